@@ -1,0 +1,18 @@
+// Starts one in-memory DynamoDB Local for the whole run; test files isolate themselves by
+// table prefix or tenant, so they can run in parallel against it.
+import type { TestProject } from 'vitest/node';
+import { startDynamoDbLocal } from '../../src/dynamodb-local.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    dynamoEndpoint: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const local = await startDynamoDbLocal();
+  project.provide('dynamoEndpoint', local.endpoint);
+  return async () => {
+    await local.stop();
+  };
+}
