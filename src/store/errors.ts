@@ -1,0 +1,78 @@
+/**
+ * Typed errors of the event store. Each has a stable `code`; the API maps them to the
+ * contract's error types. Messages never include internal details of DynamoDB.
+ */
+
+export type EventStoreErrorCode =
+  | 'WRONG_EXPECTED_VERSION'
+  | 'EXPECTED_VERSION_REQUIRED'
+  | 'STREAM_IS_UNVERSIONED'
+  | 'STREAM_NOT_FOUND'
+  | 'INVALID_INPUT'
+  | 'STORE_UNAVAILABLE';
+
+export abstract class EventStoreError extends Error {
+  abstract readonly code: EventStoreErrorCode;
+  /** True when the same request may succeed if sent again later. */
+  readonly retryable: boolean = false;
+}
+
+export class WrongExpectedVersionError extends EventStoreError {
+  readonly code = 'WRONG_EXPECTED_VERSION';
+  constructor(
+    readonly expectedVersion: number,
+    readonly actualVersion: number,
+  ) {
+    super(`Expected the stream at version ${expectedVersion}, but it is at version ${actualVersion}.`);
+    this.name = 'WrongExpectedVersionError';
+  }
+}
+
+export class ExpectedVersionRequiredError extends EventStoreError {
+  readonly code = 'EXPECTED_VERSION_REQUIRED';
+  constructor() {
+    super('The stream is versioned: appends to it must give expectedVersion.');
+    this.name = 'ExpectedVersionRequiredError';
+  }
+}
+
+export class StreamIsUnversionedError extends EventStoreError {
+  readonly code = 'STREAM_IS_UNVERSIONED';
+  constructor() {
+    super('The stream is unversioned: appends to it must not give expectedVersion.');
+    this.name = 'StreamIsUnversionedError';
+  }
+}
+
+export class StreamNotFoundError extends EventStoreError {
+  readonly code = 'STREAM_NOT_FOUND';
+  constructor(message = 'The stream does not exist.') {
+    super(message);
+    this.name = 'StreamNotFoundError';
+  }
+}
+
+export class InvalidInputError extends EventStoreError {
+  readonly code = 'INVALID_INPUT';
+  /** Path of the offending field relative to the request, e.g. ["events", "3", "data"]. */
+  readonly path: string[];
+  constructor(message: string, path: readonly (string | number)[] = []) {
+    super(message);
+    this.name = 'InvalidInputError';
+    this.path = path.map(String);
+  }
+}
+
+/** DynamoDB could not be reached, throttled beyond the retry bound, or timed out. Retryable. */
+export class StoreUnavailableError extends EventStoreError {
+  readonly code = 'STORE_UNAVAILABLE';
+  override readonly retryable = true;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+export function isEventStoreError(error: unknown): error is EventStoreError {
+  return error instanceof EventStoreError;
+}

@@ -1,0 +1,42 @@
+/**
+ * Size limits of an append. They follow from DynamoDB's: a transaction holds at most 100
+ * actions and 4 MB, an item at most 400 KB. An append writes one head item plus three items
+ * per event (stream event, log entry, event-id claim), and shares its transaction with the
+ * tenant counter, so 32 events is the most one transaction can hold (3 * 32 + 2 = 98).
+ */
+export interface StoreLimits {
+  /** Events in one append (the contract promises at least 25). */
+  maxEventsPerAppend: number;
+  /** Bytes of JSON data and metadata of all events of one append together (at least 256 KiB). */
+  maxAppendBytes: number;
+  /** Characters of an event or snapshot type. */
+  maxTypeLength: number;
+  /** Characters of a stream name. */
+  maxStreamNameLength: number;
+  /** Characters of a category. */
+  maxCategoryLength: number;
+  /** Nesting depth of JSON data and metadata. */
+  maxJsonDepth: number;
+  /** Bytes of a snapshot's JSON data. */
+  maxSnapshotBytes: number;
+  /** Largest page a read returns. */
+  maxPageSize: number;
+  /** Page size when the caller gives none. */
+  defaultPageSize: number;
+}
+
+export const defaultLimits: StoreLimits = {
+  maxEventsPerAppend: 32,
+  maxAppendBytes: 256 * 1024,
+  maxTypeLength: 256,
+  maxStreamNameLength: 1024,
+  maxCategoryLength: 256,
+  maxJsonDepth: 64,
+  maxSnapshotBytes: 300 * 1024,
+  maxPageSize: 1000,
+  defaultPageSize: 100,
+};
+
+/** Actions in one TransactWriteItems call, and the bytes we allow it (DynamoDB: 4 MB). */
+export const maxTransactionActions = 100;
+export const maxTransactionBytes = 3.5 * 1024 * 1024;

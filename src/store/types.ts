@@ -1,0 +1,166 @@
+/**
+ * The event store's public shapes. Nothing here knows DynamoDB or GraphQL: the API layer
+ * talks to a {@link TenantEventStore}, which only ever sees one tenant's data.
+ */
+
+/** A JSON value as stored: what JSON.parse returns. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** How a caller names a stream: by id, by name (id = UUIDv5 of the name), or both. */
+export interface StreamRef {
+  id?: string | null;
+  name?: string | null;
+  /** null or omitted: the stream without category. */
+  category?: string | null;
+}
+
+/** A stream's identity once resolved: (id, category) within a tenant. */
+export interface StreamKey {
+  id: string;
+  category: string | null;
+}
+
+export interface StreamInfo extends StreamKey {
+  name: string | null;
+  versioned: boolean;
+  /** Version of the last event; 0 for none. */
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewEvent {
+  /** Client-chosen UUID; generated when omitted. */
+  id?: string | null;
+  type: string;
+  data: JsonValue;
+  metadata?: JsonValue | null;
+}
+
+export interface RecordedEvent {
+  id: string;
+  type: string;
+  data: JsonValue;
+  metadata: JsonValue;
+  stream: StreamKey;
+  streamName: string | null;
+  version: number;
+  position: number;
+  recordedAt: Date;
+}
+
+export interface Snapshot {
+  stream: StreamKey;
+  version: number;
+  type: string;
+  data: JsonValue;
+  createdAt: Date;
+}
+
+export interface AppendRequest {
+  stream: StreamRef;
+  /** Omitted: an unversioned append. 0: the stream must not exist. */
+  expectedVersion?: number | null;
+  events: readonly NewEvent[];
+}
+
+export interface AppendResult {
+  stream: StreamInfo;
+  events: RecordedEvent[];
+  /** True when this was a retry of an append already stored: nothing new was written. */
+  replayed: boolean;
+}
+
+export interface SaveSnapshotRequest {
+  stream: StreamRef;
+  version: number;
+  type: string;
+  data: JsonValue;
+}
+
+export interface DeleteStreamResult {
+  streamId: string;
+  deletedEvents: number;
+}
+
+/** An event filter: fields combine with AND, the values of one field with OR. */
+export interface EventFilter {
+  categories?: readonly string[] | null;
+  types?: readonly string[] | null;
+  streamIds?: readonly string[] | null;
+}
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+export interface Page<T> {
+  edges: Edge<T>[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
+
+export interface ReadStreamOptions {
+  fromVersion?: number | null;
+  toVersion?: number | null;
+  /** Only the events after the latest snapshot within the bounds. */
+  sinceSnapshot?: boolean | null;
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+}
+
+export interface ReadLogOptions {
+  /** Exclusive position; default 0. */
+  after?: number | null;
+  filter?: EventFilter | null;
+  first?: number | null;
+}
+
+export interface LogPage extends Page<RecordedEvent> {
+  /**
+   * The last position this read covered (matching or not, tombstones included): a reader
+   * that continues after it misses nothing. Equals `after` when nothing new was seen.
+   */
+  lastPosition: number;
+}
+
+export interface ListStreamsOptions {
+  /** Only the streams of this category; all streams when undefined. null: those without category. */
+  category?: string | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+/** Hooks the store calls; the subscription hub uses `onCommitted` to wake its poller at once. */
+export interface StoreObserver {
+  onCommitted?(tenant: string, lastPosition: number): void;
+  onBatchCommitted?(tenant: string, appends: number, events: number, durationMs: number): void;
+}
+
+/** One tenant's view of the store: no method can reach another tenant's data. */
+export interface TenantEventStore {
+  readonly tenant: string;
+  append(request: AppendRequest): Promise<AppendResult>;
+  getStream(ref: StreamRef): Promise<StreamInfo | null>;
+  /** Stream metadata for many streams at once, in the order of `keys` (null where missing). */
+  getStreams(keys: readonly StreamKey[]): Promise<(StreamInfo | null)[]>;
+  listStreams(options?: ListStreamsOptions): Promise<Page<StreamInfo>>;
+  readStream(ref: StreamRef, options?: ReadStreamOptions): Promise<Page<RecordedEvent>>;
+  readLog(options?: ReadLogOptions): Promise<LogPage>;
+  /** The position of the tenant's last event; 0 when it has none. */
+  headPosition(): Promise<number>;
+  saveSnapshot(request: SaveSnapshotRequest): Promise<Snapshot>;
+  latestSnapshot(ref: StreamRef, maxVersion?: number): Promise<Snapshot | null>;
+  deleteStream(ref: StreamRef, expectedVersion?: number | null): Promise<DeleteStreamResult>;
+}
+
+export interface EventStore {
+  forTenant(tenant: string): TenantEventStore;
+  /** Creates the tables when missing; idempotent. */
+  ensureTables(): Promise<void>;
+  /** Waits for in-flight appends to finish and refuses new ones. */
+  close(): Promise<void>;
+}
