@@ -1,0 +1,72 @@
+/**
+ * Batch helpers that finish what DynamoDB leaves unfinished: BatchGetItem and BatchWriteItem
+ * may return unprocessed keys or items, which are retried with backoff up to a bound.
+ */
+import {
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
+  BatchWriteItemCommand,
+  type DynamoDBClient,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { backoffDelay, sleep } from './backoff.js';
+import { toStoreUnavailable } from './dynamo-errors.js';
+import { StoreUnavailableError } from './errors.js';
+import type { Item } from './items.js';
+
+const batchGetSize = 100;
+const batchWriteSize = 25;
+const maxUnprocessedRounds = 12;
+
+function keyOf(item: Item): string {
+  return `${item.pk?.S}\u0000${item.sk?.S}`;
+}
+
+/** Strongly consistent BatchGetItem of any number of keys; returns items by "pk\0sk". */
+export async function batchGetItems(
+  client: DynamoDBClient,
+  table: string,
+  keys: readonly Item[],
+): Promise<Map<string, Item>> {
+  const found = new Map<string, Item>();
+  const unique = [...new Map(keys.map((key) => [keyOf(key), key])).values()];
+  for (let start = 0; start < unique.length; start += batchGetSize) {
+    let pending: Item[] = unique.slice(start, start + batchGetSize);
+    for (let round = 0; pending.length > 0; round++) {
+      if (round > maxUnprocessedRounds) throw new StoreUnavailableError('DynamoDB kept keys unprocessed. Retry later.');
+      if (round > 0) await sleep(backoffDelay(round, { baseMs: 10, maxMs: 500 }));
+      let output: BatchGetItemCommandOutput;
+      try {
+        output = await client.send(
+          new BatchGetItemCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }),
+        );
+      } catch (error) {
+        throw toStoreUnavailable(error, 'BatchGetItem');
+      }
+      for (const item of output.Responses?.[table] ?? []) found.set(keyOf(item), item);
+      pending = output.UnprocessedKeys?.[table]?.Keys ?? [];
+    }
+  }
+  return found;
+}
+
+export function itemKey(pk: string, sk: string): string {
+  return `${pk}\u0000${sk}`;
+}
+
+/** BatchWriteItem of any number of puts and deletes (not atomic: callers make it idempotent). */
+export async function batchWrite(client: DynamoDBClient, table: string, requests: readonly WriteRequest[]) {
+  for (let start = 0; start < requests.length; start += batchWriteSize) {
+    let pending: WriteRequest[] = requests.slice(start, start + batchWriteSize);
+    for (let round = 0; pending.length > 0; round++) {
+      if (round > maxUnprocessedRounds) throw new StoreUnavailableError('DynamoDB kept writes unprocessed. Retry later.');
+      if (round > 0) await sleep(backoffDelay(round, { baseMs: 10, maxMs: 500 }));
+      try {
+        const output = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }));
+        pending = output.UnprocessedItems?.[table] ?? [];
+      } catch (error) {
+        throw toStoreUnavailable(error, 'BatchWriteItem');
+      }
+    }
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * The expected-version rule, in one place. A stream is versioned when its first append gave
+ * an expected version. Given the stream's head as DynamoDB holds it, an append either may
+ * proceed (and then writes `nextVersion` onward) or is refused with the error here.
+ */
+import {
+  type EventStoreError,
+  ExpectedVersionRequiredError,
+  StreamIsUnversionedError,
+  WrongExpectedVersionError,
+} from './errors.js';
+
+export interface HeadState {
+  version: number;
+  versioned: boolean;
+}
+
+export type ExpectedVersionCheck = { ok: true; currentVersion: number } | { ok: false; error: EventStoreError };
+
+/** `head` null: the stream does not exist. `expected` null/undefined: an unversioned append. */
+export function checkExpectedVersion(
+  head: HeadState | null,
+  expected: number | null | undefined,
+): ExpectedVersionCheck {
+  const versionedAppend = expected !== null && expected !== undefined;
+  if (head === null) {
+    if (!versionedAppend || expected === 0) return { ok: true, currentVersion: 0 };
+    return { ok: false, error: new WrongExpectedVersionError(expected, 0) };
+  }
+  if (versionedAppend) {
+    // 0 means "must not exist", whatever kind of stream is there.
+    if (expected === 0) return { ok: false, error: new WrongExpectedVersionError(0, head.version) };
+    if (!head.versioned) return { ok: false, error: new StreamIsUnversionedError() };
+    if (head.version !== expected) return { ok: false, error: new WrongExpectedVersionError(expected, head.version) };
+    return { ok: true, currentVersion: head.version };
+  }
+  if (head.versioned) return { ok: false, error: new ExpectedVersionRequiredError() };
+  return { ok: true, currentVersion: head.version };
+}

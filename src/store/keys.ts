@@ -1,0 +1,74 @@
+/**
+ * Item keys of the single events table (`<prefix>events`, pk S + sk S). Every partition key
+ * starts with the tenant, so no key a tenant can reach names another tenant's data.
+ * Tenants and categories are URI-encoded so that a `#` in them cannot forge another key.
+ *
+ * | item            | pk                               | sk                  |
+ * | --------------- | -------------------------------- | ------------------- |
+ * | tenant counter  | T#<tenant>#COUNTER               | COUNTER             |
+ * | log entry       | T#<tenant>#LOG#<shard>           | <position, 16 dig.> |
+ * | stream head     | T#<tenant>#S#<cat>#<streamId>    | HEAD                |
+ * | stream event    | same                             | E#<version, 10 dig.>|
+ * | event-id claim  | same                             | ID#<eventId>        |
+ * | snapshot        | same                             | SNAP#<version>      |
+ * | stream listing  | T#<tenant>#STREAMS               | <cat>#<streamId>    |
+ */
+import type { StreamKey } from './types.js';
+
+export const headSk = 'HEAD';
+export const counterSk = 'COUNTER';
+/** The log lives in one shard today; the key keeps room for spreading a tenant later. */
+export const logShard = 0;
+
+const positionDigits = 16; // 2^53 - 1 has 16 digits
+const versionDigits = 10;
+
+function enc(value: string): string {
+  return encodeURIComponent(value);
+}
+
+/** `~` for "no category" cannot collide with an encoded category, which is prefixed by `c`. */
+function categoryPart(category: string | null): string {
+  return category === null ? '~' : `c${enc(category)}`;
+}
+
+export function counterPk(tenant: string): string {
+  return `T#${enc(tenant)}#COUNTER`;
+}
+
+export function logPk(tenant: string, shard = logShard): string {
+  return `T#${enc(tenant)}#LOG#${shard}`;
+}
+
+export function positionSk(position: number): string {
+  return String(position).padStart(positionDigits, '0');
+}
+
+export function streamPk(tenant: string, stream: StreamKey): string {
+  return `T#${enc(tenant)}#S#${categoryPart(stream.category)}#${stream.id}`;
+}
+
+export function eventSk(version: number): string {
+  return `E#${String(version).padStart(versionDigits, '0')}`;
+}
+
+export function eventIdSk(eventId: string): string {
+  return `ID#${eventId}`;
+}
+
+export function snapshotSk(version: number): string {
+  return `SNAP#${String(version).padStart(versionDigits, '0')}`;
+}
+
+export function streamListPk(tenant: string): string {
+  return `T#${enc(tenant)}#STREAMS`;
+}
+
+export function streamListSk(stream: StreamKey): string {
+  return `${categoryPart(stream.category)}#${stream.id}`;
+}
+
+/** The sort-key prefix of one category's streams in the stream listing. */
+export function streamListCategoryPrefix(category: string | null): string {
+  return `${categoryPart(category)}#`;
+}

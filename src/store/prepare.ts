@@ -1,0 +1,105 @@
+/**
+ * Validation of what callers send, before anything is written: an append or snapshot that
+ * breaks a rule gets an InvalidInputError naming the offending field, and writes nothing.
+ */
+import { v4 as uuidv4 } from 'uuid';
+import { InvalidInputError } from './errors.js';
+import type { StoreLimits } from './limits.js';
+import { hasControlCharacters, normalizeUuid, type ResolvedStream, resolveStreamRef } from './stream-id.js';
+import type { AppendRequest, JsonValue } from './types.js';
+
+export interface PreparedEvent {
+  id: string;
+  type: string;
+  /** JSON text as stored: kept as text so numbers and nesting round-trip exactly. */
+  data: string;
+  metadata: string;
+}
+
+export interface PreparedAppend {
+  stream: ResolvedStream;
+  expectedVersion: number | null;
+  events: PreparedEvent[];
+  /** Bytes of JSON data and metadata together. */
+  bytes: number;
+}
+
+export function isValidVersion(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** Serializes a JSON value, refusing what is not JSON or nests deeper than the limit. */
+export function toJsonText(value: unknown, maxDepth: number, path: readonly (string | number)[]): string {
+  if (value === undefined) throw new InvalidInputError('A JSON value is required.', path);
+  // Walk iteratively: a recursive check would overflow the stack on hostile nesting.
+  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 1 }];
+  while (stack.length > 0) {
+    const top = stack.pop()!;
+    const current = top.value;
+    if (current === null || typeof current === 'string' || typeof current === 'boolean') continue;
+    if (typeof current === 'number') {
+      if (!Number.isFinite(current)) throw new InvalidInputError('JSON numbers must be finite.', path);
+      continue;
+    }
+    if (typeof current !== 'object') throw new InvalidInputError('The value is not JSON.', path);
+    if (top.depth > maxDepth) throw new InvalidInputError(`JSON may nest at most ${maxDepth} levels deep.`, path);
+    const children = Array.isArray(current) ? current : Object.values(current as Record<string, unknown>);
+    for (const child of children) {
+      if (child === undefined) throw new InvalidInputError('The value is not JSON.', path);
+      stack.push({ value: child, depth: top.depth + 1 });
+    }
+  }
+  return JSON.stringify(value);
+}
+
+export function checkType(type: unknown, limits: StoreLimits, path: readonly (string | number)[]): string {
+  if (typeof type !== 'string' || type.length === 0 || type.length > limits.maxTypeLength || hasControlCharacters(type)) {
+    throw new InvalidInputError(
+      `A type has 1 to ${limits.maxTypeLength} characters and no control characters.`,
+      path,
+    );
+  }
+  return type;
+}
+
+export function prepareAppend(request: AppendRequest, limits: StoreLimits): PreparedAppend {
+  const stream = resolveStreamRef(request.stream, limits, ['stream']);
+  const expectedVersion = request.expectedVersion ?? null;
+  if (expectedVersion !== null && !isValidVersion(expectedVersion)) {
+    throw new InvalidInputError('expectedVersion is an integer from 0.', ['expectedVersion']);
+  }
+  if (!Array.isArray(request.events) || request.events.length === 0) {
+    throw new InvalidInputError('An append holds at least one event.', ['events']);
+  }
+  if (request.events.length > limits.maxEventsPerAppend) {
+    throw new InvalidInputError(
+      `An append holds at most ${limits.maxEventsPerAppend} events; this one has ${request.events.length}.`,
+      ['events'],
+    );
+  }
+  const seen = new Set<string>();
+  let bytes = 0;
+  const events = request.events.map((event, index): PreparedEvent => {
+    const path = ['events', index];
+    const id =
+      event.id === null || event.id === undefined ? uuidv4() : normalizeUuid(event.id, [...path, 'id']);
+    if (seen.has(id)) throw new InvalidInputError(`The event id ${id} appears twice in one append.`, [...path, 'id']);
+    seen.add(id);
+    const type = checkType(event.type, limits, [...path, 'type']);
+    const data = toJsonText(event.data, limits.maxJsonDepth, [...path, 'data']);
+    const metadata = toJsonText(event.metadata ?? {}, limits.maxJsonDepth, [...path, 'metadata']);
+    bytes += Buffer.byteLength(data) + Buffer.byteLength(metadata);
+    return { id, type, data, metadata };
+  });
+  if (bytes > limits.maxAppendBytes) {
+    throw new InvalidInputError(
+      `An append holds at most ${limits.maxAppendBytes} bytes of data and metadata; this one has ${bytes}.`,
+      ['events'],
+    );
+  }
+  return { stream, expectedVersion, events, bytes };
+}
+
+export function parseJsonText(text: string): JsonValue {
+  return JSON.parse(text) as JsonValue;
+}

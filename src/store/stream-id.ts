@@ -1,0 +1,70 @@
+/**
+ * Stream identity: a stream addressed by name gets the id python-event-sourcery gives it,
+ * UUIDv5 of the name in a fixed namespace, so ids agree across the two systems.
+ */
+import { v5 as uuidv5, validate as isUuid } from 'uuid';
+import { InvalidInputError } from './errors.js';
+import type { StoreLimits } from './limits.js';
+import type { StreamKey, StreamRef } from './types.js';
+
+export const streamNamespace = '3a24a3ee-d33d-4266-93ab-7d8e256a6d44';
+
+export function streamIdForName(name: string): string {
+  return uuidv5(name, streamNamespace);
+}
+
+// Control characters make names and types unreadable in logs and tools; refuse them.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+const controlCharacters = /[\u0000-\u001f\u007f]/;
+
+export function hasControlCharacters(value: string): boolean {
+  return controlCharacters.test(value);
+}
+
+/** Canonical lower-case form; throws InvalidInputError for anything that is not a UUID. */
+export function normalizeUuid(value: string, path: readonly (string | number)[]): string {
+  if (typeof value !== 'string' || !isUuid(value)) {
+    throw new InvalidInputError(`"${String(value).slice(0, 64)}" is not a UUID.`, path);
+  }
+  return value.toLowerCase();
+}
+
+export interface ResolvedStream extends StreamKey {
+  name: string | null;
+}
+
+/** Resolves a StreamRef to (id, category), checking that id and name agree. */
+export function resolveStreamRef(
+  ref: StreamRef,
+  limits: Pick<StoreLimits, 'maxStreamNameLength' | 'maxCategoryLength'>,
+  path: readonly (string | number)[] = ['stream'],
+): ResolvedStream {
+  const category = ref.category ?? null;
+  if (category !== null) {
+    if (category.length === 0 || category.length > limits.maxCategoryLength || hasControlCharacters(category)) {
+      throw new InvalidInputError(
+        `A category has 1 to ${limits.maxCategoryLength} characters and no control characters.`,
+        [...path, 'category'],
+      );
+    }
+  }
+  const name = ref.name ?? null;
+  if (name !== null) {
+    if (name.length === 0 || name.length > limits.maxStreamNameLength || hasControlCharacters(name)) {
+      throw new InvalidInputError(
+        `A stream name has 1 to ${limits.maxStreamNameLength} characters and no control characters.`,
+        [...path, 'name'],
+      );
+    }
+  }
+  const givenId = ref.id === null || ref.id === undefined ? null : normalizeUuid(ref.id, [...path, 'id']);
+  if (name === null) {
+    if (givenId === null) throw new InvalidInputError('A stream is given by id or name.', path);
+    return { id: givenId, category, name: null };
+  }
+  const nameId = streamIdForName(name);
+  if (givenId !== null && givenId !== nameId) {
+    throw new InvalidInputError(`The stream id ${givenId} is not the id of the name "${name}".`, [...path, 'id']);
+  }
+  return { id: nameId, category, name };
+}
