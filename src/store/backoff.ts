@@ -10,7 +10,11 @@ export interface BackoffPolicy {
 export const defaultBackoff: BackoffPolicy = { baseMs: 2, maxMs: 200 };
 
 /** The delay before retry number `attempt` (0-based); `random` in [0, 1). */
-export function backoffDelay(attempt: number, policy: BackoffPolicy = defaultBackoff, random = Math.random()): number {
+export function backoffDelay(
+  attempt: number,
+  policy: BackoffPolicy = defaultBackoff,
+  random = Math.random(),
+): number {
   const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempt));
   return Math.floor(ceiling * random);
 }

@@ -233,10 +233,7 @@ export class GroupCommitter {
    * One TransactWriteItems for the ready appends. Answers the appends it can (committed, or
    * refused by a condition) and updates the caches from what DynamoDB returned.
    */
-  private async tryTransaction(
-    ready: PendingAppend[],
-    fresh: Set<string>,
-  ): Promise<PendingAppend[]> {
+  private async tryTransaction(ready: PendingAppend[], fresh: Set<string>): Promise<PendingAppend[]> {
     const { tenant, table } = this.options;
     const seenPosition = this.counter ?? 0;
     const now = new Date().toISOString();
@@ -325,7 +322,9 @@ export class GroupCommitter {
         events.push(item);
         actions.push({ Put: { TableName: table, Item: toItem(item) } });
         owners.push({ append, kind: 'other' });
-        actions.push({ Put: { TableName: table, Item: toItem({ ...item, pk: logPk(tenant), sk: positionSk(position) }) } });
+        actions.push({
+          Put: { TableName: table, Item: toItem({ ...item, pk: logPk(tenant), sk: positionSk(position) }) },
+        });
         owners.push({ append, kind: 'other' });
         const claim: EventIdClaimItem = {
           pk,
@@ -451,10 +450,18 @@ export class GroupCommitter {
     const stored = await this.readVersions(pk, first.appendFirstVersion, prepared.events.length);
     const differs = prepared.events.findIndex((event, index) => {
       const item = stored[index];
-      return !item || item.type !== event.type || item.data !== event.data || item.metadata !== event.metadata;
+      return (
+        !item || item.type !== event.type || item.data !== event.data || item.metadata !== event.metadata
+      );
     });
     if (differs !== -1) {
-      append.reject(new InvalidInputError('This event id is already stored with other content.', ['events', differs, 'id']));
+      append.reject(
+        new InvalidInputError('This event id is already stored with other content.', [
+          'events',
+          differs,
+          'id',
+        ]),
+      );
       return 'answered';
     }
     const headItem = await client.send(

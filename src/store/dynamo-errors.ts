@@ -37,7 +37,10 @@ export function isResourceNotFound(error: unknown): boolean {
 
 export function toStoreUnavailable(error: unknown, operation: string): StoreUnavailableError {
   if (error instanceof StoreUnavailableError) return error;
-  return new StoreUnavailableError(`The event store is unavailable (${operation}: ${errorName(error)}). Retry later.`, {
-    cause: error,
-  });
+  return new StoreUnavailableError(
+    `The event store is unavailable (${operation}: ${errorName(error)}). Retry later.`,
+    {
+      cause: error,
+    },
+  );
 }

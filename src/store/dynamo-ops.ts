@@ -33,7 +33,8 @@ export async function batchGetItems(
   for (let start = 0; start < unique.length; start += batchGetSize) {
     let pending: Item[] = unique.slice(start, start + batchGetSize);
     for (let round = 0; pending.length > 0; round++) {
-      if (round > maxUnprocessedRounds) throw new StoreUnavailableError('DynamoDB kept keys unprocessed. Retry later.');
+      if (round > maxUnprocessedRounds)
+        throw new StoreUnavailableError('DynamoDB kept keys unprocessed. Retry later.');
       if (round > 0) await sleep(backoffDelay(round, { baseMs: 10, maxMs: 500 }));
       let output: BatchGetItemCommandOutput;
       try {
@@ -59,7 +60,8 @@ export async function batchWrite(client: DynamoDBClient, table: string, requests
   for (let start = 0; start < requests.length; start += batchWriteSize) {
     let pending: WriteRequest[] = requests.slice(start, start + batchWriteSize);
     for (let round = 0; pending.length > 0; round++) {
-      if (round > maxUnprocessedRounds) throw new StoreUnavailableError('DynamoDB kept writes unprocessed. Retry later.');
+      if (round > maxUnprocessedRounds)
+        throw new StoreUnavailableError('DynamoDB kept writes unprocessed. Retry later.');
       if (round > 0) await sleep(backoffDelay(round, { baseMs: 10, maxMs: 500 }));
       try {
         const output = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }));

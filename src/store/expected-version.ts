@@ -15,7 +15,9 @@ export interface HeadState {
   versioned: boolean;
 }
 
-export type ExpectedVersionCheck = { ok: true; currentVersion: number } | { ok: false; error: EventStoreError };
+export type ExpectedVersionCheck =
+  | { ok: true; currentVersion: number }
+  | { ok: false; error: EventStoreError };
 
 /** `head` null: the stream does not exist. `expected` null/undefined: an unversioned append. */
 export function checkExpectedVersion(
@@ -31,7 +33,8 @@ export function checkExpectedVersion(
     // 0 means "must not exist", whatever kind of stream is there.
     if (expected === 0) return { ok: false, error: new WrongExpectedVersionError(0, head.version) };
     if (!head.versioned) return { ok: false, error: new StreamIsUnversionedError() };
-    if (head.version !== expected) return { ok: false, error: new WrongExpectedVersionError(expected, head.version) };
+    if (head.version !== expected)
+      return { ok: false, error: new WrongExpectedVersionError(expected, head.version) };
     return { ok: true, currentVersion: head.version };
   }
   if (head.versioned) return { ok: false, error: new ExpectedVersionRequiredError() };

@@ -42,7 +42,8 @@ export function toJsonText(value: unknown, maxDepth: number, path: readonly (str
       continue;
     }
     if (typeof current !== 'object') throw new InvalidInputError('The value is not JSON.', path);
-    if (top.depth > maxDepth) throw new InvalidInputError(`JSON may nest at most ${maxDepth} levels deep.`, path);
+    if (top.depth > maxDepth)
+      throw new InvalidInputError(`JSON may nest at most ${maxDepth} levels deep.`, path);
     const children = Array.isArray(current) ? current : Object.values(current as Record<string, unknown>);
     for (const child of children) {
       if (child === undefined) throw new InvalidInputError('The value is not JSON.', path);
@@ -53,7 +54,12 @@ export function toJsonText(value: unknown, maxDepth: number, path: readonly (str
 }
 
 export function checkType(type: unknown, limits: StoreLimits, path: readonly (string | number)[]): string {
-  if (typeof type !== 'string' || type.length === 0 || type.length > limits.maxTypeLength || hasControlCharacters(type)) {
+  if (
+    typeof type !== 'string' ||
+    type.length === 0 ||
+    type.length > limits.maxTypeLength ||
+    hasControlCharacters(type)
+  ) {
     throw new InvalidInputError(
       `A type has 1 to ${limits.maxTypeLength} characters and no control characters.`,
       path,
@@ -83,7 +89,8 @@ export function prepareAppend(request: AppendRequest, limits: StoreLimits): Prep
     const path = ['events', index];
     const id =
       event.id === null || event.id === undefined ? uuidv4() : normalizeUuid(event.id, [...path, 'id']);
-    if (seen.has(id)) throw new InvalidInputError(`The event id ${id} appears twice in one append.`, [...path, 'id']);
+    if (seen.has(id))
+      throw new InvalidInputError(`The event id ${id} appears twice in one append.`, [...path, 'id']);
     seen.add(id);
     const type = checkType(event.type, limits, [...path, 'type']);
     const data = toJsonText(event.data, limits.maxJsonDepth, [...path, 'data']);

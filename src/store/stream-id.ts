@@ -2,7 +2,7 @@
  * Stream identity: a stream addressed by name gets the id python-event-sourcery gives it,
  * UUIDv5 of the name in a fixed namespace, so ids agree across the two systems.
  */
-import { v5 as uuidv5, validate as isUuid } from 'uuid';
+import { validate as isUuid, v5 as uuidv5 } from 'uuid';
 import { InvalidInputError } from './errors.js';
 import type { StoreLimits } from './limits.js';
 import type { StreamKey, StreamRef } from './types.js';
@@ -41,7 +41,11 @@ export function resolveStreamRef(
 ): ResolvedStream {
   const category = ref.category ?? null;
   if (category !== null) {
-    if (category.length === 0 || category.length > limits.maxCategoryLength || hasControlCharacters(category)) {
+    if (
+      category.length === 0 ||
+      category.length > limits.maxCategoryLength ||
+      hasControlCharacters(category)
+    ) {
       throw new InvalidInputError(
         `A category has 1 to ${limits.maxCategoryLength} characters and no control characters.`,
         [...path, 'category'],
@@ -64,7 +68,10 @@ export function resolveStreamRef(
   }
   const nameId = streamIdForName(name);
   if (givenId !== null && givenId !== nameId) {
-    throw new InvalidInputError(`The stream id ${givenId} is not the id of the name "${name}".`, [...path, 'id']);
+    throw new InvalidInputError(`The stream id ${givenId} is not the id of the name "${name}".`, [
+      ...path,
+      'id',
+    ]);
   }
   return { id: nameId, category, name };
 }

@@ -25,7 +25,11 @@ async function describe(client: DynamoDBClient, table: string): Promise<TableDes
   }
 }
 
-export async function ensureEventsTable(client: DynamoDBClient, table: string, timeoutMs = 120_000): Promise<void> {
+export async function ensureEventsTable(
+  client: DynamoDBClient,
+  table: string,
+  timeoutMs = 120_000,
+): Promise<void> {
   if ((await describe(client, table)) === null) {
     try {
       await client.send(

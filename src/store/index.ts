@@ -1,0 +1,10 @@
+/** The event store: DynamoDB inside, no GraphQL. See README.md beside this file. */
+export { type BackoffPolicy, backoffDelay, defaultBackoff } from './backoff.js';
+export { createDynamoEventStore, type DynamoEventStoreOptions } from './dynamo-event-store.js';
+export * from './errors.js';
+export { checkExpectedVersion } from './expected-version.js';
+export { compileEventFilter } from './filter.js';
+export { defaultLimits, type StoreLimits } from './limits.js';
+export { streamIdForName, streamNamespace } from './stream-id.js';
+export { eventsTableName } from './tables.js';
+export type * from './types.js';
