@@ -36,10 +36,13 @@ export function eventStoreContract(setup: () => Promise<ContractContext>) {
   describe('named streams and categories', () => {
     test('a stream addressed by name gets the UUIDv5 id python-event-sourcery gives it', async () => {
       const tenant = await fresh();
-      const result = await tenant.append({ stream: { name: 'order-42' }, events: [{ type: 'Created', data: {} }] });
+      const result = await tenant.append({
+        stream: { name: 'order-42' },
+        events: [{ type: 'Created', data: {} }],
+      });
       // Reference value: uuid5(UUID('3a24a3ee-d33d-4266-93ab-7d8e256a6d44'), 'order-42') in Python.
-      expect(result.stream.id).toBe(streamIdForName('order-42'));
-      expect(streamIdForName('order-42')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(result.stream.id).toBe('8622a318-a563-5b28-ab9c-e7fa4de2e4ea');
+      expect(streamIdForName('order-42')).toBe(result.stream.id);
       expect(result.stream.name).toBe('order-42');
       const byId = await tenant.getStream({ id: result.stream.id });
       expect(byId).toMatchObject({ id: result.stream.id, name: 'order-42', category: null, version: 1 });
@@ -63,13 +66,22 @@ export function eventStoreContract(setup: () => Promise<ContractContext>) {
       await appendN(tenant, 'shared', 2, 'order');
       await appendN(tenant, 'shared', 3, 'invoice');
       await appendN(tenant, 'shared', 1, null);
-      expect(await tenant.getStream({ name: 'shared', category: 'order' })).toMatchObject({ version: 2, category: 'order' });
+      expect(await tenant.getStream({ name: 'shared', category: 'order' })).toMatchObject({
+        version: 2,
+        category: 'order',
+      });
       expect(await tenant.getStream({ name: 'shared', category: 'invoice' })).toMatchObject({ version: 3 });
-      expect(await tenant.getStream({ name: 'shared' })).toMatchObject({ version: 1, category: null, name: 'shared' });
+      expect(await tenant.getStream({ name: 'shared' })).toMatchObject({
+        version: 1,
+        category: null,
+        name: 'shared',
+      });
       const orders = nodes(await tenant.listStreams({ category: 'order' }));
       expect(orders.map((stream) => [stream.name, stream.category])).toEqual([['shared', 'order']]);
       expect(nodes(await tenant.listStreams({})).length).toBe(3);
-      expect(nodes(await tenant.listStreams({ category: null })).map((stream) => stream.category)).toEqual([null]);
+      expect(nodes(await tenant.listStreams({ category: null })).map((stream) => stream.category)).toEqual([
+        null,
+      ]);
     });
 
     test('categories and tenants containing key separators cannot reach other keys', async () => {
@@ -98,7 +110,11 @@ export function eventStoreContract(setup: () => Promise<ContractContext>) {
       await expect(
         tenant.append({ stream: { name: 's' }, expectedVersion: 0, events: [{ type: 'C', data: 3 }] }),
       ).rejects.toMatchObject({ code: 'WRONG_EXPECTED_VERSION', expectedVersion: 0, actualVersion: 2 });
-      const next = await tenant.append({ stream: { name: 's' }, expectedVersion: 2, events: [{ type: 'C', data: 3 }] });
+      const next = await tenant.append({
+        stream: { name: 's' },
+        expectedVersion: 2,
+        events: [{ type: 'C', data: 3 }],
+      });
       expect(versions(next.events)).toEqual([3]);
     });
 
@@ -116,10 +132,14 @@ export function eventStoreContract(setup: () => Promise<ContractContext>) {
 
     test('a versioned stream requires expectedVersion; an unversioned one refuses it', async () => {
       const tenant = await fresh();
-      await tenant.append({ stream: { name: 'versioned' }, expectedVersion: 0, events: [{ type: 'A', data: 1 }] });
-      await expect(tenant.append({ stream: { name: 'versioned' }, events: [{ type: 'A', data: 1 }] })).rejects.toMatchObject(
-        { code: 'EXPECTED_VERSION_REQUIRED' },
-      );
+      await tenant.append({
+        stream: { name: 'versioned' },
+        expectedVersion: 0,
+        events: [{ type: 'A', data: 1 }],
+      });
+      await expect(
+        tenant.append({ stream: { name: 'versioned' }, events: [{ type: 'A', data: 1 }] }),
+      ).rejects.toMatchObject({ code: 'EXPECTED_VERSION_REQUIRED' });
       const loose = await tenant.append({ stream: { name: 'loose' }, events: [{ type: 'A', data: 1 }] });
       expect(loose.stream.versioned).toBe(false);
       await expect(
@@ -139,8 +159,13 @@ export function eventStoreContract(setup: () => Promise<ContractContext>) {
         code: 'INVALID_INPUT',
         path: ['events'],
       });
-      const big = [{ type: 'A', data: 'x'.repeat(200 * 1024) }, { type: 'B', data: 'y'.repeat(60 * 1024) }];
-      await expect(tenant.append({ stream: { name: 's' }, events: big })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+      const big = [
+        { type: 'A', data: 'x'.repeat(200 * 1024) },
+        { type: 'B', data: 'y'.repeat(60 * 1024) },
+      ];
+      await expect(tenant.append({ stream: { name: 's' }, events: big })).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+      });
       const cases: Array<[unknown, string[]]> = [
         [[], ['events']],
         [[{ type: '', data: 1 }], ['events', '0', 'type']],
@@ -175,7 +200,11 @@ export function eventStoreContract(setup: () => Promise<ContractContext>) {
 
     test('the largest allowed append is stored whole: 32 events and 256 KiB', async () => {
       const tenant = await fresh();
-      const events = Array.from({ length: 32 }, (_, index) => ({ type: 'Big', data: 'z'.repeat(8 * 1024 - 20), metadata: { index } }));
+      const events = Array.from({ length: 32 }, (_, index) => ({
+        type: 'Big',
+        data: 'z'.repeat(8 * 1024 - 20),
+        metadata: { index },
+      }));
       const result = await tenant.append({ stream: { name: 'big' }, events });
       expect(versions(result.events)).toEqual(Array.from({ length: 32 }, (_, index) => index + 1));
       const read = nodes(await tenant.readStream({ name: 'big' }, { first: 100 }));
@@ -186,8 +215,17 @@ export function eventStoreContract(setup: () => Promise<ContractContext>) {
 
     test('JSON data and metadata round-trip exactly', async () => {
       const tenant = await fresh();
-      const data = { n: 1.5, big: 9007199254740991, neg: -0.001, s: 'é\u{1F600}"\\', nested: [{ a: [null, true] }] };
-      await tenant.append({ stream: { name: 'json' }, events: [{ type: 'A', data, metadata: { by: 'me' } }] });
+      const data = {
+        n: 1.5,
+        big: 9007199254740991,
+        neg: -0.001,
+        s: 'é\u{1F600}"\\',
+        nested: [{ a: [null, true] }],
+      };
+      await tenant.append({
+        stream: { name: 'json' },
+        events: [{ type: 'A', data, metadata: { by: 'me' } }],
+      });
       const [event] = nodes(await tenant.readStream({ name: 'json' }));
       expect(event?.data).toEqual(data);
       expect(event?.metadata).toEqual({ by: 'me' });
@@ -225,9 +263,14 @@ export function eventStoreContract(setup: () => Promise<ContractContext>) {
       const stored = { id: randomUUID(), type: 'A', data: 1 };
       await tenant.append({ stream: { name: 'mix' }, events: [stored] });
       await expect(
-        tenant.append({ stream: { name: 'mix' }, events: [stored, { id: randomUUID(), type: 'B', data: 2 }] }),
+        tenant.append({
+          stream: { name: 'mix' },
+          events: [stored, { id: randomUUID(), type: 'B', data: 2 }],
+        }),
       ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-      await expect(tenant.append({ stream: { name: 'mix' }, events: [{ ...stored, data: 2 }] })).rejects.toMatchObject({
+      await expect(
+        tenant.append({ stream: { name: 'mix' }, events: [{ ...stored, data: 2 }] }),
+      ).rejects.toMatchObject({
         code: 'INVALID_INPUT',
         path: ['events', '0', 'id'],
       });
@@ -258,7 +301,10 @@ export function eventStoreContract(setup: () => Promise<ContractContext>) {
           { type: 'Paid', data: 2 },
         ],
       });
-      await tenant.append({ stream: { name: 'b', category: 'invoice' }, events: [{ type: 'Created', data: 3 }] });
+      await tenant.append({
+        stream: { name: 'b', category: 'invoice' },
+        events: [{ type: 'Created', data: 3 }],
+      });
       await tenant.append({ stream: { name: 'c' }, events: [{ type: 'Paid', data: 4 }] });
       const select = async (filter: object) => positions(nodes(await tenant.readLog({ filter })));
       expect(await select({ categories: ['order'] })).toEqual([1, 2]);
@@ -300,16 +346,23 @@ export function eventStoreContract(setup: () => Promise<ContractContext>) {
       const bounded = await tenant.readStream(ref, { fromVersion: 3, toVersion: 5 });
       expect(versions(nodes(bounded))).toEqual([3, 4, 5]);
       await expect(tenant.readStream(ref, { first: 1001 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-      await expect(tenant.readStream(ref, { after: 'garbage' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+      await expect(tenant.readStream(ref, { after: 'garbage' })).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+      });
       const logCursor = (await tenant.readLog({ first: 1 })).edges[0]?.cursor;
-      await expect(tenant.readStream(ref, { after: logCursor })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+      await expect(tenant.readStream(ref, { after: logCursor })).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+      });
     });
 
     test('stream metadata for many streams at once, in order, null where missing', async () => {
       const tenant = await fresh();
       const keys = [];
       for (let index = 0; index < 130; index++) {
-        const result = await tenant.append({ stream: { name: `m${index}`, category: 'meta' }, events: [{ type: 'A', data: index }] });
+        const result = await tenant.append({
+          stream: { name: `m${index}`, category: 'meta' },
+          events: [{ type: 'A', data: index }],
+        });
         keys.push({ id: result.stream.id, category: 'meta' });
       }
       const missing = { id: randomUUID(), category: 'meta' };
@@ -334,15 +387,19 @@ export function eventStoreContract(setup: () => Promise<ContractContext>) {
     test('save, latest, several, latest within a range, and the events since it', async () => {
       const tenant = await fresh();
       const ref = { name: 'snap', category: 'order' };
-      await expect(tenant.saveSnapshot({ stream: ref, version: 1, type: 'S', data: {} })).rejects.toBeInstanceOf(
-        StreamNotFoundError,
-      );
+      await expect(
+        tenant.saveSnapshot({ stream: ref, version: 1, type: 'S', data: {} }),
+      ).rejects.toBeInstanceOf(StreamNotFoundError);
       await appendN(tenant, 'snap', 10, 'order');
-      await expect(tenant.saveSnapshot({ stream: ref, version: 11, type: 'S', data: {} })).rejects.toMatchObject({
+      await expect(
+        tenant.saveSnapshot({ stream: ref, version: 11, type: 'S', data: {} }),
+      ).rejects.toMatchObject({
         code: 'INVALID_INPUT',
         path: ['version'],
       });
-      await expect(tenant.saveSnapshot({ stream: ref, version: 0, type: 'S', data: {} })).rejects.toMatchObject({
+      await expect(
+        tenant.saveSnapshot({ stream: ref, version: 0, type: 'S', data: {} }),
+      ).rejects.toMatchObject({
         code: 'INVALID_INPUT',
       });
       const saved = await tenant.saveSnapshot({ stream: ref, version: 3, type: 'Order', data: { total: 3 } });
@@ -366,17 +423,26 @@ export function eventStoreContract(setup: () => Promise<ContractContext>) {
       await appendN(tenant, 'doomed', 3, 'order');
       await appendN(tenant, 'survivor', 1, 'order');
       await tenant.saveSnapshot({ stream: ref, version: 2, type: 'S', data: {} });
-      await expect(tenant.deleteStream(ref, 1)).rejects.toMatchObject({ code: 'WRONG_EXPECTED_VERSION', actualVersion: 3 });
+      await expect(tenant.deleteStream(ref, 1)).rejects.toMatchObject({
+        code: 'WRONG_EXPECTED_VERSION',
+        actualVersion: 3,
+      });
       const deleted = await tenant.deleteStream(ref, 3);
       expect(deleted).toEqual({ streamId: streamIdForName('doomed'), deletedEvents: 3 });
       expect(await tenant.getStream(ref)).toBeNull();
       expect(nodes(await tenant.readStream(ref))).toEqual([]);
       expect(await tenant.latestSnapshot(ref)).toBeNull();
-      expect(nodes(await tenant.listStreams({ category: 'order' })).map((stream) => stream.name)).toEqual(['survivor']);
+      expect(nodes(await tenant.listStreams({ category: 'order' })).map((stream) => stream.name)).toEqual([
+        'survivor',
+      ]);
       const log = await tenant.readLog({});
       expect(positions(nodes(log))).toEqual([4]);
       expect(log.lastPosition).toBe(4);
-      const again = await tenant.append({ stream: ref, expectedVersion: 0, events: [{ type: 'Reborn', data: 1 }] });
+      const again = await tenant.append({
+        stream: ref,
+        expectedVersion: 0,
+        events: [{ type: 'Reborn', data: 1 }],
+      });
       expect(again.events[0]).toMatchObject({ version: 1, position: 5 });
       expect(await tenant.deleteStream({ name: 'never-was' })).toEqual({
         streamId: streamIdForName('never-was'),

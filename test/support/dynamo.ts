@@ -3,7 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import { localCredentials } from '../../src/dynamodb-local.js';
-import { createDynamoEventStore, type DynamoEventStoreOptions, type EventStore } from '../../src/store/index.js';
+import {
+  createDynamoEventStore,
+  type DynamoEventStoreOptions,
+  type EventStore,
+} from '../../src/store/index.js';
 
 export function testClient(config: DynamoDBClientConfig = {}): DynamoDBClient {
   return new DynamoDBClient({
