@@ -33,8 +33,9 @@ export interface NewEvent {
   /** Client-chosen UUID; generated when omitted. */
   id?: string | null;
   type: string;
-  data: JsonValue;
-  metadata?: JsonValue | null;
+  /** Any JSON value; checked (finite numbers, depth, size) before anything is written. */
+  data: unknown;
+  metadata?: unknown;
 }
 
 export interface RecordedEvent {
@@ -75,7 +76,7 @@ export interface SaveSnapshotRequest {
   stream: StreamRef;
   version: number;
   type: string;
-  data: JsonValue;
+  data: unknown;
 }
 
 export interface DeleteStreamResult {

@@ -5,13 +5,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { localCredentials } from '../../src/dynamodb-local.js';
 import { createDynamoEventStore, WrongExpectedVersionError } from '../../src/store/index.js';
 
-const [endpoint, tablePrefix, tenant, writerName, streamsArg, appendsArg, writersArg] = process.argv.slice(2);
+const [endpoint, tablePrefix = '', tenant = '', writerName = '', streamsArg, appendsArg, writersArg] = process.argv.slice(2);
 const streams = Number(streamsArg);
 const appendsPerWriter = Number(appendsArg);
 const writers = Number(writersArg);
 
 const client = new DynamoDBClient({ endpoint, region: 'local', credentials: localCredentials });
-const store = createDynamoEventStore({ client, tablePrefix }).forTenant(tenant ?? 'missing');
+const store = createDynamoEventStore({ client, tablePrefix }).forTenant(tenant);
 const acknowledged: Array<{ id: string; stream: string; version: number; position: number }> = [];
 let conflicts = 0;
 
