@@ -11,19 +11,28 @@ describe('pagination over more than 1 MB', () => {
     for (let append = 0; append < 12; append++) {
       await tenant.append({
         stream: ref,
-        events: [0, 1].map((k) => ({ type: 'Heavy', data: { n: append * 2 + k, blob: 'b'.repeat(100 * 1024) } })),
+        events: [0, 1].map((k) => ({
+          type: 'Heavy',
+          data: { n: append * 2 + k, blob: 'b'.repeat(100 * 1024) },
+        })),
       });
     }
     const whole = await tenant.readStream(ref, { first: 1000 });
-    expect(whole.edges.map((edge) => edge.node.version)).toEqual(Array.from({ length: 24 }, (_, index) => index + 1));
+    expect(whole.edges.map((edge) => edge.node.version)).toEqual(
+      Array.from({ length: 24 }, (_, index) => index + 1),
+    );
     expect(whole.hasNextPage).toBe(false);
 
     const backward = await tenant.readStream(ref, { last: 20 });
-    expect(backward.edges.map((edge) => edge.node.version)).toEqual(Array.from({ length: 20 }, (_, index) => index + 5));
+    expect(backward.edges.map((edge) => edge.node.version)).toEqual(
+      Array.from({ length: 20 }, (_, index) => index + 5),
+    );
     expect(backward.hasPreviousPage).toBe(true);
 
     const log = await tenant.readLog({ first: 1000 });
-    expect(log.edges.map((edge) => edge.node.position)).toEqual(Array.from({ length: 24 }, (_, index) => index + 1));
+    expect(log.edges.map((edge) => edge.node.position)).toEqual(
+      Array.from({ length: 24 }, (_, index) => index + 1),
+    );
     expect(log.edges.map((edge) => (edge.node.data as { n: number }).n)).toEqual(
       Array.from({ length: 24 }, (_, index) => index),
     );
