@@ -59,6 +59,8 @@ export interface CommitterOptions {
   backoff?: BackoffPolicy;
   /** Attempts of one batch (conflicts, stale caches) before its appends fail as unavailable. */
   maxAttempts?: number;
+  /** At most this many appends per transaction; 1 turns group commit off (for comparison). */
+  maxAppendsPerBatch?: number;
   /** Finishes an interrupted deletion of the stream whose head has `deleting` set. */
   finishDeletion(head: HeadItem): Promise<void>;
 }
@@ -131,7 +133,8 @@ export class GroupCommitter {
     const streams = new Set<string>();
     let actions = 1; // the counter
     let bytes = 0;
-    for (let index = 0; index < this.queue.length; ) {
+    const maxAppends = this.options.maxAppendsPerBatch ?? Number.POSITIVE_INFINITY;
+    for (let index = 0; index < this.queue.length && batch.length < maxAppends; ) {
       const append = this.queue[index]!;
       if (streams.has(append.pk)) {
         index++;

@@ -85,6 +85,8 @@ export interface DynamoEventStoreOptions {
   observer?: StoreObserver;
   /** Backoff between retries of a contended batch. */
   backoff?: BackoffPolicy;
+  /** At most this many appends per transaction (default: as many as fit); 1 turns group commit off. */
+  maxAppendsPerBatch?: number;
 }
 
 const maxVersion = 9_999_999_999;
@@ -153,6 +155,7 @@ class DynamoTenantStore implements TenantEventStore {
       tenant,
       ...(options.observer ? { observer: options.observer } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
+      ...(options.maxAppendsPerBatch ? { maxAppendsPerBatch: options.maxAppendsPerBatch } : {}),
       finishDeletion: (head) => this.finishDeletion(head).then(() => undefined),
     });
   }
