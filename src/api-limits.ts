@@ -1,0 +1,32 @@
+/**
+ * The limits that protect the gateway, documented in the README. Append sizes come from the
+ * store (src/store/limits.ts); these bound what one GraphQL request may ask for.
+ */
+import { defaultLimits as storeLimits } from './store/limits.js';
+
+export interface ApiLimits {
+  /** Largest `first`/`last` of a connection (the contract promises 1000). */
+  maxPageSize: number;
+  /** Page size of a connection without `first`/`last`. */
+  defaultPageSize: number;
+  /** Deepest selection nesting of an operation. */
+  maxDepth: number;
+  /**
+   * Largest estimated cost of an operation: every field costs 1, and a connection multiplies
+   * the cost of its selection by its page size (`first`/`last`, else the default page size).
+   */
+  maxCost: number;
+  /** Most field selections in an operation, counted over the whole document. */
+  maxBreadth: number;
+  /** Largest HTTP request body; larger ones get HTTP 413. */
+  maxBodyBytes: number;
+}
+
+export const defaultApiLimits: ApiLimits = {
+  maxPageSize: storeLimits.maxPageSize,
+  defaultPageSize: storeLimits.defaultPageSize,
+  maxDepth: 15,
+  maxCost: 50_000,
+  maxBreadth: 500,
+  maxBodyBytes: 2 * 1024 * 1024,
+};

@@ -1,0 +1,200 @@
+/**
+ * The gateway: graphql-yoga on Node's HTTP server, at /graphql (POST, GET, GraphiQL) and
+ * /healthz, over the DynamoDB event store. `buildApp` wires everything and returns
+ * `{ start, stop }`; src/main.ts only starts it. Transports that share the HTTP server and
+ * path (graphql-ws for subscriptions, under src/subscriptions/) plug in through `transports`
+ * and build their contexts through `yoga.getEnveloped`, so HTTP and WebSocket share one
+ * context factory (src/context.ts).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { type ApiLimits, defaultApiLimits } from './api-limits.js';
+import { type Authenticator, createAuthenticator } from './auth.js';
+import type { Config } from './config.js';
+import { createContextFactory, type GraphQLContext } from './context.js';
+import { localCredentials } from './dynamodb-local.js';
+import { graphiqlDefaultQuery } from './graphiql.js';
+import { maskError } from './mask-error.js';
+import { useAuth } from './plugins/use-auth.js';
+import { useHealthz } from './plugins/use-healthz.js';
+import { useLimits } from './plugins/use-limits.js';
+import { schema } from './schema/index.js';
+import { createDynamoEventStore, type EventStore, type StoreObserver } from './store/index.js';
+
+export const graphqlEndpoint = '/graphql';
+
+export interface Logger {
+  debug(...args: unknown[]): void;
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+}
+
+export type Yoga = YogaServerInstance<Record<string, unknown>, GraphQLContext>;
+
+/** What a transport sharing the HTTP server gets to work with. */
+export interface TransportContext {
+  readonly server: Server;
+  readonly yoga: Yoga;
+  readonly graphqlEndpoint: string;
+  readonly authenticator: Authenticator;
+  readonly store: EventStore;
+  readonly logger: Logger;
+}
+
+/** A transport attached to the HTTP server, e.g. graphql-ws on the same path. */
+export interface Transport {
+  /** Completes its operations and closes its connections; called first on shutdown. */
+  close(): Promise<void>;
+}
+
+export type TransportFactory = (context: TransportContext) => Transport | Promise<Transport>;
+
+export interface AppOptions {
+  /** A DynamoDB client to use (tests inject one to count calls); else one is made from the config. */
+  client?: DynamoDBClient;
+  /** Told of commits by the store; the subscription hub uses it to wake its poller. */
+  observer?: StoreObserver;
+  limits?: Partial<ApiLimits>;
+  logger?: Logger;
+  /** Transports sharing the HTTP server (subscriptions over graphql-ws, issue 4). */
+  transports?: readonly TransportFactory[];
+  /** How long stop() lets in-flight requests finish before closing their connections. */
+  shutdownGraceMs?: number;
+}
+
+export interface App {
+  readonly yoga: Yoga;
+  readonly server: Server;
+  readonly store: EventStore;
+  readonly authenticator: Authenticator;
+  readonly limits: ApiLimits;
+  /** Creates the tables when missing, attaches the transports, listens. Resolves with the URL. */
+  start(): Promise<{ url: string; port: number }>;
+  /** Stops accepting, lets in-flight requests and appends finish, then releases everything. */
+  stop(): Promise<void>;
+}
+
+export function buildApp(config: Config, options: AppOptions = {}): App {
+  const logger = options.logger ?? console;
+  const limits: ApiLimits = { ...defaultApiLimits, ...options.limits };
+  const ownsClient = options.client === undefined;
+  const client = options.client ?? createDynamoDbClient(config);
+  const store = createDynamoEventStore({
+    client,
+    tablePrefix: config.tablePrefix,
+    ...(options.observer ? { observer: options.observer } : {}),
+  });
+  const authenticator = createAuthenticator(config.apiKeys);
+  const healthTenant = authenticator.tenants[0] ?? 'default';
+
+  const yoga: Yoga = createYoga<Record<string, unknown>, GraphQLContext>({
+    schema,
+    graphqlEndpoint,
+    context: createContextFactory({ store, authenticator, limits }),
+    maxRequestBodySize: limits.maxBodyBytes,
+    landingPage: false,
+    // yoga's debug lines (one per request) would drown the log.
+    logging: { debug: () => undefined, info: logger.info, warn: logger.warn, error: logger.error },
+    graphiql: {
+      title: 'eventloom',
+      defaultQuery: graphiqlDefaultQuery,
+      ...(authenticator.required
+        ? { headers: JSON.stringify({ Authorization: 'Bearer <your API key>' }) }
+        : {}),
+    },
+    renderGraphiQL,
+    maskedErrors: {
+      isDev: false,
+      maskError: (error, message) => {
+        const masked = maskError(error, message);
+        const code = (masked as { extensions?: { code?: unknown } }).extensions?.code;
+        if (code === 'INTERNAL_SERVER_ERROR' || code === 'STORE_UNAVAILABLE') logger.error(error);
+        return masked;
+      },
+    },
+    plugins: [
+      useHealthz(async () => {
+        await store.forTenant(healthTenant).headPosition();
+      }),
+      useAuth(authenticator, graphqlEndpoint),
+      useLimits(limits),
+    ],
+  });
+
+  const server = createServer(yoga);
+  const transports: Transport[] = [];
+  let started = false;
+  let stopping: Promise<void> | null = null;
+
+  return {
+    yoga,
+    server,
+    store,
+    authenticator,
+    limits,
+
+    async start() {
+      if (started) throw new Error('the app was already started');
+      started = true;
+      await store.ensureTables();
+      for (const attach of options.transports ?? []) {
+        transports.push(await attach({ server, yoga, graphqlEndpoint, authenticator, store, logger }));
+      }
+      await new Promise<void>((resolveListen, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          resolveListen();
+        });
+      });
+      const { port } = server.address() as AddressInfo;
+      const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+      const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${port}${graphqlEndpoint}`;
+      if (!authenticator.required) {
+        logger.warn(
+          '*** EVENTLOOM_API_KEYS is not set: serving one tenant, "default", WITHOUT authentication. ' +
+            'Anyone who can reach this port can read and write every event. ***',
+        );
+      } else {
+        logger.info(`API keys configured for tenant(s): ${authenticator.tenants.join(', ')}`);
+      }
+      return { url, port };
+    },
+
+    stop() {
+      stopping ??= (async () => {
+        const closed = server.listening
+          ? new Promise<void>((resolveClose) => server.close(() => resolveClose()))
+          : Promise.resolve();
+        // Subscriptions first: their sockets would otherwise keep the server open.
+        await Promise.allSettled(transports.map((transport) => transport.close()));
+        server.closeIdleConnections();
+        const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
+        await closed;
+        clearTimeout(grace);
+        // Requests are done; appends handed to the committer finish before close() resolves.
+        await store.close();
+        if (ownsClient) client.destroy();
+      })();
+      return stopping;
+    },
+  };
+}
+
+function createDynamoDbClient(config: Config): DynamoDBClient {
+  const { endpoint, region } = config.dynamodb;
+  if (endpoint === undefined) {
+    throw new Error(
+      'No DynamoDB endpoint: src/main.ts starts DynamoDB Local when DYNAMODB_ENDPOINT is unset.',
+    );
+  }
+  return new DynamoDBClient({
+    region,
+    ...(endpoint === null ? {} : { endpoint }),
+    ...(config.dynamodb.localCredentials ? { credentials: localCredentials } : {}),
+  });
+}

@@ -1,0 +1,57 @@
+/**
+ * API keys and tenants, without any transport: HTTP (src/plugins/use-auth.ts) and WebSocket
+ * (src/subscriptions/) both ask the same Authenticator which tenant a credential selects.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createGraphQLError } from 'graphql-yoga';
+import { defaultTenant } from './config.js';
+
+export interface Authenticator {
+  /** False when no keys are configured: every request is served as tenant `default`. */
+  readonly required: boolean;
+  /** The tenant an `Authorization` value ("Bearer <key>") selects; null when it selects none. */
+  tenantFor(authorization: string | null | undefined): string | null;
+  /** The tenants that keys select (just `default` without keys). */
+  readonly tenants: readonly string[];
+}
+
+export function createAuthenticator(apiKeys: ReadonlyMap<string, string> | null): Authenticator {
+  if (apiKeys === null) {
+    return { required: false, tenants: [defaultTenant], tenantFor: () => defaultTenant };
+  }
+  // Compare digests in constant time so that response timing says nothing about a key.
+  const entries = [...apiKeys].map(([key, tenant]) => ({ digest: digest(key), tenant }));
+  return {
+    required: true,
+    tenants: [...new Set(apiKeys.values())],
+    tenantFor(authorization) {
+      const key = bearerToken(authorization);
+      if (key === null) return null;
+      const presented = digest(key);
+      let tenant: string | null = null;
+      for (const entry of entries) {
+        if (timingSafeEqual(entry.digest, presented)) tenant = entry.tenant;
+      }
+      return tenant;
+    },
+  };
+}
+
+function digest(key: string): Buffer {
+  return createHash('sha256').update(key).digest();
+}
+
+function bearerToken(authorization: string | null | undefined): string | null {
+  const match = /^\s*Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+  return match?.[1] ?? null;
+}
+
+export const unauthenticatedMessage =
+  'Unauthorized: send "Authorization: Bearer <key>" with a key configured in EVENTLOOM_API_KEYS.';
+
+/** The error for a request without a valid key; yoga answers it with HTTP 401. */
+export function unauthenticated() {
+  return createGraphQLError(unauthenticatedMessage, {
+    extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } } },
+  });
+}

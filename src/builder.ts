@@ -1,0 +1,80 @@
+/**
+ * The one Pothos SchemaBuilder of the API: its context, its scalars and its plugins. The
+ * type families in src/schema/ add to it; src/schema/index.ts turns it into the schema.
+ */
+import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import RelayPlugin from '@pothos/plugin-relay';
+import { type GraphQLField, type GraphQLOutputType, getNamedType, isListType, isNonNullType } from 'graphql';
+import type { GraphQLContext } from './context.js';
+import type { JsonValue } from './store/types.js';
+
+export type Scalars = {
+  UUID: { Input: string; Output: string };
+  DateTime: { Input: Date; Output: Date };
+  JSON: { Input: JsonValue; Output: JsonValue };
+  Position: { Input: number; Output: number };
+};
+
+export const builder = new SchemaBuilder<{
+  Context: GraphQLContext;
+  Scalars: Scalars;
+  // Fields are non-null unless they say otherwise, as in the contract.
+  DefaultFieldNullability: false;
+  // The contract's connections are `edges: [XEdge!]!` with `node: X!`.
+  DefaultEdgesNullability: { list: false; items: false };
+  DefaultNodeNullability: false;
+}>({
+  // Errors before Dataloader, so that `errors` options also catch failed loads.
+  plugins: [ErrorsPlugin, DataloaderPlugin, RelayPlugin, ComplexityPlugin],
+  defaultFieldNullability: false,
+  errors: {
+    // Only the error types a field lists become typed results; anything else is a GraphQL
+    // error, masked by the server unless it is meant for the client.
+    defaultTypes: [],
+  },
+  relay: {
+    // Streams are identified by (id, category), not by global node ids.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
+    edgesFieldOptions: { nullable: { list: false, items: false } },
+    nodeFieldOptions: { nullable: false },
+  },
+  complexity: {
+    // Limits are enforced per request by src/plugins/use-limits.ts (with the request's
+    // variables); the schema only says what each field costs.
+    fieldComplexity: (args, ctx, field) => fieldCost(args, field, ctx.limits.defaultPageSize),
+  },
+});
+
+/**
+ * A field costs 1. A connection multiplies its selection by the page size it asks for, its
+ * `edges` list then does not multiply again; other lists multiply by a small default.
+ */
+function fieldCost(
+  args: Record<string, unknown>,
+  field: GraphQLField<unknown, GraphQLContext, Record<string, unknown>>,
+  defaultPageSize: number,
+): { field: number; multiplier: number } {
+  const named = getNamedType(field.type).name;
+  if (named.endsWith('Connection')) {
+    const size = pageSizeArgument(args.first) ?? pageSizeArgument(args.last) ?? defaultPageSize;
+    return { field: 1, multiplier: Math.max(size, 1) };
+  }
+  if (field.name === 'edges' && named.endsWith('Edge')) return { field: 1, multiplier: 1 };
+  return { field: 1, multiplier: isList(field.type) ? 10 : 1 };
+}
+
+function pageSizeArgument(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function isList(type: GraphQLOutputType): boolean {
+  return isListType(isNonNullType(type) ? type.ofType : type);
+}
+
+// The root types; each family in src/schema/ adds its fields to them.
+builder.queryType({});
+builder.mutationType({});

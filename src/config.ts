@@ -1,0 +1,161 @@
+/**
+ * The gateway's configuration, read from the environment once at start and validated so
+ * that a mistake stops the process with a message naming the variable, not a stack trace
+ * later. This is the only module that reads `process.env`.
+ */
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface DynamoDbConfig {
+  /**
+   * The DynamoDB endpoint URL; `null` when the SDK should use AWS's endpoint for the region
+   * (DYNAMODB_ENDPOINT=aws). Undefined: none configured, `npm start` embeds DynamoDB Local.
+   */
+  endpoint?: string | null;
+  region: string;
+  /**
+   * Use DynamoDB Local's dummy credentials: for the embedded instance, and for a loopback
+   * endpoint when no AWS_ACCESS_KEY_ID is set. Otherwise the AWS SDK's default chain applies.
+   */
+  localCredentials: boolean;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  dynamodb: DynamoDbConfig;
+  tablePrefix: string;
+  /** API key -> tenant. `null`: no keys configured, one tenant (`default`) served without auth. */
+  apiKeys: ReadonlyMap<string, string> | null;
+  /** Where the embedded DynamoDB Local keeps its data (under the project, kept across restarts). */
+  embeddedDataDir: string;
+}
+
+export const defaultTenant = 'default';
+export const defaultPort = 4000;
+export const defaultHost = '127.0.0.1';
+export const defaultTablePrefix = 'eventloom';
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+// DynamoDB table names allow [a-zA-Z0-9_.-], 3 to 255 characters; the store appends its suffixes.
+const tablePrefixPattern = /^[A-Za-z0-9_.-]{1,200}$/;
+// Tenants become part of every DynamoDB key: keep them short and free of separators.
+const tenantPattern = /^[A-Za-z0-9_-]{1,64}$/;
+const regionPattern = /^[a-z0-9-]{1,64}$/;
+
+/** Reads and validates the configuration; throws ConfigError listing every problem found. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const value = (name: string): string | undefined => {
+    const raw = env[name]?.trim();
+    return raw === undefined || raw === '' ? undefined : raw;
+  };
+
+  let port = defaultPort;
+  const rawPort = value('PORT');
+  if (rawPort !== undefined) {
+    port = Number(rawPort);
+    if (!/^\d+$/.test(rawPort) || port > 65535) {
+      problems.push(`PORT must be an integer from 0 to 65535 (0 = any free port), got "${rawPort}".`);
+    }
+  }
+
+  const host = value('HOST') ?? defaultHost;
+
+  let endpoint: string | null | undefined;
+  const rawEndpoint = value('DYNAMODB_ENDPOINT');
+  if (rawEndpoint === 'aws') {
+    endpoint = null;
+  } else if (rawEndpoint !== undefined) {
+    try {
+      const url = new URL(rawEndpoint);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
+      endpoint = rawEndpoint;
+    } catch {
+      problems.push(
+        `DYNAMODB_ENDPOINT must be an http(s) URL such as http://localhost:8000, or "aws" for AWS's endpoint of AWS_REGION; got "${rawEndpoint}".`,
+      );
+    }
+  }
+
+  const region = value('AWS_REGION') ?? (endpoint === null ? undefined : 'local');
+  if (region === undefined) {
+    problems.push('AWS_REGION is required with DYNAMODB_ENDPOINT=aws (e.g. AWS_REGION=eu-west-1).');
+  } else if (!regionPattern.test(region)) {
+    problems.push(`AWS_REGION must look like eu-west-1, got "${region}".`);
+  }
+
+  const tablePrefix = value('EVENTLOOM_TABLE_PREFIX') ?? defaultTablePrefix;
+  if (!tablePrefixPattern.test(tablePrefix)) {
+    problems.push(
+      `EVENTLOOM_TABLE_PREFIX may hold letters, digits, "_", "-" and "." (1 to 200), got "${tablePrefix}".`,
+    );
+  }
+
+  const rawKeys = value('EVENTLOOM_API_KEYS');
+  const apiKeys = rawKeys === undefined ? null : parseApiKeys(rawKeys, problems);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  const localCredentials =
+    endpoint === undefined ||
+    (endpoint !== null && isLoopback(new URL(endpoint).hostname) && value('AWS_ACCESS_KEY_ID') === undefined);
+  const dynamodb: DynamoDbConfig = { region: region ?? 'local', localCredentials };
+  if (endpoint !== undefined) dynamodb.endpoint = endpoint;
+  return {
+    port,
+    host,
+    dynamodb,
+    tablePrefix,
+    apiKeys,
+    embeddedDataDir: resolve(projectRoot, '.eventloom', 'dynamodb'),
+  };
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+/** "keyA=tenantA,keyB=tenantB" -> Map; several keys may share a tenant (key rotation). */
+function parseApiKeys(raw: string, problems: string[]): Map<string, string> {
+  const keys = new Map<string, string>();
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  for (const [index, entry] of entries.entries()) {
+    const separator = entry.lastIndexOf('=');
+    const key = separator < 0 ? '' : entry.slice(0, separator).trim();
+    const tenant = separator < 0 ? '' : entry.slice(separator + 1).trim();
+    // Never echo a key back: it is a secret and may end up in logs.
+    const where = `EVENTLOOM_API_KEYS entry ${index + 1}`;
+    if (key === '' || tenant === '') {
+      problems.push(`${where} must be "key=tenant" (entries separated by ",").`);
+      continue;
+    }
+    if (key.length < 16 || /\s/.test(key)) {
+      problems.push(`${where}: a key must have at least 16 characters and no spaces.`);
+      continue;
+    }
+    if (!tenantPattern.test(tenant)) {
+      problems.push(`${where}: tenant "${tenant}" may hold letters, digits, "_" and "-" (1 to 64).`);
+      continue;
+    }
+    if (keys.has(key)) {
+      problems.push(`${where}: the same key appears twice.`);
+      continue;
+    }
+    keys.set(key, tenant);
+  }
+  if (entries.length === 0) problems.push('EVENTLOOM_API_KEYS is set but holds no "key=tenant" entry.');
+  return keys;
+}

@@ -1,0 +1,56 @@
+/**
+ * The per-request GraphQL context: the tenant chosen by the caller's API key, that tenant's
+ * view of the store, and the request's limits. One factory serves HTTP and WebSocket
+ * (yoga's `context` option runs for both: the subscription layer builds its contexts through
+ * `yoga.getEnveloped`, passing `connectionParams`).
+ *
+ * Dataloaders are per request too: the Pothos dataloader plugin keeps them in the context's
+ * cache (`initContextCache`), created on first use. `Event.stream`, `Snapshot.stream` and the
+ * listings resolve stream metadata through the Stream loader (src/schema/streams.ts), which
+ * batches all keys of one tick into one `getStreams` call. A subscription keeps one context for
+ * its lifetime, so a subscription resolver that wants fresh stream metadata per event must
+ * clear the loaders (`clearAllDataLoaders(context)` from @pothos/plugin-dataloader).
+ */
+import { initContextCache } from '@pothos/core';
+import type { ApiLimits } from './api-limits.js';
+import { type Authenticator, unauthenticated } from './auth.js';
+import type { EventStore, TenantEventStore } from './store/types.js';
+
+export interface GraphQLContext {
+  readonly tenant: string;
+  readonly store: TenantEventStore;
+  readonly limits: ApiLimits;
+}
+
+/** What yoga hands the context factory: a Fetch request over HTTP, connectionParams over WebSocket. */
+export interface InitialContext {
+  readonly request?: Request;
+  readonly connectionParams?: Readonly<Record<string, unknown>>;
+}
+
+export interface ContextFactoryOptions {
+  store: EventStore;
+  authenticator: Authenticator;
+  limits: ApiLimits;
+}
+
+export function createContextFactory({ store, authenticator, limits }: ContextFactoryOptions) {
+  return (initial: InitialContext): GraphQLContext => {
+    const tenant = authenticator.tenantFor(authorizationOf(initial));
+    // HTTP requests without a valid key were already answered 401 by useAuth; a WebSocket
+    // connection is refused at connect time. This is the last line of defence.
+    if (tenant === null) throw unauthenticated();
+    return createRequestContext(store.forTenant(tenant), limits);
+  };
+}
+
+export function createRequestContext(store: TenantEventStore, limits: ApiLimits): GraphQLContext {
+  return { ...initContextCache(), tenant: store.tenant, store, limits };
+}
+
+/** The credentials a request carries: connectionParams.authorization over WebSocket, else the header. */
+export function authorizationOf(initial: InitialContext): string | null {
+  const fromParams = initial.connectionParams?.authorization ?? initial.connectionParams?.Authorization;
+  if (typeof fromParams === 'string') return fromParams;
+  return initial.request?.headers.get('authorization') ?? null;
+}

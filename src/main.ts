@@ -1,0 +1,71 @@
+/**
+ * `npm start`: reads the configuration, starts an embedded DynamoDB Local (data kept under
+ * .eventloom/) when no DYNAMODB_ENDPOINT is given, starts the gateway, and shuts both down
+ * cleanly on SIGTERM/SIGINT. Nothing else happens here.
+ */
+import { buildApp } from './app.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
+
+const shutdownDeadlineMs = 30_000;
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  let local: DynamoDbLocal | null = null;
+  if (config.dynamodb.endpoint === undefined) {
+    console.info(`Starting the embedded DynamoDB Local (data in ${config.embeddedDataDir}) ...`);
+    local = await startDynamoDbLocal({ dbPath: config.embeddedDataDir });
+    console.info(`DynamoDB Local is up at ${local.endpoint}. Set DYNAMODB_ENDPOINT to use another DynamoDB.`);
+    config = {
+      ...config,
+      dynamodb: { ...config.dynamodb, endpoint: local.endpoint, localCredentials: true },
+    };
+  }
+
+  const app = buildApp(config);
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    // npm and tsx relay signals, so one Ctrl-C can arrive twice: repeats are ignored, and a
+    // deadline ends a shutdown that hangs.
+    if (shuttingDown) return;
+    shuttingDown = true;
+    console.info(`${signal}: finishing in-flight requests and appends ...`);
+    setTimeout(() => {
+      console.error(`Shutdown took longer than ${shutdownDeadlineMs / 1000} s: exiting.`);
+      process.exit(1);
+    }, shutdownDeadlineMs).unref();
+    try {
+      await app.stop();
+      await local?.stop();
+      console.info('Stopped.');
+      process.exit(0);
+    } catch (error) {
+      console.error('Shutdown failed:', error);
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  try {
+    const { url } = await app.start();
+    console.info(`eventloom is serving GraphQL (and GraphiQL in a browser) at ${url}`);
+  } catch (error) {
+    console.error(`Cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    await app.stop().catch(() => undefined);
+    await local?.stop();
+    process.exit(1);
+  }
+}
+
+await main();

@@ -1,0 +1,32 @@
+/**
+ * What clients see of an error. Store errors that mean "your input" keep their message
+ * (it names no internals); an unavailable store becomes a retryable STORE_UNAVAILABLE error;
+ * anything else becomes yoga's generic "Unexpected error." Never a stack trace: development
+ * mode, which would attach the original error, is never used.
+ */
+import { GraphQLError } from 'graphql';
+import { createGraphQLError, maskError as yogaMaskError } from 'graphql-yoga';
+import { isEventStoreError } from './store/errors.js';
+
+export const storeUnavailableMessage = 'The event store is unavailable; retry later.';
+
+export function maskError(error: unknown, message: string): Error {
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  if (isEventStoreError(original)) {
+    const where = error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {};
+    if (original.code === 'STORE_UNAVAILABLE') {
+      return createGraphQLError(storeUnavailableMessage, {
+        ...where,
+        extensions: { code: 'STORE_UNAVAILABLE', retryable: true },
+      });
+    }
+    const extensions: Record<string, unknown> = {
+      code: original.code === 'INVALID_INPUT' ? 'BAD_USER_INPUT' : original.code,
+    };
+    if ('path' in original && Array.isArray(original.path) && original.path.length > 0) {
+      extensions.inputPath = original.path;
+    }
+    return createGraphQLError(original.message, { ...where, extensions });
+  }
+  return yogaMaskError(error, message, false);
+}

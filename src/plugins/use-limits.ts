@@ -1,0 +1,44 @@
+/**
+ * Query limits: depth, breadth and estimated cost of every operation, checked before it runs,
+ * with the request's variables (a page size given as a variable counts like a literal).
+ * Field costs are declared in src/builder.ts. Page sizes are checked by the connection
+ * resolvers (src/schema/pagination.ts), the body size by yoga's `maxRequestBodySize` (413),
+ * append sizes by the store.
+ */
+import { createComplexityRule } from '@pothos/plugin-complexity';
+import { type DocumentNode, type GraphQLError, type GraphQLSchema, validate } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { ApiLimits } from '../api-limits.js';
+
+interface OperationArgs {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  contextValue: unknown;
+  variableValues?: Readonly<Record<string, unknown>> | null;
+  operationName?: string | null;
+}
+
+export function useLimits(limits: ApiLimits): Plugin {
+  // Not a validation rule: yoga caches validation per document, but the cost depends on variables.
+  const check = (args: OperationArgs): readonly GraphQLError[] =>
+    validate(args.schema, args.document, [
+      createComplexityRule({
+        context: (args.contextValue ?? {}) as object,
+        variableValues: { ...(args.variableValues ?? {}) },
+        operationName: args.operationName ?? null,
+        maxComplexity: limits.maxCost,
+        maxDepth: limits.maxDepth,
+        maxBreadth: limits.maxBreadth,
+      }),
+    ]);
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const errors = check(args);
+      if (errors.length > 0) setResultAndStopExecution({ errors });
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const errors = check(args);
+      if (errors.length > 0) setResultAndStopExecution({ errors });
+    },
+  };
+}

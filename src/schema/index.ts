@@ -1,0 +1,20 @@
+/**
+ * The API's schema: each family adds its types and fields to the one builder, then the
+ * schema is built. `scripts/build-schema.ts` prints it to schema.graphql.
+ */
+import { lexicographicSortSchema } from 'graphql';
+import { builder } from '../builder.js';
+import './scalars.js';
+import './errors.js';
+import './streams.js';
+import './events.js';
+import './snapshots.js';
+import './log.js';
+// Subscriptions (issue 4) plug in here: src/schema/subscriptions.ts adds the Subscription
+// type to the same builder. Until it exists, the schema has no Subscription type.
+// import './subscriptions.js';
+
+export const schema = builder.toSchema({ sortSchema: false });
+
+/** The schema in a stable order for printing (schema.graphql), independent of import order. */
+export const sortedSchema = lexicographicSortSchema(schema);
