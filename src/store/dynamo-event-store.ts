@@ -447,11 +447,13 @@ class DynamoTenantStore implements TenantEventStore {
       if (attempt > 20)
         throw new StoreUnavailableError('The stream kept changing during deletion. Retry later.');
       const head = await this.getHead(stream);
-      const version = head?.deleting ? 0 : (head?.version ?? 0);
-      if (expectedVersion !== null && expectedVersion !== undefined && expectedVersion !== version) {
+      // A missing stream is deleted already, whatever version was expected: retries of a
+      // deletion that succeeded must succeed too.
+      if (head === null) return { streamId: stream.id, deletedEvents: 0 };
+      const version = head.deleting ? 0 : head.version;
+      if (!head.deleting && expectedVersion !== null && expectedVersion !== undefined && expectedVersion !== version) {
         throw new WrongExpectedVersionError(expectedVersion, version);
       }
-      if (head === null) return { streamId: stream.id, deletedEvents: 0 };
       if (!head.deleting) {
         try {
           // Mark first: from here on appends are refused and reads see no stream.
