@@ -1,0 +1,34 @@
+/**
+ * GraphQL Code Generator over schema.graphql: the client preset, typed document nodes.
+ * The project's own API tests use its output (test/generated/, committed and checked for
+ * freshness by test/schema/schema-file.test.ts). A consumer copies this file and points
+ * `documents` and `generates` at its own code; `npm run codegen` regenerates ours.
+ */
+import type { CodegenConfig } from '@graphql-codegen/cli';
+
+const config: CodegenConfig = {
+  schema: 'schema.graphql',
+  documents: ['test/support/operations/*.graphql'],
+  ignoreNoDocuments: false,
+  generates: {
+    'test/generated/': {
+      preset: 'client',
+      presetConfig: { fragmentMasking: false },
+      config: {
+        useTypeImports: true,
+        importExtension: '.js',
+        enumsAsTypes: true,
+        strictScalars: true,
+        // How the API's scalars arrive in JSON.
+        scalars: {
+          UUID: 'string',
+          DateTime: 'string',
+          JSON: 'unknown',
+          Position: 'number',
+        },
+      },
+    },
+  },
+};
+
+export default config;
