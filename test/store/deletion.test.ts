@@ -1,0 +1,62 @@
+// A deletion interrupted after marking the head (the gateway died mid-way) is finished by the
+// next deletion or the next append, and never leaves the log with a hole.
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { describe, expect, test } from 'vitest';
+import { eventsTableName, streamIdForName } from '../../src/store/index.js';
+import { headSk, streamPk } from '../../src/store/keys.js';
+import { createTestStore, uniquePrefix, uniqueTenant } from '../support/dynamo.js';
+
+describe('interrupted deletion', () => {
+  const prefix = uniquePrefix('deletion');
+
+  async function interruptedStream() {
+    const { store, client } = await createTestStore(prefix);
+    const tenantName = uniqueTenant();
+    const tenant = store.forTenant(tenantName);
+    const ref = { name: 'half-gone' };
+    await tenant.append({
+      stream: ref,
+      events: [
+        { type: 'A', data: 1 },
+        { type: 'B', data: 2 },
+      ],
+    });
+    await tenant.append({ stream: { name: 'other' }, events: [{ type: 'C', data: 3 }] });
+    // What deleteStream does first, and then a crash.
+    await client.send(
+      new UpdateItemCommand({
+        TableName: eventsTableName(prefix),
+        Key: {
+          pk: { S: streamPk(tenantName, { id: streamIdForName('half-gone'), category: null }) },
+          sk: { S: headSk },
+        },
+        UpdateExpression: 'SET deleting = :true',
+        ExpressionAttributeValues: { ':true': { BOOL: true } },
+      }),
+    );
+    return { tenant, ref };
+  }
+
+  test('reads see no stream while it is marked; the next deletion finishes it', async () => {
+    const { tenant, ref } = await interruptedStream();
+    expect(await tenant.getStream(ref)).toBeNull();
+    expect(await tenant.deleteStream(ref, 2)).toMatchObject({ deletedEvents: 2 });
+    const log = await tenant.readLog({});
+    expect(log.edges.map((edge) => edge.node.type)).toEqual(['C']);
+    expect(log.lastPosition).toBe(3);
+  });
+
+  test('the next append finishes it and starts the stream again from version 1', async () => {
+    const { tenant, ref } = await interruptedStream();
+    const result = await tenant.append({
+      stream: ref,
+      expectedVersion: 0,
+      events: [{ type: 'New', data: 0 }],
+    });
+    expect(result.events[0]).toMatchObject({ version: 1, position: 4 });
+    const stream = await tenant.readStream(ref);
+    expect(stream.edges.map((edge) => edge.node.type)).toEqual(['New']);
+    const log = await tenant.readLog({});
+    expect(log.edges.map((edge) => edge.node.type)).toEqual(['C', 'New']);
+  });
+});
