@@ -451,7 +451,12 @@ class DynamoTenantStore implements TenantEventStore {
       // deletion that succeeded must succeed too.
       if (head === null) return { streamId: stream.id, deletedEvents: 0 };
       const version = head.deleting ? 0 : head.version;
-      if (!head.deleting && expectedVersion !== null && expectedVersion !== undefined && expectedVersion !== version) {
+      if (
+        !head.deleting &&
+        expectedVersion !== null &&
+        expectedVersion !== undefined &&
+        expectedVersion !== version
+      ) {
         throw new WrongExpectedVersionError(expectedVersion, version);
       }
       if (!head.deleting) {

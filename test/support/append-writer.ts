@@ -5,7 +5,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { localCredentials } from '../../src/dynamodb-local.js';
 import { createDynamoEventStore, WrongExpectedVersionError } from '../../src/store/index.js';
 
-const [endpoint, tablePrefix = '', tenant = '', writerName = '', streamsArg, appendsArg, writersArg] = process.argv.slice(2);
+const [endpoint, tablePrefix = '', tenant = '', writerName = '', streamsArg, appendsArg, writersArg] =
+  process.argv.slice(2);
 const streams = Number(streamsArg);
 const appendsPerWriter = Number(appendsArg);
 const writers = Number(writersArg);
