@@ -1,0 +1,53 @@
+// Group commit: concurrent appends of one tenant share transactions, and a refused condition
+// fails only its own append.
+import { describe, expect, test } from 'vitest';
+import { WrongExpectedVersionError } from '../../src/store/index.js';
+import { createTestStore, testClient, uniquePrefix, uniqueTenant } from '../support/dynamo.js';
+
+describe('group commit', () => {
+  test('20 concurrent appends share a few transactions; the 5 with a wrong version fail alone', async () => {
+    const client = testClient();
+    let transactions = 0;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'TransactWriteItemsCommand') transactions++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countTransactions' },
+    );
+    const { store } = await createTestStore(uniquePrefix('group'), { client });
+    const tenant = store.forTenant(uniqueTenant());
+    for (let index = 0; index < 20; index++) {
+      await tenant.append({
+        stream: { name: `s${index}` },
+        expectedVersion: 0,
+        events: [{ type: 'Opened', data: index }],
+      });
+    }
+    transactions = 0;
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, index) =>
+        tenant.append({
+          stream: { name: `s${index}` },
+          expectedVersion: index % 4 === 0 ? 5 : 1,
+          events: [{ type: 'Moved', data: index }],
+        }),
+      ),
+    );
+    const failed = outcomes.flatMap((outcome, index) => (outcome.status === 'rejected' ? [index] : []));
+    expect(failed).toEqual([0, 4, 8, 12, 16]);
+    for (const index of failed) {
+      const outcome = outcomes[index];
+      expect(outcome?.status === 'rejected' && outcome.reason).toBeInstanceOf(WrongExpectedVersionError);
+    }
+    // One transaction per append would be 15; group commit needs far fewer.
+    expect(transactions).toBeLessThanOrEqual(4);
+    const log = await tenant.readLog({ after: 20 });
+    expect(log.edges.map((edge) => edge.node.position)).toEqual(
+      Array.from({ length: 15 }, (_, index) => 21 + index),
+    );
+    expect(log.edges.map((edge) => edge.node.data as number).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 20 }, (_, index) => index).filter((index) => index % 4 !== 0),
+    );
+  });
+});
