@@ -1,6 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // graphql 16 ships ESM (.mjs, via "module") and CJS (via "main"). Vite would hand our
+    // sources the ESM build while Node loads the CJS one for Pothos and yoga: two graphql
+    // instances, which graphql refuses. Point ours at the build Node uses.
+    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],

@@ -36,7 +36,20 @@ export const EventType = builder.objectRef<RecordedEvent>('Event').implement({
 });
 
 export const EventConnection = builder.connectionObject(
-  { type: EventType, name: 'EventConnection' },
+  {
+    type: EventType,
+    name: 'EventConnection',
+    fields: (t) => ({
+      lastPosition: t.field({
+        type: 'Position',
+        nullable: true,
+        description:
+          'Query.events only: the last log position this page covered, matching the filter or not. A filtered page may end early (even empty) with hasNextPage: continue with `after: lastPosition` to skip what was already examined.',
+        // toConnection (pagination.ts) adds lastPosition to the relay shape for log pages.
+        resolve: (connection) => (connection as { lastPosition?: number | null }).lastPosition ?? null,
+      }),
+    }),
+  },
   { name: 'EventEdge' },
 );
 

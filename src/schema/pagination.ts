@@ -33,8 +33,9 @@ export function pageSizeDescription(limits: ApiLimits): string {
   return `at most ${limits.maxPageSize}; ${limits.defaultPageSize} when omitted`;
 }
 
-export function toConnection<T>(page: Page<T>) {
+export function toConnection<T>(page: Page<T> & { lastPosition?: number }) {
   return {
+    lastPosition: page.lastPosition ?? null,
     edges: page.edges,
     pageInfo: {
       hasNextPage: page.hasNextPage,
