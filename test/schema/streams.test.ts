@@ -8,6 +8,7 @@ import {
   StreamDocument,
   StreamEventsDocument,
   StreamsDocument,
+  type StreamsQuery,
   type StreamsQueryVariables,
 } from '../generated/graphql.js';
 import { expectType, uniqueName, useTestApi } from '../support/api.js';
@@ -25,7 +26,11 @@ async function listAll(variables: StreamsQueryVariables, pageSize: number) {
   const names: (string | null)[] = [];
   let after: string | null = null;
   for (let pages = 0; pages < 50; pages++) {
-    const { streams } = await api().data(StreamsDocument, { ...variables, first: pageSize, after });
+    const { streams }: StreamsQuery = await api().data(StreamsDocument, {
+      ...variables,
+      first: pageSize,
+      after,
+    });
     expect(streams.edges.length).toBeLessThanOrEqual(pageSize);
     names.push(...streams.edges.map((e) => e.node.name));
     if (!streams.pageInfo.hasNextPage) return names;
