@@ -30,10 +30,13 @@ builder.scalarType('Position', {
   parseLiteral: (node) => {
     // Int literals are not limited to 32 bits here: GraphQL's lexer keeps their digits.
     if (node.kind !== Kind.INT) {
-      throw new GraphQLError(`${positionProblem} Got a ${node.kind.toLowerCase()} literal.`, {
-        nodes: [node],
-        extensions: { code: 'BAD_USER_INPUT' },
-      });
+      throw new GraphQLError(
+        `${positionProblem} Got a ${node.kind.replace('Value', '').toLowerCase()} literal.`,
+        {
+          nodes: [node],
+          extensions: { code: 'BAD_USER_INPUT' },
+        },
+      );
     }
     return toPosition(Number(node.value), node);
   },
