@@ -1,0 +1,146 @@
+/**
+ * Appends: GraphQL appendEvents over keep-alive HTTP against raw one-transaction-per-append
+ * DynamoDB calls, at several concurrencies and append sizes, over the same stream mix.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { graphql } from '../lib/gateway.js';
+import { RawAppender } from '../lib/raw-appender.js';
+import { medianOf, round, summarize } from '../lib/stats.js';
+import { createStreamMix } from '../lib/stream-mix.js';
+
+const appendMutation = `mutation Append($input: AppendEventsInput!) {
+  appendEvents(input: $input) {
+    __typename
+    ... on AppendEventsSuccess { events { position } }
+    ... on Error { message }
+  }
+}`;
+
+export interface AppendRow extends Record<string, number> {
+  concurrency: number;
+  eventsPerAppend: number;
+  appendsPerSecond: number;
+  eventsPerSecond: number;
+  conflicts: number;
+  errors: number;
+  p50: number;
+  p99: number;
+  p999: number;
+}
+
+function payload(n: number) {
+  // ~250 bytes of JSON per event.
+  return { n, at: '2026-11-27T00:00:00.000Z', pad: 'x'.repeat(200) };
+}
+
+async function drive(
+  concurrency: number,
+  durationMs: number,
+  appendOnce: (worker: number, n: number) => Promise<{ conflicts: number; ok: boolean }>,
+  eventsPerAppend: number,
+): Promise<AppendRow> {
+  const latencies: number[] = [];
+  let conflicts = 0;
+  let errors = 0;
+  const started = performance.now();
+  const deadline = started + durationMs;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      for (let n = 0; performance.now() < deadline; n++) {
+        const begin = performance.now();
+        const outcome = await appendOnce(worker, n).catch(() => ({ conflicts: 0, ok: false }));
+        conflicts += outcome.conflicts;
+        if (outcome.ok) latencies.push(performance.now() - begin);
+        else errors++;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const summary = summarize(latencies);
+  return {
+    concurrency,
+    eventsPerAppend,
+    appendsPerSecond: latencies.length / seconds,
+    eventsPerSecond: (latencies.length * eventsPerAppend) / seconds,
+    conflicts,
+    errors,
+    p50: summary.p50,
+    p99: summary.p99,
+    p999: summary.p999,
+  };
+}
+
+export interface AppendScenarioOptions {
+  gatewayUrl: string;
+  client: DynamoDBClient;
+  table: string;
+  concurrencies: number[];
+  sizes: number[];
+  durationMs: number;
+  repetitions: number;
+  log: (line: string) => void;
+}
+
+export async function appendScenario(options: AppendScenarioOptions) {
+  const rows: Array<{ eventloom: AppendRow; raw: AppendRow; ratio: number; p50DeltaMs: number }> = [];
+  for (const size of options.sizes) {
+    for (const concurrency of options.concurrencies) {
+      const eventloomRuns: AppendRow[] = [];
+      const rawRuns: AppendRow[] = [];
+      for (let rep = 0; rep < options.repetitions; rep++) {
+        const run = `c${concurrency}-k${size}-r${rep}`;
+        const events = (n: number) =>
+          Array.from({ length: size }, (_, k) => ({ type: 'BenchEvent', data: payload(n * size + k) }));
+
+        const rawMix = createStreamMix(undefined, rep + 1);
+        const raw = new RawAppender(options.client, options.table, `raw-${run}`);
+        rawRuns.push(
+          await drive(
+            concurrency,
+            options.durationMs,
+            async (_worker, n) => {
+              const before = raw.conflicts;
+              await raw.append(rawMix(), events(n));
+              return { conflicts: raw.conflicts - before, ok: true };
+            },
+            size,
+          ),
+        );
+
+        const mix = createStreamMix(undefined, rep + 1);
+        eventloomRuns.push(
+          await drive(
+            concurrency,
+            options.durationMs,
+            async (_worker, n) => {
+              const data = await graphql<{ appendEvents: { __typename: string } }>(
+                options.gatewayUrl,
+                appendMutation,
+                {
+                  input: { stream: { name: `${run}-${mix()}` }, events: events(n) },
+                },
+              );
+              const ok = data.appendEvents.__typename === 'AppendEventsSuccess';
+              return { conflicts: data.appendEvents.__typename === 'WrongExpectedVersionError' ? 1 : 0, ok };
+            },
+            size,
+          ),
+        );
+        const last = eventloomRuns.at(-1)!;
+        const lastRaw = rawRuns.at(-1)!;
+        options.log(
+          `  appends c=${concurrency} k=${size} rep ${rep + 1}: eventloom ${round(last.appendsPerSecond, 0)}/s p50 ${round(last.p50)} ms | raw ${round(lastRaw.appendsPerSecond, 0)}/s p50 ${round(lastRaw.p50)} ms (${lastRaw.conflicts} conflicts)`,
+        );
+      }
+      const eventloom = medianOf(eventloomRuns);
+      const raw = medianOf(rawRuns);
+      rows.push({
+        eventloom,
+        raw,
+        ratio: eventloom.appendsPerSecond / raw.appendsPerSecond,
+        p50DeltaMs: eventloom.p50 - raw.p50,
+      });
+    }
+  }
+  return rows;
+}
