@@ -8,6 +8,7 @@ import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import { type GraphQLField, type GraphQLOutputType, getNamedType, isListType, isNonNullType } from 'graphql';
+import type { ApiLimits } from './api-limits.js';
 import type { GraphQLContext } from './context.js';
 import type { JsonValue } from './store/types.js';
 
@@ -45,7 +46,7 @@ export const builder = new SchemaBuilder<{
   complexity: {
     // Limits are enforced per request by src/plugins/use-limits.ts (with the request's
     // variables); the schema only says what each field costs.
-    fieldComplexity: (args, ctx, field) => fieldCost(args, field, ctx.limits.defaultPageSize),
+    fieldComplexity: (args, ctx, field) => fieldCost(args, field, ctx.limits),
   },
 });
 
@@ -56,12 +57,13 @@ export const builder = new SchemaBuilder<{
 function fieldCost(
   args: Record<string, unknown>,
   field: GraphQLField<unknown, GraphQLContext, Record<string, unknown>>,
-  defaultPageSize: number,
+  limits: Pick<ApiLimits, 'defaultPageSize' | 'maxPageSize'>,
 ): { field: number; multiplier: number } {
   const named = getNamedType(field.type).name;
   if (named.endsWith('Connection')) {
-    const size = pageSizeArgument(args.first) ?? pageSizeArgument(args.last) ?? defaultPageSize;
-    return { field: 1, multiplier: Math.max(size, 1) };
+    const size = pageSizeArgument(args.first) ?? pageSizeArgument(args.last) ?? limits.defaultPageSize;
+    // An oversized page is refused by its resolver with a page-size error, which says more.
+    return { field: 1, multiplier: Math.min(Math.max(size, 1), limits.maxPageSize) };
   }
   if (field.name === 'edges' && named.endsWith('Edge')) return { field: 1, multiplier: 1 };
   return { field: 1, multiplier: isList(field.type) ? 10 : 1 };
