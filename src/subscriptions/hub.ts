@@ -1,0 +1,486 @@
+/**
+ * The subscription hub: the one object the API layer talks to for live subscriptions.
+ * It knows no transport (no GraphQL, no WebSocket): each subscribe method resolves to an
+ * async iterator of events or batches, ended by the iterator's `return()` (client gone) or by
+ * `close()` (shutdown).
+ *
+ * Per tenant and process it keeps one {@link TenantFeed} with one poller, fed by
+ * `notify` (wire it to the store's `StoreObserver.onCommitted`, e.g. through `hub.observer`)
+ * and otherwise polling at the backoff interval. See `log-subscription.ts` for how a
+ * subscription catches up, joins the live feed, and falls back under backpressure.
+ */
+import { InvalidInputError } from '../store/errors.js';
+import { compileEventFilter } from '../store/filter.js';
+import { defaultLimits } from '../store/limits.js';
+import type {
+  EventFilter,
+  LogPage,
+  RecordedEvent,
+  StoreObserver,
+  StreamKey,
+  StreamRef,
+  TenantEventStore,
+} from '../store/types.js';
+import { type PollBackoffOptions, resolvePollBackoff } from './backoff.js';
+import { type Clock, systemClock } from './clock.js';
+import { LogSubscription } from './log-subscription.js';
+import { isEventOf, streamKeyOf } from './stream-key.js';
+import { TenantFeed } from './tenant-feed.js';
+import type { LogChunk, ReadLog } from './tenant-poller.js';
+
+/** The part of a tenant's store the hub uses. A {@link TenantEventStore} is one. */
+export type SubscribableStore = Pick<TenantEventStore, 'tenant' | 'readLog' | 'headPosition' | 'readStream'>;
+
+export interface SubscriptionHubOptions {
+  /** Poll pacing; defaults in `backoff.ts` (100 ms while events flow, up to 1000 ms idle). */
+  poll?: Partial<PollBackoffOptions>;
+  /** Events per log read, for the poller and for catching up: 1 to the store's page maximum (1000). Default 100. */
+  pageSize?: number;
+  /**
+   * Events one subscription buffers before it stops taking the live feed and catches up by
+   * itself once its consumer makes room. Default 256; a batch subscription buffers at least
+   * its maxSize.
+   */
+  bufferSize?: number;
+  clock?: Clock;
+  /** A log read failed (it is retried). For logging; must not throw. */
+  onReadError?(error: unknown, where: { tenant: string; reader: 'poller' | 'catch-up' }): void;
+}
+
+export const defaultHubOptions = Object.freeze({ pageSize: 100, bufferSize: 256 });
+
+/** Bounds of the batch options. */
+export const batchLimits = Object.freeze({ maxSize: 1000, maxWaitMs: 60_000 });
+
+export interface EventsOptions {
+  /** Exclusive position; omitted or null: the head of the log when subscribing. */
+  after?: number | null;
+  filter?: EventFilter | null;
+}
+
+export interface EventBatchesOptions extends EventsOptions {
+  /** Events per batch, 1 to 1000; default 100. */
+  maxSize?: number | null;
+  /** Longest wait after a batch's first event, 0 to 60000 ms; default 100. */
+  maxWaitMs?: number | null;
+}
+
+export interface StreamEventsOptions {
+  stream: StreamRef;
+  /** Exclusive version; omitted or null: the stream's version when subscribing. */
+  afterVersion?: number | null;
+}
+
+export interface EventBatch {
+  events: RecordedEvent[];
+  /** The last log position the batch covers (at least its last event's): resume after it. */
+  checkpoint: number;
+}
+
+/** A running subscription. `return()` ends it; `next()` then (and after `close()`) is done. */
+export interface EventSubscription<T> extends AsyncIterableIterator<T, undefined> {
+  /** The exclusive log position delivery starts after. */
+  readonly startPosition: number;
+  next(): Promise<IteratorResult<T, undefined>>;
+  return(): Promise<IteratorResult<T, undefined>>;
+}
+
+/** Thrown by the subscribe methods once the hub is closing. */
+export class SubscriptionHubClosedError extends Error {
+  constructor() {
+    super('The gateway is shutting down; subscribe again later.');
+    this.name = 'SubscriptionHubClosedError';
+  }
+}
+
+export interface TenantSubscriptionStats {
+  tenant: string;
+  subscriptions: number;
+  /** Subscriptions fed by the shared poller. */
+  live: number;
+  /** Subscriptions reading history by themselves. */
+  catchingUp: number;
+  pollerRunning: boolean;
+  /** Last position the poller covered; null before it started. */
+  pollerPosition: number | null;
+  /** Highest position known committed (poller position or local commit notice). */
+  knownHead: number;
+  /** knownHead - pollerPosition: how far the poller trails local commits. */
+  pollerLag: number;
+  /** Current poll delay (ms); null before the first poll. */
+  pollDelayMs: number | null;
+  pollReads: number;
+  pollErrors: number;
+  catchUpReads: number;
+  bufferedEvents: number;
+  largestBuffer: number;
+  /** Largest knownHead - consumedPosition over the subscriptions: how far the slowest trails. */
+  maxSubscriberLag: number;
+}
+
+export interface SubscriptionHubStats {
+  subscriptions: number;
+  /** All log reads by pollers, since the hub started. */
+  pollReads: number;
+  /** All history reads by subscriptions catching up, since the hub started. */
+  catchUpReads: number;
+  /** Times a subscription's buffer overflowed and it fell back to catching up. */
+  overflows: number;
+  tenants: TenantSubscriptionStats[];
+}
+
+export class SubscriptionHub {
+  private readonly feeds = new Map<string, TenantFeed>();
+  private readonly backoff: PollBackoffOptions;
+  private readonly pageSize: number;
+  private readonly bufferSize: number;
+  private readonly clock: Clock;
+  private closing = false;
+  private pollReadCount = 0;
+  private catchUpReadCount = 0;
+  private overflowCount = 0;
+
+  /** Pass this as the store's observer (or call `notify` from yours). */
+  readonly observer: StoreObserver = {
+    onCommitted: (tenant, lastPosition) => this.notify(tenant, lastPosition),
+  };
+
+  constructor(private readonly options: SubscriptionHubOptions = {}) {
+    this.backoff = resolvePollBackoff(options.poll);
+    this.pageSize = positiveInteger(options.pageSize ?? defaultHubOptions.pageSize, 'pageSize');
+    if (this.pageSize > defaultLimits.maxPageSize) {
+      throw new RangeError(`pageSize must be at most ${defaultLimits.maxPageSize}`);
+    }
+    this.bufferSize = positiveInteger(options.bufferSize ?? defaultHubOptions.bufferSize, 'bufferSize');
+    this.clock = options.clock ?? systemClock;
+  }
+
+  /** Positions up to `lastPosition` were committed for `tenant` by this process. */
+  notify(tenant: string, lastPosition: number): void {
+    this.feeds.get(tenant)?.poller.notify(lastPosition);
+  }
+
+  /** `Subscription.events`: the tenant's new events after `after`, one at a time. */
+  async subscribe(
+    store: SubscribableStore,
+    options: EventsOptions = {},
+  ): Promise<EventSubscription<RecordedEvent>> {
+    const subscription = await this.openLogSubscription(store, options, this.bufferSize);
+    return iterate(subscription, () => subscription.nextEvent());
+  }
+
+  /** `Subscription.eventBatches`. */
+  async eventBatches(
+    store: SubscribableStore,
+    options: EventBatchesOptions = {},
+  ): Promise<EventSubscription<EventBatch>> {
+    const maxSize = options.maxSize ?? 100;
+    const maxWaitMs = options.maxWaitMs ?? 100;
+    if (!Number.isInteger(maxSize) || maxSize < 1 || maxSize > batchLimits.maxSize) {
+      throw new InvalidInputError(`maxSize must be an integer from 1 to ${batchLimits.maxSize}.`, [
+        'maxSize',
+      ]);
+    }
+    if (!Number.isInteger(maxWaitMs) || maxWaitMs < 0 || maxWaitMs > batchLimits.maxWaitMs) {
+      throw new InvalidInputError(`maxWaitMs must be an integer from 0 to ${batchLimits.maxWaitMs}.`, [
+        'maxWaitMs',
+      ]);
+    }
+    const subscription = await this.openLogSubscription(store, options, Math.max(this.bufferSize, maxSize));
+    return iterate(subscription, () => subscription.nextBatch(maxSize, maxWaitMs));
+  }
+
+  /**
+   * `Subscription.streamEvents`: the events of one stream after version `afterVersion`.
+   *
+   * Versions already stored are read from the stream itself (not by scanning the log), then
+   * the subscription continues on the log from there. A stream deleted and created again
+   * restarts at version 1 and its new events are delivered; when `afterVersion` lies beyond
+   * the stream's version at subscription time, only versions above it are delivered.
+   */
+  async streamEvents(
+    store: SubscribableStore,
+    options: StreamEventsOptions,
+  ): Promise<EventSubscription<RecordedEvent>> {
+    this.assertOpen();
+    const afterVersion = options.afterVersion ?? null;
+    if (afterVersion !== null && !isPosition(afterVersion)) {
+      throw new InvalidInputError('afterVersion must be an integer of at least 0.', ['afterVersion']);
+    }
+    const ref = options.stream;
+    const key: StreamKey = streamKeyOf(ref, ['stream']);
+    let versionFloor = 0;
+    let head = 0;
+    /** Next version to read from the stream itself; undefined once reading the log. */
+    let nextVersion: number | undefined;
+    let lastStreamPosition = 0;
+
+    const readHistory: ReadLog = async (after, limit) => {
+      if (nextVersion === undefined) return readLogChunk(store, after, limit, { streamIds: [key.id] });
+      const page = await store.readStream(ref, { fromVersion: nextVersion, first: limit });
+      const events = page.edges.map((edge) => edge.node);
+      const last = events.at(-1);
+      if (last) {
+        nextVersion = last.version + 1;
+        lastStreamPosition = last.position;
+      }
+      if (last && page.hasNextPage)
+        return { events, lastPosition: Math.max(after, last.position), hasMore: true };
+      // The whole stream is read. Any of its events at a position up to `head` (read before
+      // the stream) was committed before the read, so it was seen: continue on the log there.
+      nextVersion = undefined;
+      return { events, lastPosition: Math.max(after, lastStreamPosition, head), hasMore: false };
+    };
+
+    const subscription = this.createSubscription(
+      store,
+      readHistory,
+      (event) => isEventOf(key, event) && event.version > versionFloor,
+      this.bufferSize,
+    );
+    try {
+      head = await store.headPosition();
+      const latest = (await store.readStream(ref, { last: 1 })).edges[0]?.node;
+      const currentVersion = latest?.version ?? 0;
+      const after = afterVersion ?? currentVersion;
+      if (after >= currentVersion) {
+        // Nothing stored to replay. Events of this stream up to `latest` are at or below
+        // version `after`; later ones come after both `head` and `latest`.
+        versionFloor = after > currentVersion ? after : 0;
+        subscription.begin(Math.max(head, latest?.position ?? 0), true);
+      } else {
+        nextVersion = after + 1;
+        subscription.begin(0, false);
+      }
+    } catch (error) {
+      subscription.close();
+      throw error;
+    }
+    return iterate(subscription, () => subscription.nextEvent());
+  }
+
+  /**
+   * Completes every subscription (their iterators end), stops all pollers, and resolves once
+   * no read of theirs is running. Subscribing afterwards throws SubscriptionHubClosedError.
+   */
+  async close(): Promise<void> {
+    this.closing = true;
+    const feeds = [...this.feeds.values()];
+    const subscriptions = feeds.flatMap((feed) => [...feed.subscriptions]);
+    for (const subscription of subscriptions) subscription.close();
+    for (const feed of feeds) feed.stop();
+    await Promise.all([
+      ...feeds.map((feed) => feed.stopped()),
+      ...subscriptions.map((subscription) => subscription.settled()),
+    ]);
+  }
+
+  get closed(): boolean {
+    return this.closing;
+  }
+
+  /** Running subscriptions, all tenants. */
+  get subscriptionCount(): number {
+    let count = 0;
+    for (const feed of this.feeds.values()) count += feed.subscriptions.size;
+    return count;
+  }
+
+  /** Running subscriptions of one tenant. */
+  subscriberCount(tenant: string): number {
+    return this.feeds.get(tenant)?.subscriptions.size ?? 0;
+  }
+
+  /** All log reads by pollers since the hub started. */
+  get pollReads(): number {
+    return this.pollReadCount;
+  }
+
+  /** All history reads by catching-up subscriptions since the hub started. */
+  get catchUpReads(): number {
+    return this.catchUpReadCount;
+  }
+
+  /** Times a subscription's buffer overflowed and it fell back to catching up, since the hub started. */
+  get overflows(): number {
+    return this.overflowCount;
+  }
+
+  /** Tenants with a running feed. */
+  get tenants(): string[] {
+    return [...this.feeds.keys()];
+  }
+
+  tenantStats(tenant: string): TenantSubscriptionStats | undefined {
+    const feed = this.feeds.get(tenant);
+    if (!feed) return undefined;
+    const poller = feed.poller;
+    const knownHead = poller.knownHead;
+    let bufferedEvents = 0;
+    let largestBuffer = 0;
+    let maxSubscriberLag = 0;
+    for (const subscription of feed.subscriptions) {
+      bufferedEvents += subscription.bufferedCount;
+      largestBuffer = Math.max(largestBuffer, subscription.bufferedCount);
+      if (subscription.state !== 'starting') {
+        maxSubscriberLag = Math.max(maxSubscriberLag, knownHead - subscription.consumedPosition);
+      }
+    }
+    return {
+      tenant,
+      subscriptions: feed.subscriptions.size,
+      live: feed.liveCount,
+      catchingUp: [...feed.subscriptions].filter((s) => s.state === 'catching-up').length,
+      pollerRunning: poller.running,
+      pollerPosition: poller.position ?? null,
+      knownHead,
+      pollerLag: knownHead - (poller.position ?? knownHead),
+      pollDelayMs: poller.currentDelayMs ?? null,
+      pollReads: poller.reads,
+      pollErrors: poller.errors,
+      catchUpReads: feed.catchUpReads,
+      bufferedEvents,
+      largestBuffer,
+      maxSubscriberLag,
+    };
+  }
+
+  stats(): SubscriptionHubStats {
+    return {
+      subscriptions: this.subscriptionCount,
+      pollReads: this.pollReadCount,
+      catchUpReads: this.catchUpReadCount,
+      overflows: this.overflowCount,
+      tenants: this.tenants.flatMap((tenant) => this.tenantStats(tenant) ?? []),
+    };
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new SubscriptionHubClosedError();
+  }
+
+  private async openLogSubscription(
+    store: SubscribableStore,
+    options: EventsOptions,
+    capacity: number,
+  ): Promise<LogSubscription> {
+    this.assertOpen();
+    const after = options.after ?? null;
+    if (after !== null && !isPosition(after)) {
+      throw new InvalidInputError('after must be a position: an integer from 0 to 2^53-1.', ['after']);
+    }
+    const filter = options.filter ?? null;
+    // The store's own filter, so that live delivery selects exactly what history reads do;
+    // it refuses malformed stream ids here, before anything starts.
+    const matches = compileEventFilter(filter);
+    const subscription = this.createSubscription(
+      store,
+      (from, limit) => readLogChunk(store, from, limit, filter),
+      matches,
+      capacity,
+    );
+    try {
+      const head = await store.headPosition();
+      if (after !== null && after > head) {
+        throw new InvalidInputError(`after is beyond the last position of the log (${head}).`, ['after']);
+      }
+      subscription.begin(after ?? head, after === null || after === head);
+    } catch (error) {
+      subscription.close();
+      throw error;
+    }
+    return subscription;
+  }
+
+  /** A subscription registered with its tenant's feed (so the feed outlives its setup). */
+  private createSubscription(
+    store: SubscribableStore,
+    readHistory: ReadLog,
+    matches: (event: RecordedEvent) => boolean,
+    capacity: number,
+  ): LogSubscription {
+    const feed = this.feedFor(store);
+    const subscription: LogSubscription = new LogSubscription({
+      feed,
+      readHistory,
+      matches,
+      capacity,
+      pageSize: this.pageSize,
+      clock: this.clock,
+      backoff: this.backoff,
+      onRead: () => {
+        this.catchUpReadCount++;
+        feed.catchUpReads++;
+      },
+      onError: (error) => this.options.onReadError?.(error, { tenant: feed.tenant, reader: 'catch-up' }),
+      onOverflow: () => {
+        this.overflowCount++;
+      },
+    });
+    feed.add(subscription);
+    return subscription;
+  }
+
+  private feedFor(store: SubscribableStore): TenantFeed {
+    const existing = this.feeds.get(store.tenant);
+    if (existing) return existing;
+    const feed = new TenantFeed({
+      tenant: store.tenant,
+      read: (after, limit) => {
+        this.pollReadCount++;
+        return readLogChunk(store, after, limit, null);
+      },
+      clock: this.clock,
+      backoff: this.backoff,
+      pageSize: this.pageSize,
+      onEmpty: (empty) => {
+        if (this.feeds.get(empty.tenant) === empty) this.feeds.delete(empty.tenant);
+      },
+      onPollError: (error) => this.options.onReadError?.(error, { tenant: store.tenant, reader: 'poller' }),
+    });
+    this.feeds.set(store.tenant, feed);
+    return feed;
+  }
+}
+
+function iterate<T>(subscription: LogSubscription, pull: () => Promise<T | undefined>): EventSubscription<T> {
+  const startPosition = subscription.coveredPosition;
+  const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
+  return {
+    startPosition,
+    async next() {
+      const value = await pull();
+      return value === undefined ? done : { done: false, value };
+    },
+    async return() {
+      subscription.close();
+      return done;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+async function readLogChunk(
+  store: SubscribableStore,
+  after: number,
+  limit: number,
+  filter: EventFilter | null,
+): Promise<LogChunk> {
+  const page: LogPage = await store.readLog({ after, first: limit, filter });
+  return {
+    events: page.edges.map((edge) => edge.node),
+    lastPosition: page.lastPosition,
+    hasMore: page.hasNextPage,
+  };
+}
+
+function isPosition(value: number): boolean {
+  return Number.isSafeInteger(value) && value >= 0;
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`);
+  return value;
+}

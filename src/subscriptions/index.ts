@@ -1,0 +1,34 @@
+/**
+ * Live subscriptions, transport-free: the GraphQL layer calls {@link SubscriptionHub} and
+ * gets async iterators back. See README.md in this folder for the design.
+ */
+export {
+  defaultPollBackoff,
+  nextPollDelay,
+  type PollBackoffOptions,
+  type PollOutcome,
+  resolvePollBackoff,
+} from './backoff.js';
+export { type Clock, systemClock } from './clock.js';
+export {
+  batchLimits,
+  defaultHubOptions,
+  type EventBatch,
+  type EventBatchesOptions,
+  type EventSubscription,
+  type EventsOptions,
+  type StreamEventsOptions,
+  type SubscribableStore,
+  SubscriptionHub,
+  SubscriptionHubClosedError,
+  type SubscriptionHubOptions,
+  type SubscriptionHubStats,
+  type TenantSubscriptionStats,
+} from './hub.js';
+export {
+  type LogBatch,
+  type LogChunk,
+  type ReadLog,
+  TenantPoller,
+  type TenantPollerOptions,
+} from './tenant-poller.js';

@@ -1,0 +1,350 @@
+/**
+ * One subscription's state: a bounded buffer of matching events, the position up to which
+ * the log has been looked at for it, and whether it reads history itself ("catching up")
+ * or is fed by its tenant's shared poller ("live").
+ *
+ * The one number that makes it exactly-once is `covered`: every event at a position up to
+ * `covered` that the subscription wants is in its buffer or already taken by the consumer,
+ * and no event after it is. Everything else follows from keeping that true:
+ *
+ * - Catching up, it reads the history after `covered` in pages (at most what fits in the
+ *   buffer) and advances `covered` to the last position each read covered.
+ * - It joins the shared feed when `covered` has reached the poller's position. The check
+ *   and the join are one synchronous step, and the poller publishes each batch (from its
+ *   previous position) in one synchronous step too, so the first batch a subscription gets
+ *   starts at or before `covered`: no gap. Events at or before `covered` are skipped: no
+ *   duplicate. A poller that has not started yet is started at the joining subscription's
+ *   `covered`, which is then at the head of the log.
+ * - Live, a batch that does not fit in the buffer is cut at the first event that does not
+ *   fit: `covered` stops just before it, the subscription leaves the feed and catches up
+ *   again from there once the consumer has made room. Memory stays bounded, nothing is lost.
+ *
+ * The consumer side takes events one at a time or in batches; a batch's checkpoint is the
+ * last position it covers, past non-matching events and tombstones.
+ */
+import { isEventStoreError } from '../store/errors.js';
+import type { RecordedEvent } from '../store/types.js';
+import { nextPollDelay, type PollBackoffOptions } from './backoff.js';
+import type { Clock } from './clock.js';
+import type { LogBatch, ReadLog } from './tenant-poller.js';
+
+/** What a subscription needs from its tenant's shared feed. */
+export interface SharedFeed {
+  /** The shared poller's position; undefined while it has not started. */
+  readonly position: number | undefined;
+  /**
+   * From now on `receive` gets every batch the poller publishes. Starts the poller at the
+   * subscription's covered position if it has not started.
+   */
+  join(subscription: LogSubscription): void;
+  leave(subscription: LogSubscription): void;
+  /** The subscription has ended for good. */
+  remove(subscription: LogSubscription): void;
+}
+
+export interface LogSubscriptionOptions {
+  feed: SharedFeed;
+  /**
+   * Reads the history after `after` (exclusive): at most `limit` events, the last position
+   * covered, and whether more is readable now. May pre-filter; `matches` is applied anyway.
+   */
+  readHistory: ReadLog;
+  /** Which events this subscription delivers. */
+  matches: (event: RecordedEvent) => boolean;
+  /** Most events buffered at once. */
+  capacity: number;
+  /** Most events per history read. */
+  pageSize: number;
+  clock: Clock;
+  /** Pace of retries after a failed history read. */
+  backoff: PollBackoffOptions;
+  /** Called before each history read (for the read counters). */
+  onRead?(): void;
+  /** A history read failed and will be retried. */
+  onError?(error: unknown): void;
+  /** The buffer overflowed; the subscription went back to catching up. */
+  onOverflow?(): void;
+}
+
+export type SubscriptionState = 'starting' | 'catching-up' | 'live' | 'closed';
+
+/** A batch taken by the consumer. */
+export interface TakenEvents {
+  events: RecordedEvent[];
+  /** The last log position these events cover: resume after it to miss nothing. */
+  checkpoint: number;
+}
+
+export class LogSubscription {
+  private covered = 0;
+  private consumed = 0;
+  private atHead = false;
+  private stateValue: SubscriptionState = 'starting';
+  private readonly buffer: RecordedEvent[] = [];
+  /** clock.now() when each buffered event arrived, for the batches' time limit. */
+  private readonly arrivals: number[] = [];
+  private failure: { error: unknown } | undefined;
+  private readonly changed = new Notifier();
+  private readonly roomMade = new Notifier();
+  private readonly closing = new AbortController();
+  private loop: Promise<void> | undefined;
+  private readCount = 0;
+  private overflowCount = 0;
+
+  constructor(private readonly options: LogSubscriptionOptions) {}
+
+  get state(): SubscriptionState {
+    return this.stateValue;
+  }
+
+  /** Every wanted event up to this position is buffered or taken. */
+  get coveredPosition(): number {
+    return this.covered;
+  }
+
+  /** The consumer has received everything it wants up to this position. */
+  get consumedPosition(): number {
+    return this.consumed;
+  }
+
+  get bufferedCount(): number {
+    return this.buffer.length;
+  }
+
+  get capacity(): number {
+    return this.options.capacity;
+  }
+
+  /** History reads this subscription issued. */
+  get reads(): number {
+    return this.readCount;
+  }
+
+  /** Times the buffer overflowed and the subscription went back to catching up. */
+  get overflows(): number {
+    return this.overflowCount;
+  }
+
+  /**
+   * Starts delivery after `after` (exclusive).
+   * @param atHead `after` is known to be the head of the log (no history to read).
+   */
+  begin(after: number, atHead: boolean): void {
+    if (this.stateValue !== 'starting') return;
+    this.covered = after;
+    this.consumed = after;
+    this.atHead = atHead;
+    this.stateValue = 'catching-up';
+    this.loop = this.catchUp();
+  }
+
+  /** Ends the subscription: a waiting consumer gets the end, the buffer is released. */
+  close(): void {
+    if (this.stateValue === 'closed') return;
+    this.stateValue = 'closed';
+    this.buffer.length = 0;
+    this.arrivals.length = 0;
+    this.closing.abort();
+    this.options.feed.remove(this);
+    this.changed.notify();
+    this.roomMade.notify();
+  }
+
+  /** Ends the subscription with an error that the consumer receives. */
+  fail(error: unknown): void {
+    if (this.stateValue === 'closed') return;
+    this.failure = { error };
+    this.close();
+  }
+
+  /** Resolves when no history read is running any more (after close, or once live). */
+  async settled(): Promise<void> {
+    let loop: Promise<void> | undefined;
+    while (loop !== this.loop) {
+      loop = this.loop;
+      await loop;
+    }
+  }
+
+  /** A batch from the shared poller (only while live). */
+  receive(batch: LogBatch): void {
+    if (this.stateValue !== 'live') return;
+    if (batch.after > this.covered) {
+      // Cannot happen while the feed publishes every batch to every member; if it ever
+      // does, read the missing stretch rather than skip it.
+      this.backToCatchUp();
+      return;
+    }
+    const fitted = this.accept(batch.events, batch.lastPosition);
+    if (!fitted) {
+      this.overflowCount++;
+      this.options.onOverflow?.();
+      this.backToCatchUp();
+    }
+  }
+
+  /** The next event; undefined once the subscription has ended. Rejects if it failed. */
+  async nextEvent(): Promise<RecordedEvent | undefined> {
+    for (;;) {
+      this.throwIfFailed();
+      if (this.stateValue === 'closed') return undefined;
+      if (this.buffer.length > 0) return this.take(1).events[0];
+      await this.changed.wait();
+    }
+  }
+
+  /**
+   * The next batch: as soon as `maxSize` events are buffered, or `maxWaitMs` after the first
+   * of them arrived. Undefined once the subscription has ended. Rejects if it failed.
+   */
+  async nextBatch(maxSize: number, maxWaitMs: number): Promise<TakenEvents | undefined> {
+    const enough = Math.min(maxSize, this.options.capacity);
+    for (;;) {
+      this.throwIfFailed();
+      if (this.stateValue === 'closed') return undefined;
+      const first = this.arrivals[0];
+      if (first === undefined) {
+        await this.changed.wait();
+        continue;
+      }
+      const waitMs = first + maxWaitMs - this.options.clock.now();
+      if (this.buffer.length >= enough || waitMs <= 0) return this.take(maxSize);
+      const timeout = new AbortController();
+      await Promise.race([
+        this.changed.wait(timeout.signal),
+        this.options.clock.sleep(waitMs, timeout.signal),
+      ]);
+      timeout.abort();
+    }
+  }
+
+  /** Hands the failure to the consumer once; after that the subscription is simply done. */
+  private throwIfFailed(): void {
+    const failure = this.failure;
+    if (!failure) return;
+    this.failure = undefined;
+    throw failure.error;
+  }
+
+  private take(count: number): TakenEvents {
+    const events = this.buffer.splice(0, count);
+    this.arrivals.splice(0, count);
+    const next = this.buffer[0];
+    const checkpoint = next ? next.position - 1 : this.covered;
+    this.consumed = checkpoint;
+    this.roomMade.notify();
+    return { events, checkpoint };
+  }
+
+  /**
+   * Buffers the wanted events of a stretch of the log that ends at `lastPosition`.
+   * Returns false when the buffer filled up: `covered` then ends just before the first
+   * event that did not fit.
+   */
+  private accept(events: readonly RecordedEvent[], lastPosition: number): boolean {
+    const now = this.options.clock.now();
+    let added = false;
+    let fitted = true;
+    for (const event of events) {
+      if (event.position <= this.covered) continue;
+      if (!this.options.matches(event)) continue;
+      if (this.buffer.length >= this.options.capacity) {
+        this.covered = event.position - 1;
+        fitted = false;
+        break;
+      }
+      this.buffer.push(event);
+      this.arrivals.push(now);
+      added = true;
+    }
+    if (fitted && lastPosition > this.covered) this.covered = lastPosition;
+    // Without pending events, the consumer is up to date with everything covered.
+    if (this.buffer.length === 0) this.consumed = this.covered;
+    if (added) this.changed.notify();
+    return fitted;
+  }
+
+  private backToCatchUp(): void {
+    this.options.feed.leave(this);
+    this.stateValue = 'catching-up';
+    this.atHead = false;
+    this.loop = this.catchUp();
+  }
+
+  /** Joins the shared feed if nothing is left to read alone. Synchronous on purpose. */
+  private tryJoin(): boolean {
+    const pollerPosition = this.options.feed.position;
+    const canJoin = pollerPosition === undefined ? this.atHead : this.covered >= pollerPosition;
+    if (!canJoin) return false;
+    this.stateValue = 'live';
+    this.options.feed.join(this);
+    return true;
+  }
+
+  private async catchUp(): Promise<void> {
+    const { readHistory, pageSize, capacity, clock, backoff } = this.options;
+    // Read when at least this much fits, rather than trickle one event per read.
+    const minRoom = Math.max(1, Math.min(pageSize, Math.ceil(capacity / 2)));
+    let errorDelay: number | undefined;
+    while (this.stateValue === 'catching-up') {
+      if (this.tryJoin()) return;
+      const room = capacity - this.buffer.length;
+      if (room < minRoom) {
+        await this.roomMade.wait();
+        continue;
+      }
+      const after = this.covered;
+      let page: Awaited<ReturnType<ReadLog>>;
+      try {
+        this.readCount++;
+        this.options.onRead?.();
+        page = await readHistory(after, Math.min(room, pageSize));
+      } catch (error) {
+        if (this.stateValue !== 'catching-up') return;
+        if (isEventStoreError(error) && !error.retryable) {
+          this.fail(error);
+          return;
+        }
+        this.options.onError?.(error);
+        errorDelay = nextPollDelay(errorDelay, 'error', backoff);
+        await clock.sleep(errorDelay, this.closing.signal);
+        continue;
+      }
+      errorDelay = undefined;
+      if (this.stateValue !== 'catching-up') return;
+      this.accept(page.events, page.lastPosition);
+      this.atHead = !page.hasMore;
+      const pollerPosition = this.options.feed.position;
+      if (page.lastPosition <= after && pollerPosition !== undefined && this.covered < pollerPosition) {
+        // The poller has seen positions this read could not: wait for them to become
+        // readable rather than spin.
+        await clock.sleep(backoff.activeIntervalMs, this.closing.signal);
+      }
+    }
+  }
+}
+
+/** Wakes everyone waiting; a waiter whose signal aborts stops waiting. */
+class Notifier {
+  private waiters = new Set<() => void>();
+
+  wait(signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal?.aborted) {
+        resolve();
+        return;
+      }
+      const done = () => {
+        this.waiters.delete(done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      this.waiters.add(done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  notify(): void {
+    for (const done of [...this.waiters]) done();
+  }
+}
