@@ -172,9 +172,13 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
           : Promise.resolve();
         // Subscriptions first: their sockets would otherwise keep the server open.
         await Promise.allSettled(transports.map((transport) => transport.close()));
+        // Keep-alive connections go as soon as their in-flight request is answered; whatever is
+        // still busy after the grace period is cut.
         server.closeIdleConnections();
+        const sweep = setInterval(() => server.closeIdleConnections(), 25);
         const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
         await closed;
+        clearInterval(sweep);
         clearTimeout(grace);
         // Requests are done; appends handed to the committer finish before close() resolves.
         await store.close();

@@ -27,7 +27,10 @@ export interface Config {
   tablePrefix: string;
   /** API key -> tenant. `null`: no keys configured, one tenant (`default`) served without auth. */
   apiKeys: ReadonlyMap<string, string> | null;
-  /** Where the embedded DynamoDB Local keeps its data (under the project, kept across restarts). */
+  /**
+   * Where the embedded DynamoDB Local keeps its data, kept across restarts: EVENTLOOM_DATA_DIR,
+   * by default .eventloom/dynamodb under the project.
+   */
   embeddedDataDir: string;
 }
 
@@ -117,7 +120,7 @@ export function loadConfig(env: Env = process.env): Config {
     dynamodb,
     tablePrefix,
     apiKeys,
-    embeddedDataDir: resolve(projectRoot, '.eventloom', 'dynamodb'),
+    embeddedDataDir: resolve(value('EVENTLOOM_DATA_DIR') ?? resolve(projectRoot, '.eventloom', 'dynamodb')),
   };
 }
 

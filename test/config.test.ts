@@ -1,0 +1,100 @@
+import { describe, expect, test } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  test('defaults: port 4000 on loopback, embedded DynamoDB Local, no keys', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 4000,
+      host: '127.0.0.1',
+      tablePrefix: 'eventloom',
+      apiKeys: null,
+      dynamodb: { region: 'local', localCredentials: true },
+    });
+    expect(config.dynamodb.endpoint).toBeUndefined();
+    expect(config.embeddedDataDir).toMatch(/\.eventloom[/\\]dynamodb$/);
+  });
+
+  test('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      DYNAMODB_ENDPOINT: 'http://dynamodb:8000',
+      AWS_REGION: 'eu-west-1',
+      EVENTLOOM_TABLE_PREFIX: 'prod_',
+      EVENTLOOM_API_KEYS: ' keyAAAAAAAAAAAAAAAA=tenant-a , keyBBBBBBBBBBBBBBBB=tenant_b,',
+      EVENTLOOM_DATA_DIR: '/tmp/eventloom-data',
+      AWS_ACCESS_KEY_ID: 'x',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      tablePrefix: 'prod_',
+      dynamodb: { endpoint: 'http://dynamodb:8000', region: 'eu-west-1', localCredentials: false },
+      embeddedDataDir: '/tmp/eventloom-data',
+    });
+    expect([...(config.apiKeys ?? [])]).toEqual([
+      ['keyAAAAAAAAAAAAAAAA', 'tenant-a'],
+      ['keyBBBBBBBBBBBBBBBB', 'tenant_b'],
+    ]);
+  });
+
+  test('DYNAMODB_ENDPOINT=aws uses AWS endpoints and needs AWS_REGION', () => {
+    expect(problems({ DYNAMODB_ENDPOINT: 'aws' })).toEqual([expect.stringMatching(/AWS_REGION is required/)]);
+    const config = loadConfig({ DYNAMODB_ENDPOINT: 'aws', AWS_REGION: 'us-east-2' });
+    expect(config.dynamodb).toEqual({ endpoint: null, region: 'us-east-2', localCredentials: false });
+  });
+
+  test('a loopback endpoint uses DynamoDB Local credentials unless AWS credentials are given', () => {
+    expect(loadConfig({ DYNAMODB_ENDPOINT: 'http://localhost:8000' }).dynamodb.localCredentials).toBe(true);
+    expect(loadConfig({ DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' }).dynamodb.localCredentials).toBe(true);
+    expect(
+      loadConfig({ DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000', AWS_ACCESS_KEY_ID: 'AKIA' }).dynamodb
+        .localCredentials,
+    ).toBe(false);
+  });
+
+  test('lists every problem at once, naming the variable', () => {
+    const found = problems({
+      PORT: '70000',
+      DYNAMODB_ENDPOINT: 'localhost:8000',
+      AWS_REGION: 'EU WEST',
+      EVENTLOOM_TABLE_PREFIX: 'bad prefix!',
+      EVENTLOOM_API_KEYS: 'short=t',
+    });
+    expect(found).toHaveLength(5);
+    expect(found.join('\n')).toMatch(
+      /PORT[\s\S]*DYNAMODB_ENDPOINT[\s\S]*AWS_REGION[\s\S]*EVENTLOOM_TABLE_PREFIX[\s\S]*EVENTLOOM_API_KEYS/,
+    );
+    expect(new ConfigError(found).message).toMatch(/^Invalid configuration:\n {2}- PORT/);
+  });
+
+  test.each([
+    ['no separator', 'justakeywithoutatenant'],
+    ['an empty tenant', 'keyAAAAAAAAAAAAAAAA='],
+    ['a short key', 'abc=tenant'],
+    ['a tenant with separators', 'keyAAAAAAAAAAAAAAAA=a#b'],
+    ['the same key twice', 'keyAAAAAAAAAAAAAAAA=a,keyAAAAAAAAAAAAAAAA=b'],
+    ['only commas', ',,'],
+  ])('refuses EVENTLOOM_API_KEYS with %s, without echoing the key', (_, value) => {
+    const found = problems({ EVENTLOOM_API_KEYS: value });
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.join('\n')).toMatch(/EVENTLOOM_API_KEYS/);
+    expect(found.join('\n')).not.toContain('keyAAAAAAAAAAAAAAAA');
+  });
+
+  test('PORT 0 means any free port; a blank variable counts as unset', () => {
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+    expect(loadConfig({ PORT: '  ', HOST: '' })).toMatchObject({ port: 4000, host: '127.0.0.1' });
+  });
+});
