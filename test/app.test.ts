@@ -52,7 +52,7 @@ describe('transports sharing the server', () => {
     const { contextFactory, execute, schema } = seen!.yoga.getEnveloped({
       connectionParams: { authorization: `Bearer ${key}` },
     } as never);
-    const context = (await contextFactory()) as GraphQLContext;
+    const context = (await contextFactory()) as unknown as GraphQLContext;
     expect(context.tenant).toBe('ws-tenant');
     const result = await execute({ schema, document: parse('{ head }'), contextValue: context });
     expect(result).toEqual({ data: { head: 1 } });
