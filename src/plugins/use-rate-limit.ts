@@ -1,0 +1,36 @@
+/**
+ * Per-key rate limit for mutations: each API key (or, without keys, each tenant) spends a
+ * token per mutation operation; without tokens the request gets HTTP 429 with a
+ * RATE_LIMITED error and Retry-After, and nothing runs. Queries and subscriptions are not
+ * limited here (subscriptions have their own caps).
+ */
+import { GraphQLError, getOperationAST } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { authorizationOf, type GraphQLContext } from '../context.js';
+import type { RateLimiter } from '../rate-limit.js';
+
+export function useRateLimit(limiter: RateLimiter, onLimited?: () => void): Plugin {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const operation = getOperationAST(args.document, args.operationName ?? undefined);
+      if (operation?.operation !== 'mutation') return;
+      const context = args.contextValue as unknown as GraphQLContext & { request?: Request };
+      const key = authorizationOf({ request: context.request }) ?? `tenant:${context.tenant}`;
+      const result = limiter.take(key);
+      if (result.allowed) return;
+      onLimited?.();
+      const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
+      setResultAndStopExecution({
+        errors: [
+          new GraphQLError(`Too many mutations for this key: retry in ${seconds} s.`, {
+            extensions: {
+              code: 'RATE_LIMITED',
+              retryAfterSeconds: seconds,
+              http: { status: 429, headers: { 'retry-after': String(seconds) } },
+            },
+          }),
+        ],
+      });
+    },
+  };
+}
