@@ -1,5 +1,5 @@
 /** What GraphiQL shows a newcomer at http://localhost:4000/graphql: an append, then reads. */
-export const graphiqlDefaultQuery = `# Welcome to eventloom. Run "Append", then "Read" (the ▶ button asks which).
+export const graphiqlDefaultQuery = `# Welcome to eventloom. Run "Append", then "Read" (▶ asks which).
 
 mutation Append {
   appendEvents(

@@ -24,7 +24,15 @@ async function main(): Promise<void> {
   let local: DynamoDbLocal | null = null;
   if (config.dynamodb.endpoint === undefined) {
     console.info(`Starting the embedded DynamoDB Local (data in ${config.embeddedDataDir}) ...`);
-    local = await startDynamoDbLocal({ dbPath: config.embeddedDataDir });
+    try {
+      local = await startDynamoDbLocal({ dbPath: config.embeddedDataDir });
+    } catch (error) {
+      console.error(error instanceof Error ? error.message : String(error));
+      console.error(
+        'DynamoDB Local needs Java 17+ on the PATH; or set DYNAMODB_ENDPOINT to an existing DynamoDB.',
+      );
+      process.exit(1);
+    }
     console.info(`DynamoDB Local is up at ${local.endpoint}. Set DYNAMODB_ENDPOINT to use another DynamoDB.`);
     config = {
       ...config,
