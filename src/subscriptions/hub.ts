@@ -124,6 +124,8 @@ export interface SubscriptionHubStats {
   pollReads: number;
   /** All history reads by subscriptions catching up, since the hub started. */
   catchUpReads: number;
+  /** Reads made to start subscriptions, since the hub started. */
+  setupReads: number;
   /** Times a subscription's buffer overflowed and it fell back to catching up. */
   overflows: number;
   tenants: TenantSubscriptionStats[];
@@ -138,6 +140,7 @@ export class SubscriptionHub {
   private closing = false;
   private pollReadCount = 0;
   private catchUpReadCount = 0;
+  private setupReadCount = 0;
   private overflowCount = 0;
 
   /** Pass this as the store's observer (or call `notify` from yours). */
@@ -239,6 +242,7 @@ export class SubscriptionHub {
       this.bufferSize,
     );
     try {
+      this.setupReadCount += 2;
       head = await store.headPosition();
       const latest = (await store.readStream(ref, { last: 1 })).edges[0]?.node;
       const currentVersion = latest?.version ?? 0;
@@ -301,6 +305,11 @@ export class SubscriptionHub {
     return this.catchUpReadCount;
   }
 
+  /** Reads made to start subscriptions (the head position; for streamEvents also the stream's last event). */
+  get setupReads(): number {
+    return this.setupReadCount;
+  }
+
   /** Times a subscription's buffer overflowed and it fell back to catching up, since the hub started. */
   get overflows(): number {
     return this.overflowCount;
@@ -350,6 +359,7 @@ export class SubscriptionHub {
       subscriptions: this.subscriptionCount,
       pollReads: this.pollReadCount,
       catchUpReads: this.catchUpReadCount,
+      setupReads: this.setupReadCount,
       overflows: this.overflowCount,
       tenants: this.tenants.flatMap((tenant) => this.tenantStats(tenant) ?? []),
     };
@@ -380,6 +390,7 @@ export class SubscriptionHub {
       capacity,
     );
     try {
+      this.setupReadCount++;
       const head = await store.headPosition();
       if (after !== null && after > head) {
         throw new InvalidInputError(`after is beyond the last position of the log (${head}).`, ['after']);

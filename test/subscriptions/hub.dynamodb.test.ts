@@ -193,6 +193,29 @@ describe('subscriptions over DynamoDB Local', () => {
     await resumed.return();
   });
 
+  test('a consumer that stops pulling keeps a bounded buffer and still receives everything', async () => {
+    const gw = await gateway({ bufferSize: 8, pageSize: 5 });
+    const tenant = uniqueTenant('slow');
+    const store = gw.store.forTenant(tenant);
+    const slow = await gw.hub.subscribe(store);
+    const fast = follow(await gw.hub.subscribe(store));
+    let largest = 0;
+    for (let i = 0; i < 20; i++) {
+      await store.append({
+        stream: { name: `slow-${i % 3}` },
+        events: Array.from({ length: 10 }, (_, k) => ({ type: 'T', data: i * 10 + k })),
+      });
+      largest = Math.max(largest, gw.hub.tenantStats(tenant)?.largestBuffer ?? 0);
+    }
+    await until(() => fast.received.length === 200, 'the fast consumer');
+    expect(largest).toBeLessThanOrEqual(8);
+    expect(gw.hub.overflows).toBeGreaterThan(0);
+    const all = await take(slow, 200, 20_000);
+    expect(all.map((e) => e.data)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    expect(positions(all)).toEqual(positions(fast.received));
+    await slow.return();
+  });
+
   test("the poller's Query count over a window is the same with 1 and 200 subscribers, and zero with none", async () => {
     const tenant = uniqueTenant('reads');
     const writer = await gateway(); // "another gateway": its appends are only found by polling

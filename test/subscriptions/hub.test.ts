@@ -617,6 +617,43 @@ describe('reads', () => {
   });
 });
 
+describe('stats', () => {
+  test('counters for the metrics: subscribers, modes, buffers, lag, reads', async () => {
+    const hub = makeHub({ bufferSize: 4, pageSize: 2 });
+    const log = wiredLog(hub);
+    log.appendMany(10);
+    const live = await hub.subscribe(log);
+    const behind = await hub.subscribe(log, { after: 0 });
+    await hub.streamEvents(log, { stream: { name: 'quiet' } });
+    expect(hub.setupReads).toBe(1 + 1 + 2);
+    await until(() => (hub.tenantStats(log.tenant)?.bufferedEvents ?? 0) === 4, 'the buffer to fill');
+    expect(hub.subscriberCount(log.tenant)).toBe(3);
+    expect(hub.subscriptionCount).toBe(3);
+    expect(hub.tenantStats(log.tenant)).toMatchObject({
+      tenant: log.tenant,
+      subscriptions: 3,
+      live: 2,
+      catchingUp: 1, // `behind` holds 4 events and waits for room to read more
+      pollerRunning: true,
+      pollerPosition: 10,
+      knownHead: 10,
+      pollerLag: 0,
+      bufferedEvents: 4,
+      largestBuffer: 4,
+      maxSubscriberLag: 10,
+    });
+    expect(hub.catchUpReads).toBe(hub.tenantStats(log.tenant)?.catchUpReads);
+    expect(hub.pollReads).toBe(hub.tenantStats(log.tenant)?.pollReads);
+    expect(positions(await take(behind, 10))).toEqual(range(1, 10));
+    log.appendMany(2);
+    await take(live, 2);
+    await take(behind, 2);
+    expect(hub.tenantStats(log.tenant)).toMatchObject({ live: 3, bufferedEvents: 0, maxSubscriberLag: 0 });
+    expect(hub.stats()).toMatchObject({ subscriptions: 3, setupReads: 4, overflows: 0 });
+    expect(hub.stats().tenants).toHaveLength(1);
+  });
+});
+
 describe('errors', () => {
   test('failed poller reads are retried and reported; nothing is lost', async () => {
     const errors: unknown[] = [];
