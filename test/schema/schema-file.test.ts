@@ -25,8 +25,7 @@ describe('schema.graphql', () => {
     const changes = findBreakingChanges(contract, schema).filter(
       // The Subscription type and EventBatch arrive with the subscriptions (src/schema/subscriptions.ts).
       (change) =>
-        !/^(Subscription|EventBatch)\b/.test(change.description) ||
-        schema.getSubscriptionType() != null,
+        !/^(Subscription|EventBatch)\b/.test(change.description) || schema.getSubscriptionType() != null,
     );
     expect(changes).toEqual([]);
   });
