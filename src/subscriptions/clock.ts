@@ -2,7 +2,7 @@
  * Time as the subscription core sees it, injectable so tests can control it.
  */
 export interface Clock {
-  /** Milliseconds on a monotonic-enough scale (only differences are used). */
+  /** Milliseconds on a monotonic scale (only differences are used). */
   now(): number;
   /**
    * Resolves after `ms` milliseconds, or as soon as `signal` aborts. Never rejects: callers
@@ -12,7 +12,8 @@ export interface Clock {
 }
 
 export const systemClock: Clock = {
-  now: () => Date.now(),
+  // Monotonic: only differences are used, and wall-clock jumps must not shorten a wait.
+  now: () => performance.now(),
   sleep(ms, signal) {
     return new Promise((resolve) => {
       if (signal?.aborted) {
