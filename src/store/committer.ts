@@ -412,8 +412,9 @@ export class GroupCommitter {
 
   /**
    * Answers an append that a condition refused. A retry of an append already stored (same
-   * ids, same order, one earlier append) succeeds with the stored events, whatever its
-   * expected version; a mix of stored and new ids is invalid; otherwise `error` stands.
+   * ids, same order, one earlier append to this stream) succeeds with the stored events,
+   * whatever its expected version or payload; a mix of stored and new ids is invalid;
+   * otherwise `error` stands.
    */
   private async answerRefused(append: PendingAppend, error: Error | null): Promise<'answered' | 'retry'> {
     const { client, table } = this.options;
@@ -451,22 +452,9 @@ export class GroupCommitter {
       return 'answered';
     }
     const stored = await this.readVersions(pk, first.appendFirstVersion, prepared.events.length);
-    const differs = prepared.events.findIndex((event, index) => {
-      const item = stored[index];
-      return (
-        !item || item.type !== event.type || item.data !== event.data || item.metadata !== event.metadata
-      );
-    });
-    if (differs !== -1) {
-      append.reject(
-        new InvalidInputError('This event id is already stored with other content.', [
-          'events',
-          differs,
-          'id',
-        ]),
-      );
-      return 'answered';
-    }
+    // The ids decide, as the contract says (and as EventStoreDB does): the stored events come
+    // back even if the retry's payload differs, e.g. because the client rebuilt it.
+    if (stored.length !== prepared.events.length) return 'retry'; // deleted meanwhile
     const headItem = await client.send(
       new GetItemCommand({ TableName: table, Key: toItem({ pk, sk: headSk }), ConsistentRead: true }),
     );

@@ -53,7 +53,7 @@ import {
 } from './keys.js';
 import { defaultLimits, type StoreLimits } from './limits.js';
 import { checkType, isValidVersion, prepareAppend, toJsonText } from './prepare.js';
-import { type ResolvedStream, resolveStreamRef } from './stream-id.js';
+import { type ResolvedStream, resolveStreamRef, streamIdForName } from './stream-id.js';
 import { ensureEventsTable, eventsTableName } from './tables.js';
 import type {
   AppendRequest,
@@ -218,6 +218,10 @@ class DynamoTenantStore implements TenantEventStore {
   async listStreams(options: ListStreamsOptions = {}): Promise<Page<StreamInfo>> {
     const first = this.pageSize(options.first, 'first');
     const after = options.after ? decodeStringCursor(options.after, 's', ['after']) : undefined;
+    if (options.category !== undefined && options.category !== null) {
+      // The same rule as for appends: a category that no stream can have is an input error.
+      resolveStreamRef({ id: streamIdForName('-'), category: options.category }, this.limits, []);
+    }
     const prefix = options.category === undefined ? undefined : streamListCategoryPrefix(options.category);
     const listings: ListingItem[] = [];
     let startKey: Item | undefined = after ? toItem({ pk: streamListPk(this.tenant), sk: after }) : undefined;
@@ -277,9 +281,7 @@ class DynamoTenantStore implements TenantEventStore {
     let high = to;
     if (options.after) low = Math.max(low, decodeNumberCursor(options.after, 'v', ['after']) + 1);
     if (options.before) high = Math.min(high, decodeNumberCursor(options.before, 'v', ['before']) - 1);
-    if (low > high || size === 0) {
-      return { edges: [], hasNextPage: false, hasPreviousPage: false };
-    }
+    if (low > high) return { edges: [], hasNextPage: false, hasPreviousPage: false };
     const items: EventItem[] = [];
     let startKey: Item | undefined;
     do {
@@ -322,7 +324,6 @@ class DynamoTenantStore implements TenantEventStore {
     let examined = 0;
     let hasNextPage = false;
     let startKey: Item | undefined;
-    if (first === 0) return { edges, hasNextPage: false, hasPreviousPage: after > 0, lastPosition };
     scan: for (;;) {
       const page = await this.query({
         KeyConditionExpression: 'pk = :pk AND sk > :after',
