@@ -18,11 +18,13 @@ import { createContextFactory, type GraphQLContext } from './context.js';
 import { localCredentials } from './dynamodb-local.js';
 import { graphiqlDefaultQuery } from './graphiql.js';
 import { maskError } from './mask-error.js';
+import { combineObservers } from './observers.js';
 import { useAuth } from './plugins/use-auth.js';
 import { useHealthz } from './plugins/use-healthz.js';
 import { useLimits } from './plugins/use-limits.js';
 import { schema } from './schema/index.js';
 import { createDynamoEventStore, type EventStore, type StoreObserver } from './store/index.js';
+import { SubscriptionHub } from './subscriptions/index.js';
 
 export const graphqlEndpoint = '/graphql';
 
@@ -56,7 +58,7 @@ export type TransportFactory = (context: TransportContext) => Transport | Promis
 export interface AppOptions {
   /** A DynamoDB client to use (tests inject one to count calls); else one is made from the config. */
   client?: DynamoDBClient;
-  /** Told of commits by the store; the subscription hub uses it to wake its poller. */
+  /** Told of commits by the store, beside the subscription hub (which wakes its poller), e.g. metrics. */
   observer?: StoreObserver;
   limits?: Partial<ApiLimits>;
   logger?: Logger;
@@ -70,6 +72,8 @@ export interface App {
   readonly yoga: Yoga;
   readonly server: Server;
   readonly store: EventStore;
+  /** The one subscription hub of this app: its pollers feed every subscription (stats for metrics). */
+  readonly subscriptions: SubscriptionHub;
   readonly authenticator: Authenticator;
   readonly limits: ApiLimits;
   /** Creates the tables when missing, attaches the transports, listens. Resolves with the URL. */
@@ -83,10 +87,16 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   const limits: ApiLimits = { ...defaultApiLimits, ...options.limits };
   const ownsClient = options.client === undefined;
   const client = options.client ?? createDynamoDbClient(config);
+  const subscriptions = new SubscriptionHub({
+    ...(config.subscriptionPoll ? { poll: config.subscriptionPoll } : {}),
+    onReadError: (error, { tenant, reader }) =>
+      logger.warn(`subscriptions: a ${reader} log read for tenant ${tenant} failed; retrying.`, error),
+  });
   const store = createDynamoEventStore({
     client,
     tablePrefix: config.tablePrefix,
-    ...(options.observer ? { observer: options.observer } : {}),
+    // Appends committed here wake the tenant's poller at once.
+    observer: combineObservers(subscriptions.observer, options.observer),
   });
   const authenticator = createAuthenticator(config.apiKeys);
   const healthTenant = authenticator.tenants[0] ?? 'default';
@@ -94,7 +104,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   const yoga: Yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint,
-    context: createContextFactory({ store, authenticator, limits }),
+    context: createContextFactory({ store, authenticator, limits, subscriptions }),
     maxRequestBodySize: limits.maxBodyBytes,
     landingPage: false,
     // yoga's debug lines (one per request) would drown the log.
@@ -134,6 +144,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     yoga,
     server,
     store,
+    subscriptions,
     authenticator,
     limits,
 
@@ -170,7 +181,9 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         const closed = server.listening
           ? new Promise<void>((resolveClose) => server.close(() => resolveClose()))
           : Promise.resolve();
-        // Subscriptions first: their sockets would otherwise keep the server open.
+        // Subscriptions first: completing them ends their SSE responses and has graphql-ws send
+        // `complete`; then the transports close their sockets, which would keep the server open.
+        await subscriptions.close();
         await Promise.allSettled(transports.map((transport) => transport.close()));
         // Keep-alive connections go as soon as their in-flight request is answered; whatever is
         // still busy after the grace period is cut.

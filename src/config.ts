@@ -5,6 +5,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultPollBackoff } from './subscriptions/backoff.js';
 
 export interface DynamoDbConfig {
   /**
@@ -32,12 +33,28 @@ export interface Config {
    * by default .eventloom/dynamodb under the project.
    */
   embeddedDataDir: string;
+  /**
+   * How often a tenant's subscription poller reads the log (EVENTLOOM_POLL_MIN_MS,
+   * EVENTLOOM_POLL_MAX_MS). Appends through this process wake it at once; these bound how late
+   * appends through other gateways are seen, and what an idle tenant costs. Omitted: the hub's
+   * defaults (src/subscriptions/backoff.ts).
+   */
+  subscriptionPoll?: SubscriptionPollConfig;
+}
+
+export interface SubscriptionPollConfig {
+  /** Delay after a poll that found events (and the first idle delay). */
+  activeIntervalMs: number;
+  /** Longest delay between two polls of an idle log. */
+  maxIntervalMs: number;
 }
 
 export const defaultTenant = 'default';
 export const defaultPort = 4000;
 export const defaultHost = '127.0.0.1';
 export const defaultTablePrefix = 'eventloom';
+/** Bounds of EVENTLOOM_POLL_MIN_MS and EVENTLOOM_POLL_MAX_MS. */
+export const pollIntervalBounds = Object.freeze({ min: 1, max: 60_000 });
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -108,6 +125,8 @@ export function loadConfig(env: Env = process.env): Config {
   const rawKeys = value('EVENTLOOM_API_KEYS');
   const apiKeys = rawKeys === undefined ? null : parseApiKeys(rawKeys, problems);
 
+  const subscriptionPoll = parsePoll(value, problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
   const localCredentials =
     endpoint === undefined ||
@@ -121,6 +140,35 @@ export function loadConfig(env: Env = process.env): Config {
     tablePrefix,
     apiKeys,
     embeddedDataDir: resolve(value('EVENTLOOM_DATA_DIR') ?? resolve(projectRoot, '.eventloom', 'dynamodb')),
+    subscriptionPoll,
+  };
+}
+
+/** EVENTLOOM_POLL_MIN_MS and EVENTLOOM_POLL_MAX_MS: whole milliseconds, min <= max. */
+function parsePoll(value: (name: string) => string | undefined, problems: string[]): SubscriptionPollConfig {
+  const { min, max } = pollIntervalBounds;
+  const read = (name: string, fallback: number): number | undefined => {
+    const raw = value(name);
+    if (raw === undefined) return fallback;
+    const parsed = Number(raw);
+    if (/^\d+$/.test(raw) && parsed >= min && parsed <= max) return parsed;
+    problems.push(`${name} must be a whole number of milliseconds from ${min} to ${max}, got "${raw}".`);
+    return undefined;
+  };
+  const activeIntervalMs = read('EVENTLOOM_POLL_MIN_MS', defaultPollBackoff.activeIntervalMs);
+  // Defaults to at least the minimum, so that setting only EVENTLOOM_POLL_MIN_MS high is valid.
+  const maxIntervalMs = read(
+    'EVENTLOOM_POLL_MAX_MS',
+    Math.max(defaultPollBackoff.maxIntervalMs, activeIntervalMs ?? 0),
+  );
+  if (activeIntervalMs !== undefined && maxIntervalMs !== undefined && maxIntervalMs < activeIntervalMs) {
+    problems.push(
+      `EVENTLOOM_POLL_MAX_MS (${maxIntervalMs}) must be at least EVENTLOOM_POLL_MIN_MS (${activeIntervalMs}).`,
+    );
+  }
+  return {
+    activeIntervalMs: activeIntervalMs ?? defaultPollBackoff.activeIntervalMs,
+    maxIntervalMs: maxIntervalMs ?? defaultPollBackoff.maxIntervalMs,
   };
 }
 

@@ -8,18 +8,22 @@
  * cache (`initContextCache`), created on first use. `Event.stream`, `Snapshot.stream` and the
  * listings resolve stream metadata through the Stream loader (src/schema/streams.ts), which
  * batches all keys of one tick into one `getStreams` call. A subscription keeps one context for
- * its lifetime, so a subscription resolver that wants fresh stream metadata per event must
- * clear the loaders (`clearAllDataLoaders(context)` from @pothos/plugin-dataloader).
+ * its lifetime, so the subscription resolvers (src/schema/subscriptions.ts) clear the loaders
+ * (`clearAllDataLoaders(context)` from @pothos/plugin-dataloader) before each event or batch
+ * they deliver: stream metadata is fresh per delivery, and still batched within a batch.
  */
 import { initContextCache } from '@pothos/core';
 import type { ApiLimits } from './api-limits.js';
 import { type Authenticator, unauthenticated } from './auth.js';
 import type { EventStore, TenantEventStore } from './store/types.js';
+import type { SubscriptionHub } from './subscriptions/index.js';
 
 export interface GraphQLContext {
   readonly tenant: string;
   readonly store: TenantEventStore;
   readonly limits: ApiLimits;
+  /** The app's one subscription hub (src/subscriptions/), shared by all requests and tenants. */
+  readonly subscriptions: SubscriptionHub;
 }
 
 /** What yoga hands the context factory: a Fetch request over HTTP, connectionParams over WebSocket. */
@@ -32,20 +36,25 @@ export interface ContextFactoryOptions {
   store: EventStore;
   authenticator: Authenticator;
   limits: ApiLimits;
+  subscriptions: SubscriptionHub;
 }
 
-export function createContextFactory({ store, authenticator, limits }: ContextFactoryOptions) {
+export function createContextFactory({ store, authenticator, limits, subscriptions }: ContextFactoryOptions) {
   return (initial: InitialContext): GraphQLContext => {
     const tenant = authenticator.tenantFor(authorizationOf(initial));
     // HTTP requests without a valid key were already answered 401 by useAuth; a WebSocket
     // connection is refused at connect time. This is the last line of defence.
     if (tenant === null) throw unauthenticated();
-    return createRequestContext(store.forTenant(tenant), limits);
+    return createRequestContext(store.forTenant(tenant), limits, subscriptions);
   };
 }
 
-export function createRequestContext(store: TenantEventStore, limits: ApiLimits): GraphQLContext {
-  return { ...initContextCache(), tenant: store.tenant, store, limits };
+export function createRequestContext(
+  store: TenantEventStore,
+  limits: ApiLimits,
+  subscriptions: SubscriptionHub,
+): GraphQLContext {
+  return { ...initContextCache(), tenant: store.tenant, store, limits, subscriptions };
 }
 
 /** The credentials a request carries: connectionParams.authorization over WebSocket, else the header. */

@@ -98,3 +98,32 @@ describe('loadConfig', () => {
     expect(loadConfig({ PORT: '  ', HOST: '' })).toMatchObject({ port: 4000, host: '127.0.0.1' });
   });
 });
+
+describe('subscription poll settings', () => {
+  test('default to the hub defaults: 100 ms while events flow, up to 1000 ms idle', () => {
+    expect(loadConfig({}).subscriptionPoll).toEqual({ activeIntervalMs: 100, maxIntervalMs: 1000 });
+  });
+
+  test('EVENTLOOM_POLL_MIN_MS and EVENTLOOM_POLL_MAX_MS set them; a high minimum alone lifts the maximum', () => {
+    expect(
+      loadConfig({ EVENTLOOM_POLL_MIN_MS: '20', EVENTLOOM_POLL_MAX_MS: '250' }).subscriptionPoll,
+    ).toEqual({ activeIntervalMs: 20, maxIntervalMs: 250 });
+    expect(loadConfig({ EVENTLOOM_POLL_MIN_MS: '5000' }).subscriptionPoll).toEqual({
+      activeIntervalMs: 5000,
+      maxIntervalMs: 5000,
+    });
+  });
+
+  test.each([
+    [{ EVENTLOOM_POLL_MIN_MS: '0' }, /EVENTLOOM_POLL_MIN_MS must be a whole number of milliseconds from 1/],
+    [{ EVENTLOOM_POLL_MIN_MS: '1.5' }, /EVENTLOOM_POLL_MIN_MS/],
+    [{ EVENTLOOM_POLL_MAX_MS: 'soon' }, /EVENTLOOM_POLL_MAX_MS must be/],
+    [{ EVENTLOOM_POLL_MAX_MS: '600001' }, /EVENTLOOM_POLL_MAX_MS must be .* to 60000/],
+    [
+      { EVENTLOOM_POLL_MIN_MS: '500', EVENTLOOM_POLL_MAX_MS: '200' },
+      /EVENTLOOM_POLL_MAX_MS \(200\) must be at least EVENTLOOM_POLL_MIN_MS \(500\)/,
+    ],
+  ])('refuses %o', (env, message) => {
+    expect(problems(env)).toEqual([expect.stringMatching(message)]);
+  });
+});
