@@ -15,6 +15,8 @@ export interface DynamoDbLocal {
   readonly port: number;
   /** Stops the process and resolves when it has exited. */
   stop(): Promise<void>;
+  /** Kills the process at once (SIGKILL), as a crash would; resolves when it has exited. */
+  kill(): Promise<void>;
 }
 
 export interface DynamoDbLocalOptions {
@@ -98,6 +100,12 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   return {
     endpoint,
     port,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    },
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
