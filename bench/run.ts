@@ -12,10 +12,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { localCredentials, startDynamoDbLocal } from '../src/dynamodb-local.js';
-import { eventsTableName } from '../src/store/index.js';
+import { createDynamoEventStore, eventsTableName } from '../src/store/index.js';
 import { startGateway } from './lib/gateway.js';
-import { round } from './lib/stats.js';
+import { median, round } from './lib/stats.js';
 import { appendScenario } from './scenarios/appends.js';
+import { pageGraphQL, pageRaw, seedLog } from './scenarios/catchup.js';
+import { readsScenario, seedReads } from './scenarios/reads.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const args = process.argv.slice(2);
@@ -39,13 +41,26 @@ const client = new DynamoDBClient({
   region: 'local',
   credentials: localCredentials,
 });
-const gateway = await startGateway({ dynamoEndpoint: local.endpoint, tablePrefix });
+// One API key per scenario, so that each works on its own tenant (its own log).
+const tenants = ['appends', 'reads', 'catchup', 'fanout', 'delivery'] as const;
+const keyOf = (tenant: (typeof tenants)[number]) => `bench-key-for-${tenant}-0000`;
+const auth = (tenant: (typeof tenants)[number]) => ({ authorization: `Bearer ${keyOf(tenant)}` });
+const apiKeys = tenants.map((tenant) => `${keyOf(tenant)}=${tenant}`).join(',');
+const gateway = await startGateway({
+  dynamoEndpoint: local.endpoint,
+  tablePrefix,
+  env: { EVENTLOOM_API_KEYS: apiKeys },
+});
+const metricsUrl = gateway.url.replace(/\/graphql$/, '/metrics');
+// The bench's own store on the same table, to seed data fast (group commit, no HTTP).
+const seeder = createDynamoEventStore({ client, tablePrefix });
 const results: Record<string, unknown> = { date: new Date().toISOString(), machine, quick };
 try {
   if (wants('appends')) {
     log('== appends: GraphQL appendEvents vs raw TransactWriteItems per append');
     const rows = await appendScenario({
       gatewayUrl: gateway.url,
+      headers: auth('appends'),
       client,
       table: eventsTableName(tablePrefix),
       concurrencies: quick ? [1, 32] : [1, 8, 32, 128],
@@ -69,6 +84,60 @@ try {
         'p99.9 ms': `${round(row.eventloom.p999)} / ${round(row.raw.p999)}`,
       })),
     );
+  }
+  if (wants('reads')) {
+    log('== reads: a log page of 500 events over 200 streams with stream metadata');
+    await seedReads(seeder.forTenant('reads'), 200, 500);
+    const reads = await readsScenario({
+      gatewayUrl: gateway.url,
+      metricsUrl,
+      headers: auth('reads'),
+      client,
+      table: eventsTableName(tablePrefix),
+      tenant: 'reads',
+      repetitions: quick ? 5 : 21,
+    });
+    results.reads = reads;
+    console.table({
+      'eventloom (dataloader)': {
+        'DynamoDB requests': reads.gateway.requests,
+        'p50 ms': round(reads.gateway.p50),
+        'p99 ms': round(reads.gateway.p99),
+      },
+      'raw, one GetItem per event': {
+        'DynamoDB requests': reads.rawUnbatched.requests,
+        'p50 ms': round(reads.rawUnbatched.p50),
+        'p99 ms': round(reads.rawUnbatched.p99),
+      },
+      'raw, BatchGetItem': {
+        'DynamoDB requests': reads.rawBatched.requests,
+        'p50 ms': round(reads.rawBatched.p50),
+        'p99 ms': round(reads.rawBatched.p99),
+      },
+    });
+  }
+  if (wants('catchup')) {
+    const total = quick ? 10_000 : 100_000;
+    log(`== catch-up: reading ${total} events from position 0`);
+    await seedLog(seeder.forTenant('catchup'), total, log);
+    const graphqlRates: number[] = [];
+    const rawRates: number[] = [];
+    for (let rep = 0; rep < (quick ? 1 : 3); rep++) {
+      rawRates.push(await pageRaw(client, eventsTableName(tablePrefix), 'catchup', total));
+      graphqlRates.push(await pageGraphQL(gateway.url, auth('catchup'), total));
+      log(
+        `  rep ${rep + 1}: GraphQL paging ${round(graphqlRates.at(-1) ?? 0, 0)} events/s, raw Query ${round(rawRates.at(-1) ?? 0, 0)} events/s`,
+      );
+    }
+    const catchup = { total, graphqlPaging: median(graphqlRates), rawQuery: median(rawRates) };
+    results.catchup = { ...catchup, ratio: catchup.graphqlPaging / catchup.rawQuery };
+    console.table({
+      'GraphQL events(after, first: 1000)': {
+        'events/s': round(catchup.graphqlPaging, 0),
+        'vs raw': round(catchup.graphqlPaging / catchup.rawQuery, 2),
+      },
+      'raw consistent Query, 1000 a page': { 'events/s': round(catchup.rawQuery, 0), 'vs raw': 1 },
+    });
   }
 } finally {
   await gateway.stop();

@@ -72,6 +72,7 @@ async function drive(
 
 export interface AppendScenarioOptions {
   gatewayUrl: string;
+  headers: Record<string, string>;
   client: DynamoDBClient;
   table: string;
   concurrencies: number[];
@@ -119,6 +120,7 @@ export async function appendScenario(options: AppendScenarioOptions) {
                 {
                   input: { stream: { name: `${run}-${mix()}` }, events: events(n) },
                 },
+                options.headers,
               );
               const ok = data.appendEvents.__typename === 'AppendEventsSuccess';
               return { conflicts: data.appendEvents.__typename === 'WrongExpectedVersionError' ? 1 : 0, ok };
