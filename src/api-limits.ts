@@ -20,6 +20,11 @@ export interface ApiLimits {
   maxBreadth: number;
   /** Largest HTTP request body; larger ones get HTTP 413. */
   maxBodyBytes: number;
+  /**
+   * Most lexical tokens in one document. Parsing stops there, so a hostile document (say,
+   * thousands of nested selections) costs neither CPU nor the parser's stack.
+   */
+  maxTokens: number;
 }
 
 export const defaultApiLimits: ApiLimits = {
@@ -29,4 +34,5 @@ export const defaultApiLimits: ApiLimits = {
   maxCost: 50_000,
   maxBreadth: 500,
   maxBodyBytes: 2 * 1024 * 1024,
+  maxTokens: 10_000,
 };

@@ -6,7 +6,7 @@
  * append sizes by the store.
  */
 import { createComplexityRule } from '@pothos/plugin-complexity';
-import { type DocumentNode, type GraphQLError, type GraphQLSchema, validate } from 'graphql';
+import { type DocumentNode, GraphQLError, type GraphQLSchema, validate } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { ApiLimits } from '../api-limits.js';
 
@@ -32,6 +32,21 @@ export function useLimits(limits: ApiLimits): Plugin {
       }),
     ]);
   return {
+    onParse({ parseFn, setParseFn }) {
+      setParseFn((source, options) => {
+        try {
+          return parseFn(source, { ...options, maxTokens: limits.maxTokens });
+        } catch (error) {
+          // Deep nesting below maxTokens can still exhaust the parser's stack: a client error.
+          if (error instanceof RangeError) {
+            throw new GraphQLError('The document nests too deeply to parse.', {
+              extensions: { code: 'GRAPHQL_PARSE_FAILED', http: { status: 400 } },
+            });
+          }
+          throw error;
+        }
+      });
+    },
     onExecute({ args, setResultAndStopExecution }) {
       const errors = check(args);
       if (errors.length > 0) setResultAndStopExecution({ errors });
