@@ -14,9 +14,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { localCredentials, startDynamoDbLocal } from '../src/dynamodb-local.js';
 import { createDynamoEventStore, eventsTableName } from '../src/store/index.js';
 import { startGateway } from './lib/gateway.js';
-import { median, round } from './lib/stats.js';
+import { median, medianOf, round } from './lib/stats.js';
 import { appendScenario } from './scenarios/appends.js';
 import { pageGraphQL, pageRaw, seedLog } from './scenarios/catchup.js';
+import { catchUpSubscriber, type LiveResult, liveScenario } from './scenarios/live.js';
 import { readsScenario, seedReads } from './scenarios/reads.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -129,15 +130,130 @@ try {
         `  rep ${rep + 1}: GraphQL paging ${round(graphqlRates.at(-1) ?? 0, 0)} events/s, raw Query ${round(rawRates.at(-1) ?? 0, 0)} events/s`,
       );
     }
-    const catchup = { total, graphqlPaging: median(graphqlRates), rawQuery: median(rawRates) };
-    results.catchup = { ...catchup, ratio: catchup.graphqlPaging / catchup.rawQuery };
+    const subscriberRates: number[] = [];
+    for (let rep = 0; rep < (quick ? 1 : 3); rep++) {
+      subscriberRates.push(await catchUpSubscriber(gateway.wsUrl, keyOf('catchup'), total));
+      log(
+        `  rep ${rep + 1}: subscriber eventBatches(after: 0) ${round(subscriberRates.at(-1) ?? 0, 0)} events/s`,
+      );
+    }
+    const catchup = {
+      total,
+      graphqlPaging: median(graphqlRates),
+      subscriber: median(subscriberRates),
+      rawQuery: median(rawRates),
+    };
+    results.catchup = {
+      ...catchup,
+      pagingRatio: catchup.graphqlPaging / catchup.rawQuery,
+      subscriberRatio: catchup.subscriber / catchup.rawQuery,
+    };
     console.table({
+      'subscription eventBatches(after: 0)': {
+        'events/s': round(catchup.subscriber, 0),
+        'vs raw': round(catchup.subscriber / catchup.rawQuery, 2),
+      },
       'GraphQL events(after, first: 1000)': {
         'events/s': round(catchup.graphqlPaging, 0),
         'vs raw': round(catchup.graphqlPaging / catchup.rawQuery, 2),
       },
       'raw consistent Query, 1000 a page': { 'events/s': round(catchup.rawQuery, 0), 'vs raw': 1 },
     });
+  }
+  if (wants('delivery')) {
+    log('== delivery: append -> WebSocket subscriber, 20 appends/s');
+    const second = await startGateway({
+      dynamoEndpoint: local.endpoint,
+      tablePrefix,
+      env: { EVENTLOOM_API_KEYS: apiKeys },
+    });
+    try {
+      const rows: Record<string, LiveResult> = {};
+      for (const [label, appendUrl] of [
+        ['same gateway', gateway.url],
+        ['across two gateways', second.url],
+      ] as const) {
+        const runs: LiveResult[] = [];
+        for (let rep = 0; rep < (quick ? 1 : 3); rep++) {
+          runs.push(
+            await liveScenario({
+              subscribeWsUrl: gateway.wsUrl,
+              appendUrl,
+              metricsUrl,
+              key: keyOf('delivery'),
+              subscribers: 1,
+              appendsPerSecond: 20,
+              durationMs: quick ? 3000 : 8000,
+              rss: () => gateway.rss(),
+            }),
+          );
+          const last = runs.at(-1)!;
+          log(
+            `  ${label} rep ${rep + 1}: p50 ${round(last.p50)} ms, p99 ${round(last.p99)} ms, max ${round(last.max)} ms (${last.deliveries}/${last.expectedDeliveries})`,
+          );
+        }
+        rows[label] = medianOf(runs as unknown as Record<string, number>[]) as unknown as LiveResult;
+      }
+      results.delivery = rows;
+      console.table(
+        Object.fromEntries(
+          Object.entries(rows).map(([label, row]) => [
+            label,
+            {
+              'p50 ms': round(row.p50),
+              'p99 ms': round(row.p99),
+              'max ms': round(row.max),
+              delivered: `${row.deliveries}/${row.expectedDeliveries}`,
+            },
+          ]),
+        ),
+      );
+    } finally {
+      await second.stop();
+    }
+  }
+  if (wants('fanout')) {
+    log('== fan-out: subscribers of one tenant, 20 appends/s');
+    const rows: Record<string, LiveResult> = {};
+    for (const subscribers of quick ? [1, 100] : [1, 100, 1000]) {
+      const runs: LiveResult[] = [];
+      for (let rep = 0; rep < (quick ? 1 : 3); rep++) {
+        runs.push(
+          await liveScenario({
+            subscribeWsUrl: gateway.wsUrl,
+            appendUrl: gateway.url,
+            metricsUrl,
+            key: keyOf('fanout'),
+            subscribers,
+            appendsPerSecond: 20,
+            durationMs: quick ? 3000 : 8000,
+            rss: () => gateway.rss(),
+          }),
+        );
+        const last = runs.at(-1)!;
+        log(
+          `  ${subscribers} subscribers rep ${rep + 1}: p50 ${round(last.p50)} ms, p99 ${round(last.p99)} ms, Query/s ${round(last.queriesPerSecond)}, RSS ${round(last.rssMiB, 0)} MiB (${last.deliveries}/${last.expectedDeliveries})`,
+        );
+      }
+      rows[String(subscribers)] = medianOf(
+        runs as unknown as Record<string, number>[],
+      ) as unknown as LiveResult;
+    }
+    results.fanout = rows;
+    console.table(
+      Object.fromEntries(
+        Object.entries(rows).map(([subscribers, row]) => [
+          `${subscribers} subscribers`,
+          {
+            'p50 ms': round(row.p50),
+            'p99 ms': round(row.p99),
+            'DynamoDB Query/s': round(row.queriesPerSecond, 1),
+            'gateway RSS MiB': round(row.rssMiB, 0),
+            delivered: `${row.deliveries}/${row.expectedDeliveries}`,
+          },
+        ]),
+      ),
+    );
   }
 } finally {
   await gateway.stop();
