@@ -56,6 +56,13 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     buckets: latencyBuckets,
     registers,
   });
+  const appendDuration = new Histogram({
+    name: 'eventloom_append_duration_seconds',
+    help: 'Latency of appends as the store answered them (queueing and group commit included).',
+    labelNames: ['outcome'],
+    buckets: latencyBuckets,
+    registers,
+  });
   return {
     registry,
     graphqlRequests: new Counter({
@@ -71,13 +78,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       buckets: latencyBuckets,
       registers,
     }),
-    appendDuration: new Histogram({
-      name: 'eventloom_append_duration_seconds',
-      help: 'Latency of appends as the store answered them (queueing and group commit included).',
-      labelNames: ['outcome'],
-      buckets: latencyBuckets,
-      registers,
-    }),
+    appendDuration,
     commitBatchAppends,
     commitBatchEvents,
     commitDuration,
@@ -125,6 +126,9 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       });
     },
     storeObserver: {
+      onAppendAnswered(_tenant, outcome, durationMs) {
+        appendDuration.observe({ outcome }, durationMs / 1000);
+      },
       onBatchCommitted(_tenant, appends, events, durationMs) {
         commitBatchAppends.observe(appends);
         commitBatchEvents.observe(events);

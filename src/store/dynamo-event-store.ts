@@ -140,6 +140,7 @@ class DynamoEventStore implements EventStore {
 
 class DynamoTenantStore implements TenantEventStore {
   private readonly committer: GroupCommitter;
+  private readonly observer: StoreObserver | undefined;
 
   constructor(
     readonly tenant: string,
@@ -149,6 +150,7 @@ class DynamoTenantStore implements TenantEventStore {
     options: DynamoEventStoreOptions,
     private readonly isClosed: () => boolean,
   ) {
+    this.observer = options.observer;
     this.committer = new GroupCommitter({
       client,
       table,
@@ -165,9 +167,21 @@ class DynamoTenantStore implements TenantEventStore {
   }
 
   async append(request: AppendRequest): Promise<AppendResult> {
-    if (this.isClosed())
+    if (this.isClosed()) {
       throw new StoreUnavailableError('The gateway is shutting down. Retry on another one.');
-    return this.committer.append(prepareAppend(request, this.limits));
+    }
+    const observer = this.observer;
+    if (!observer?.onAppendAnswered) return this.committer.append(prepareAppend(request, this.limits));
+    const started = performance.now();
+    try {
+      const result = await this.committer.append(prepareAppend(request, this.limits));
+      observer.onAppendAnswered(this.tenant, 'ok', performance.now() - started);
+      return result;
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? 'ERROR';
+      observer.onAppendAnswered(this.tenant, code, performance.now() - started);
+      throw error;
+    }
   }
 
   private resolve(ref: StreamRef, path: readonly (string | number)[] = ['stream']): ResolvedStream {

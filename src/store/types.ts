@@ -139,6 +139,8 @@ export interface ListStreamsOptions {
 export interface StoreObserver {
   onCommitted?(tenant: string, lastPosition: number): void;
   onBatchCommitted?(tenant: string, appends: number, events: number, durationMs: number): void;
+  /** An append was answered: `outcome` is 'ok' or the error code; the duration includes queueing. */
+  onAppendAnswered?(tenant: string, outcome: string, durationMs: number): void;
 }
 
 /** One tenant's view of the store: no method can reach another tenant's data. */

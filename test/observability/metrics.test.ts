@@ -57,5 +57,6 @@ describe('metrics', () => {
     expect(appends).toBe(6);
     expect(batches).toBeLessThan(6);
     expect(sample(text, 'eventloom_test_gauge', 'tenant="x"')).toBe(7);
+    expect(text).toMatch(/eventloom_append_duration_seconds_count\{outcome="ok"\} 6/);
   });
 });
