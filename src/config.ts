@@ -40,7 +40,35 @@ export interface Config {
    * defaults (src/subscriptions/backoff.ts).
    */
   subscriptionPoll?: SubscriptionPollConfig;
+  /** Logging, DynamoDB timeouts and abuse limits; omitted: {@link defaultOperations}. */
+  operations?: OperationsConfig;
 }
+
+export interface OperationsConfig {
+  /** LOG_LEVEL: trace, debug, info, warn, error, fatal or silent. */
+  logLevel: string;
+  /** DYNAMODB_TIMEOUT_MS: how long one DynamoDB call may take before it fails (and is retried). */
+  dynamoTimeoutMs: number;
+  /** DYNAMODB_MAX_ATTEMPTS: attempts of one DynamoDB call, the SDK's backoff between them. */
+  dynamoMaxAttempts: number;
+  /** EVENTLOOM_RATE_LIMIT_PER_SECOND / _BURST: mutations per API key and gateway. */
+  mutationRate: { perSecond: number; burst: number };
+  /** EVENTLOOM_MAX_SUBSCRIPTIONS_PER_CONNECTION: open subscriptions on one WebSocket. */
+  maxSubscriptionsPerConnection: number;
+  /** EVENTLOOM_MAX_SUBSCRIPTIONS_PER_TENANT: open subscriptions of one tenant on one gateway. */
+  maxSubscriptionsPerTenant: number;
+}
+
+export const defaultOperations: Readonly<OperationsConfig> = Object.freeze({
+  logLevel: 'info',
+  dynamoTimeoutMs: 5000,
+  dynamoMaxAttempts: 3,
+  mutationRate: Object.freeze({ perSecond: 200, burst: 400 }),
+  maxSubscriptionsPerConnection: 100,
+  maxSubscriptionsPerTenant: 10_000,
+});
+
+const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
 export interface SubscriptionPollConfig {
   /** Delay after a poll that found events (and the first idle delay). */
@@ -126,6 +154,7 @@ export function loadConfig(env: Env = process.env): Config {
   const apiKeys = rawKeys === undefined ? null : parseApiKeys(rawKeys, problems);
 
   const subscriptionPoll = parsePoll(value, problems);
+  const operations = parseOperations(value, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   const localCredentials =
@@ -141,6 +170,54 @@ export function loadConfig(env: Env = process.env): Config {
     apiKeys,
     embeddedDataDir: resolve(value('EVENTLOOM_DATA_DIR') ?? resolve(projectRoot, '.eventloom', 'dynamodb')),
     subscriptionPoll,
+    operations,
+  };
+}
+
+/** A whole number from `min` to `max`, or the fallback when unset. */
+function readInteger(
+  value: (name: string) => string | undefined,
+  problems: string[],
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const raw = value(name);
+  if (raw === undefined) return fallback;
+  const parsed = Number(raw);
+  if (/^\d+$/.test(raw) && parsed >= min && parsed <= max) return parsed;
+  problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}".`);
+  return fallback;
+}
+
+function parseOperations(value: (name: string) => string | undefined, problems: string[]): OperationsConfig {
+  const logLevel = (value('LOG_LEVEL') ?? defaultOperations.logLevel).toLowerCase();
+  if (!logLevels.includes(logLevel))
+    problems.push(`LOG_LEVEL must be one of ${logLevels.join(', ')}, got "${logLevel}".`);
+  const int = (name: string, fallback: number, min: number, max: number) =>
+    readInteger(value, problems, name, fallback, min, max);
+  const d = defaultOperations;
+  return {
+    logLevel,
+    dynamoTimeoutMs: int('DYNAMODB_TIMEOUT_MS', d.dynamoTimeoutMs, 100, 120_000),
+    dynamoMaxAttempts: int('DYNAMODB_MAX_ATTEMPTS', d.dynamoMaxAttempts, 1, 20),
+    mutationRate: {
+      perSecond: int('EVENTLOOM_RATE_LIMIT_PER_SECOND', d.mutationRate.perSecond, 1, 1_000_000),
+      burst: int('EVENTLOOM_RATE_LIMIT_BURST', d.mutationRate.burst, 1, 1_000_000),
+    },
+    maxSubscriptionsPerConnection: int(
+      'EVENTLOOM_MAX_SUBSCRIPTIONS_PER_CONNECTION',
+      d.maxSubscriptionsPerConnection,
+      1,
+      100_000,
+    ),
+    maxSubscriptionsPerTenant: int(
+      'EVENTLOOM_MAX_SUBSCRIPTIONS_PER_TENANT',
+      d.maxSubscriptionsPerTenant,
+      1,
+      10_000_000,
+    ),
   };
 }
 

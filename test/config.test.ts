@@ -127,3 +127,39 @@ describe('subscription poll settings', () => {
     expect(problems(env)).toEqual([expect.stringMatching(message)]);
   });
 });
+
+describe('operations settings', () => {
+  test('defaults, every variable, and clear problems', () => {
+    expect(loadConfig({}).operations).toEqual({
+      logLevel: 'info',
+      dynamoTimeoutMs: 5000,
+      dynamoMaxAttempts: 3,
+      mutationRate: { perSecond: 200, burst: 400 },
+      maxSubscriptionsPerConnection: 100,
+      maxSubscriptionsPerTenant: 10_000,
+    });
+    expect(
+      loadConfig({
+        LOG_LEVEL: 'WARN',
+        DYNAMODB_TIMEOUT_MS: '800',
+        DYNAMODB_MAX_ATTEMPTS: '5',
+        EVENTLOOM_RATE_LIMIT_PER_SECOND: '10',
+        EVENTLOOM_RATE_LIMIT_BURST: '20',
+        EVENTLOOM_MAX_SUBSCRIPTIONS_PER_CONNECTION: '3',
+        EVENTLOOM_MAX_SUBSCRIPTIONS_PER_TENANT: '7',
+      }).operations,
+    ).toEqual({
+      logLevel: 'warn',
+      dynamoTimeoutMs: 800,
+      dynamoMaxAttempts: 5,
+      mutationRate: { perSecond: 10, burst: 20 },
+      maxSubscriptionsPerConnection: 3,
+      maxSubscriptionsPerTenant: 7,
+    });
+    const found = problems({ LOG_LEVEL: 'loud', DYNAMODB_TIMEOUT_MS: '5s', EVENTLOOM_RATE_LIMIT_BURST: '0' });
+    expect(found).toHaveLength(3);
+    expect(found.join('\n')).toMatch(/LOG_LEVEL.*"loud"/);
+    expect(found.join('\n')).toMatch(/DYNAMODB_TIMEOUT_MS.*"5s"/);
+    expect(found.join('\n')).toMatch(/EVENTLOOM_RATE_LIMIT_BURST.*"0"/);
+  });
+});
