@@ -2,7 +2,7 @@
  * The gateway: graphql-yoga on Node's HTTP server, at /graphql (POST, GET, GraphiQL) and
  * /healthz, over the DynamoDB event store. `buildApp` wires everything and returns
  * `{ start, stop }`; src/main.ts only starts it. Transports that share the HTTP server and
- * path (graphql-ws for subscriptions, under src/subscriptions/) plug in through `transports`
+ * path (graphql-ws for subscriptions, src/transports/, by default) plug in through `transports`
  * and build their contexts through `yoga.getEnveloped`, so HTTP and WebSocket share one
  * context factory (src/context.ts).
  */
@@ -25,6 +25,7 @@ import { useLimits } from './plugins/use-limits.js';
 import { schema } from './schema/index.js';
 import { createDynamoEventStore, type EventStore, type StoreObserver } from './store/index.js';
 import { SubscriptionHub } from './subscriptions/index.js';
+import { graphqlWsTransport } from './transports/graphql-ws.js';
 
 export const graphqlEndpoint = '/graphql';
 
@@ -62,7 +63,7 @@ export interface AppOptions {
   observer?: StoreObserver;
   limits?: Partial<ApiLimits>;
   logger?: Logger;
-  /** Transports sharing the HTTP server (subscriptions over graphql-ws, issue 4). */
+  /** Transports sharing the HTTP server. Default: graphql-ws on the GraphQL path (src/transports/graphql-ws.ts). */
   transports?: readonly TransportFactory[];
   /** How long stop() lets in-flight requests finish before closing their connections. */
   shutdownGraceMs?: number;
@@ -152,7 +153,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       if (started) throw new Error('the app was already started');
       started = true;
       await store.ensureTables();
-      for (const attach of options.transports ?? []) {
+      for (const attach of options.transports ?? [graphqlWsTransport()]) {
         transports.push(await attach({ server, yoga, graphqlEndpoint, authenticator, store, logger }));
       }
       await new Promise<void>((resolveListen, reject) => {

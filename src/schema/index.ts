@@ -10,9 +10,7 @@ import './streams.js';
 import './events.js';
 import './snapshots.js';
 import './log.js';
-// Subscriptions (issue 4) plug in here: src/schema/subscriptions.ts adds the Subscription
-// type to the same builder. Until it exists, the schema has no Subscription type.
-// import './subscriptions.js';
+import './subscriptions.js';
 
 export const schema = builder.toSchema({ sortSchema: false });
 

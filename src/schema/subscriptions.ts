@@ -1,0 +1,117 @@
+/**
+ * Subscriptions: `events`, `eventBatches` and `streamEvents`, served by the app's
+ * SubscriptionHub (src/subscriptions/) through the context. Transports (graphql-ws, yoga's
+ * SSE) only carry what these resolvers return.
+ *
+ * The hub validates the arguments and throws the store's InvalidInputError, which the server's
+ * maskError turns into a BAD_USER_INPUT error with `extensions.inputPath`.
+ */
+import { clearAllDataLoaders } from '@pothos/plugin-dataloader';
+import { createGraphQLError } from 'graphql-yoga';
+import { builder } from '../builder.js';
+import type { GraphQLContext } from '../context.js';
+import type { RecordedEvent } from '../store/types.js';
+import {
+  batchLimits,
+  type EventBatch,
+  type EventSubscription,
+  SubscriptionHubClosedError,
+} from '../subscriptions/index.js';
+import { EventType } from './events.js';
+import { EventFilterInput } from './log.js';
+import { StreamRefInput } from './streams.js';
+
+const EventBatchType = builder.objectRef<EventBatch>('EventBatch').implement({
+  description: 'Events delivered together by Subscription.eventBatches.',
+  fields: (t) => ({
+    events: t.field({ type: [EventType], resolve: (batch) => batch.events }),
+    checkpoint: t.expose('checkpoint', {
+      type: 'Position',
+      description:
+        "The last log position this batch covers (at least the last event's position). It advances past events the filter skipped: resume with `after: checkpoint`.",
+    }),
+  }),
+});
+
+/**
+ * The hub's subscription, or a GraphQL error a client can act on. A subscription keeps one
+ * context for its lifetime; see {@link fresh} for its dataloaders.
+ */
+async function open<T>(start: () => Promise<EventSubscription<T>>): Promise<EventSubscription<T>> {
+  try {
+    return await start();
+  } catch (error) {
+    if (error instanceof SubscriptionHubClosedError) {
+      throw createGraphQLError(error.message, { extensions: { code: 'SHUTTING_DOWN', retryable: true } });
+    }
+    // InvalidInputError and store errors: masked and coded by the server's maskError.
+    throw error;
+  }
+}
+
+/**
+ * Each delivery is executed with the subscription's one long-lived context. Its dataloaders
+ * would keep serving the stream metadata (e.g. `Event.stream.version`) loaded for the first
+ * event forever; clearing them per delivery keeps it fresh, and a batch's streams are still
+ * loaded together.
+ */
+function fresh<T>(payload: T, context: GraphQLContext): T {
+  clearAllDataLoaders(context);
+  return payload;
+}
+
+const afterDescription =
+  'Exclusive log position to start after (e.g. the last position received, to resume); omitted: the head of the log when subscribing.';
+
+builder.subscriptionType({});
+
+builder.subscriptionFields((t) => ({
+  events: t.field({
+    type: EventType,
+    description: `New events of the tenant's log after \`after\`, one at a time, in position order, each once.`,
+    args: {
+      after: t.arg({ type: 'Position', description: afterDescription }),
+      filter: t.arg({ type: EventFilterInput }),
+    },
+    subscribe: (_root, args, context) =>
+      open(() => context.subscriptions.subscribe(context.store, { after: args.after, filter: args.filter })),
+    resolve: (event: RecordedEvent, _args, context) => fresh(event, context),
+  }),
+  eventBatches: t.field({
+    type: EventBatchType,
+    description: `The same, in batches: a batch is sent when it holds maxSize events (1 to ${batchLimits.maxSize}), or maxWaitMs (0 to ${batchLimits.maxWaitMs}) after its first event arrived, whichever comes first.`,
+    args: {
+      after: t.arg({ type: 'Position', description: afterDescription }),
+      filter: t.arg({ type: EventFilterInput }),
+      maxSize: t.arg.int({ defaultValue: 100 }),
+      maxWaitMs: t.arg.int({ defaultValue: 100 }),
+    },
+    subscribe: (_root, args, context) =>
+      open(() =>
+        context.subscriptions.eventBatches(context.store, {
+          after: args.after,
+          filter: args.filter,
+          maxSize: args.maxSize,
+          maxWaitMs: args.maxWaitMs,
+        }),
+      ),
+    resolve: (batch: EventBatch, _args, context) => fresh(batch, context),
+  }),
+  streamEvents: t.field({
+    type: EventType,
+    description:
+      'Events of one stream after version `afterVersion` (exclusive; default: its current version). A stream deleted and created again continues with its new events.',
+    args: {
+      stream: t.arg({ type: StreamRefInput, required: true }),
+      afterVersion: t.arg.int(),
+    },
+    subscribe: (_root, args, context) =>
+      open(() =>
+        context.subscriptions.streamEvents(context.store, {
+          stream: args.stream,
+          afterVersion: args.afterVersion,
+        }),
+      ),
+    resolve: (event: RecordedEvent, _args, context) => fresh(event, context),
+  }),
+}));

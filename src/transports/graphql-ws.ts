@@ -1,0 +1,139 @@
+/**
+ * GraphQL over WebSocket (the graphql-transport-ws protocol of `graphql-ws`) on the app's HTTP
+ * server and path, as a thin adapter: every operation goes through `yoga.getEnveloped`, so
+ * it gets the same context factory (src/context.ts), plugins (limits, metrics), parsing,
+ * validation and error masking as HTTP. It knows nothing of subscriptions themselves: the
+ * resolvers (src/schema/subscriptions.ts) get async iterators from the hub in the context.
+ *
+ * - Auth: `connectionParams.authorization` ("Bearer <key>") is checked at `connection_init`; a
+ *   missing or wrong key closes the socket with 4403 Forbidden before any operation runs (a
+ *   subscribe before the acknowledgement is closed with 4401 by graphql-ws).
+ * - Keep-alive: a WebSocket ping every `keepAliveMs`; a peer that does not answer within the
+ *   next interval is dropped (its subscriptions end, freeing their buffers).
+ * - Shutdown (`close()`, after the app has closed the subscription hub): waits until every
+ *   operation has sent its `complete`, then closes each socket with 1001 Going Away.
+ */
+import type { DocumentNode, ExecutionArgs, GraphQLError } from 'graphql';
+import type { Context as WsContext } from 'graphql-ws';
+import { type Extra, useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Transport, TransportContext, TransportFactory } from '../app.js';
+import { authorizationOf } from '../context.js';
+import { maskError } from '../mask-error.js';
+
+export interface GraphqlWsOptions {
+  /** Interval of WebSocket pings (and how long a pong may take). Default 12 s. */
+  keepAliveMs?: number;
+  /** How long a socket may take to send `connection_init`. Default 3 s. */
+  connectionInitWaitTimeoutMs?: number;
+  /** On shutdown: how long running operations may take to complete before their sockets close. Default 5 s. */
+  completeGraceMs?: number;
+  /** On shutdown: how long a peer may take to answer the close handshake before it is cut. Default 1 s. */
+  closeGraceMs?: number;
+}
+
+export const defaultGraphqlWsOptions = Object.freeze({
+  keepAliveMs: 12_000,
+  connectionInitWaitTimeoutMs: 3_000,
+  completeGraceMs: 5_000,
+  closeGraceMs: 1_000,
+});
+
+/** The protocol's close codes that this transport uses. */
+export const wsCloseCodes = Object.freeze({ goingAway: 1001, forbidden: 4403 });
+
+type ConnectionParams = Record<string, unknown>;
+type Connection = WsContext<ConnectionParams, Extra>;
+
+/** Yoga's enveloped execute/subscribe travel to graphql-ws' executor as the root value. */
+interface EnvelopedRoot {
+  execute(args: ExecutionArgs): unknown;
+  subscribe(args: ExecutionArgs): unknown;
+}
+
+export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFactory {
+  const settings = { ...defaultGraphqlWsOptions, ...options };
+  return ({ server, yoga, graphqlEndpoint, authenticator }: TransportContext): Transport => {
+    const wss = new WebSocketServer({ server, path: graphqlEndpoint });
+    const connections = new Set<Connection>();
+    let closing = false;
+    // Registered before graphql-ws' own listener: a socket that arrives during shutdown goes at once.
+    wss.on('connection', (socket) => {
+      if (closing) socket.close(wsCloseCodes.goingAway, 'Going away');
+    });
+
+    useServer<ConnectionParams>(
+      {
+        // In production mode graphql-ws never puts an internal error's message in a close reason.
+        isProd: true,
+        connectionInitWaitTimeout: settings.connectionInitWaitTimeoutMs,
+        execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
+        subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
+        onConnect: (connection) => {
+          if (closing) return false;
+          const authorization = authorizationOf({ connectionParams: connection.connectionParams ?? {} });
+          if (authenticator.tenantFor(authorization) === null) return false; // 4403 Forbidden
+          connections.add(connection);
+          return true;
+        },
+        onClose: (connection) => {
+          connections.delete(connection);
+        },
+        onSubscribe: async (connection, _id, payload) => {
+          const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+            connectionParams: connection.connectionParams ?? {},
+            // The upgrade request, for plugins that want to see it (not a Fetch Request).
+            req: connection.extra.request,
+            params: payload,
+          });
+          let document: DocumentNode;
+          try {
+            document = parse(payload.query);
+          } catch (error) {
+            return [error as GraphQLError];
+          }
+          const errors = validate(schema, document);
+          if (errors.length > 0) return errors;
+          const root: EnvelopedRoot = { execute, subscribe };
+          return {
+            schema,
+            document,
+            operationName: payload.operationName ?? null,
+            variableValues: payload.variables ?? null,
+            contextValue: await contextFactory(),
+            rootValue: root,
+          };
+        },
+        // Yoga masks what its execute/subscribe return; an error thrown while a subscription
+        // is streaming reaches graphql-ws directly, so mask here too: never a stack or internal.
+        onError: (_connection, _id, _payload, errors) =>
+          errors.map((error) => (maskError(error, 'Unexpected error.') as GraphQLError).toJSON()),
+      },
+      wss,
+      settings.keepAliveMs,
+    );
+
+    return {
+      async close() {
+        closing = true;
+        // The hub has completed every subscription: wait until graphql-ws has sent their
+        // `complete` (it forgets an operation once that is sent), then say goodbye.
+        const deadline = Date.now() + settings.completeGraceMs;
+        while (Date.now() < deadline && [...connections].some(hasOperations)) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        const closed = new Promise<void>((resolve) => wss.close(() => resolve()));
+        for (const socket of wss.clients) socket.close(wsCloseCodes.goingAway, 'Going away');
+        const cut = setTimeout(() => {
+          for (const socket of wss.clients) socket.terminate();
+        }, settings.closeGraceMs);
+        await closed;
+        clearTimeout(cut);
+      },
+    };
+  };
+}
+
+function hasOperations(connection: Connection): boolean {
+  return Object.keys(connection.subscriptions).length > 0;
+}
