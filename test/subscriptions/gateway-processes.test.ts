@@ -192,8 +192,8 @@ describe('two gateway processes on one DynamoDB', () => {
       // Four writers, two through each gateway, 30 appends each, all at once.
       await Promise.all(
         Array.from({ length: 4 }, async (_, writer) => {
-          for (let n = 0; n < 20; n++)
-            await append(gateways[writer % 2]!, randomAppend(100 + writer * 20 + n));
+          for (let n = 0; n < 30; n++)
+            await append(gateways[writer % 2]!, randomAppend(100 + writer * 30 + n));
         }),
       );
 
