@@ -197,6 +197,21 @@ describe('shutdown', () => {
       await gateway.stop();
     }
   });
+
+  test('a subscription asked for while the gateway is stopping gets SHUTTING_DOWN (retryable)', async () => {
+    const gateway = await startTestApi();
+    try {
+      const client = clients.ws(gateway.url);
+      await gateway.app.subscriptions.close(); // what stop() does first
+      const late = client.subscribe(OnEventsDocument, {});
+      await late.ended;
+      expect(late.errors).toEqual([
+        expect.objectContaining({ extensions: { code: 'SHUTTING_DOWN', retryable: true } }),
+      ]);
+    } finally {
+      await gateway.stop();
+    }
+  });
 });
 
 /**
