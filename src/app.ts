@@ -10,21 +10,29 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { type ApiLimits, defaultApiLimits } from './api-limits.js';
 import { type Authenticator, createAuthenticator } from './auth.js';
-import type { Config } from './config.js';
+import { type Config, defaultOperations } from './config.js';
 import { createContextFactory, type GraphQLContext } from './context.js';
 import { localCredentials } from './dynamodb-local.js';
 import { graphiqlDefaultQuery } from './graphiql.js';
 import { maskError } from './mask-error.js';
+import { instrumentDynamoDb } from './observability/instrument-dynamodb.js';
+import { createLogger, toAppLogger } from './observability/logger.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
 import { combineObservers } from './observers.js';
 import { useAuth } from './plugins/use-auth.js';
 import { useHealthz } from './plugins/use-healthz.js';
 import { useLimits } from './plugins/use-limits.js';
+import { useObservability } from './plugins/use-observability.js';
+import { useProbes } from './plugins/use-probes.js';
+import { useRateLimit } from './plugins/use-rate-limit.js';
+import { RateLimiter } from './rate-limit.js';
 import { schema } from './schema/index.js';
 import { createDynamoEventStore, type EventStore, type StoreObserver } from './store/index.js';
-import { SubscriptionHub } from './subscriptions/index.js';
+import { SubscriptionHub, type TenantSubscriptionStats } from './subscriptions/index.js';
 import { graphqlWsTransport } from './transports/graphql-ws.js';
 
 export const graphqlEndpoint = '/graphql';
@@ -84,10 +92,13 @@ export interface App {
 }
 
 export function buildApp(config: Config, options: AppOptions = {}): App {
-  const logger = options.logger ?? console;
+  const operations = config.operations ?? defaultOperations;
+  const logger = options.logger ?? toAppLogger(createLogger(operations.logLevel));
   const limits: ApiLimits = { ...defaultApiLimits, ...options.limits };
   const ownsClient = options.client === undefined;
   const client = options.client ?? createDynamoDbClient(config);
+  const metrics = createMetrics();
+  instrumentDynamoDb(client, metrics);
   const subscriptions = new SubscriptionHub({
     ...(config.subscriptionPoll ? { poll: config.subscriptionPoll } : {}),
     onReadError: (error, { tenant, reader }) =>
@@ -97,7 +108,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     client,
     tablePrefix: config.tablePrefix,
     // Appends committed here wake the tenant's poller at once.
-    observer: combineObservers(subscriptions.observer, options.observer),
+    observer: combineObservers(subscriptions.observer, metrics.storeObserver, options.observer),
   });
   const authenticator = createAuthenticator(config.apiKeys);
   const healthTenant = authenticator.tenants[0] ?? 'default';
@@ -109,7 +120,12 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     maxRequestBodySize: limits.maxBodyBytes,
     landingPage: false,
     // yoga's debug lines (one per request) would drown the log.
-    logging: { debug: () => undefined, info: logger.info, warn: logger.warn, error: logger.error },
+    logging: {
+      debug: () => undefined,
+      info: (...args) => logger.info(...args),
+      warn: (...args) => logger.warn(...args),
+      error: (...args) => logger.error(...args),
+    },
     graphiql: {
       title: 'eventloom',
       defaultQuery: graphiqlDefaultQuery,
@@ -128,17 +144,27 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       },
     },
     plugins: [
+      useProbes(metrics, { ready: () => ready }),
       useHealthz(async () => {
         await store.forTenant(healthTenant).headPosition();
       }),
+      useObservability(metrics, logger, {
+        graphql: graphqlEndpoint,
+        tenantOf: (request) => authenticator.tenantFor(request.headers.get('authorization')),
+      }),
       useAuth(authenticator, graphqlEndpoint),
       useLimits(limits),
+      useRateLimit(new RateLimiter(operations.mutationRate), () =>
+        metrics.rateLimited.inc({ limit: 'mutations' }),
+      ),
     ],
   });
+  registerSubscriptionGauges(metrics, subscriptions);
 
   const server = createServer(yoga);
   const transports: Transport[] = [];
   let started = false;
+  let ready = false;
   let stopping: Promise<void> | null = null;
 
   return {
@@ -163,6 +189,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
           resolveListen();
         });
       });
+      ready = true;
       const { port } = server.address() as AddressInfo;
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;
       const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${port}${graphqlEndpoint}`;
@@ -179,6 +206,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
 
     stop() {
       stopping ??= (async () => {
+        ready = false;
         const closed = server.listening
           ? new Promise<void>((resolveClose) => server.close(() => resolveClose()))
           : Promise.resolve();
@@ -210,9 +238,52 @@ function createDynamoDbClient(config: Config): DynamoDBClient {
       'No DynamoDB endpoint: src/main.ts starts DynamoDB Local when DYNAMODB_ENDPOINT is unset.',
     );
   }
+  const operations = config.operations ?? defaultOperations;
   return new DynamoDBClient({
     region,
     ...(endpoint === null ? {} : { endpoint }),
     ...(config.dynamodb.localCredentials ? { credentials: localCredentials } : {}),
+    // Fail fast when DynamoDB hangs or is gone: the SDK has no request timeout of its own.
+    maxAttempts: operations.dynamoMaxAttempts,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: Math.min(operations.dynamoTimeoutMs, 2000),
+      requestTimeout: operations.dynamoTimeoutMs,
+    }),
   });
+}
+
+/** Subscription figures read from the hub at scrape time. */
+function registerSubscriptionGauges(metrics: Metrics, hub: SubscriptionHub): void {
+  const perTenant = (read: (stats: TenantSubscriptionStats) => number) => () =>
+    hub.stats().tenants.map((stats) => ({ labels: { tenant: stats.tenant }, value: read(stats) }));
+  metrics.gauge(
+    'eventloom_subscriptions',
+    'Open subscriptions by tenant.',
+    ['tenant'],
+    perTenant((s) => s.subscriptions),
+  );
+  metrics.gauge(
+    'eventloom_poller_lag',
+    "Positions committed but not yet delivered by the tenant's poller (head minus delivered position).",
+    ['tenant'],
+    perTenant((s) => s.pollerLag),
+  );
+  metrics.gauge(
+    'eventloom_subscriber_max_lag',
+    'How far the slowest subscription of the tenant trails the head, in positions.',
+    ['tenant'],
+    perTenant((s) => s.maxSubscriberLag),
+  );
+  metrics.gauge(
+    'eventloom_subscription_buffered_events',
+    'Events held in the subscription buffers of the tenant.',
+    ['tenant'],
+    perTenant((s) => s.bufferedEvents),
+  );
+  metrics.gauge(
+    'eventloom_poller_reads_total',
+    'Log Queries made by the tenant poller since it started.',
+    ['tenant'],
+    perTenant((s) => s.pollReads),
+  );
 }

@@ -94,7 +94,9 @@ describe('main', () => {
       DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
       EVENTLOOM_TABLE_PREFIX: testTablePrefix(),
     });
-    expect(app.output()).toMatch(/EVENTLOOM_API_KEYS is not set.*"default".*WITHOUT authentication/);
+    // A JSON log line (pino): the quotes around the tenant are escaped.
+    expect(app.output()).toMatch(/EVENTLOOM_API_KEYS is not set.*\\?"default\\?".*WITHOUT authentication/);
+    expect(app.output()).toMatch(/"level":40/);
     app.child.kill('SIGINT');
     expect(await app.exit).toBe(0);
   });

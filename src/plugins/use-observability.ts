@@ -5,7 +5,7 @@
  */
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Logger } from '../observability/logger.js';
+import type { AppLogger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 
 interface RequestRecord {
@@ -17,17 +17,43 @@ interface RequestRecord {
   codes?: string[];
 }
 
-function outcomeOf(status: number, errors: number | undefined): 'ok' | 'error' | 'rejected' {
+function outcomeOf(status: number, record: RequestRecord): 'ok' | 'error' | 'rejected' {
   if (status >= 500) return 'error';
-  if (status >= 400) return 'rejected';
-  return errors ? 'error' : 'ok';
+  if (status >= 400 || record.codes?.includes('GRAPHQL_VALIDATION_FAILED')) return 'rejected';
+  return record.errors ? 'error' : 'ok';
 }
 
-export function useObservability(metrics: Metrics, logger: Logger, paths: { graphql: string }): Plugin {
+export function useObservability(
+  metrics: Metrics,
+  logger: AppLogger,
+  options: { graphql: string; tenantOf: (request: Request) => string | null },
+): Plugin {
   const records = new WeakMap<Request, RequestRecord>();
+  const recordOf = (context: unknown) => {
+    const request = (context as { request?: Request } | undefined)?.request;
+    return request ? records.get(request) : undefined;
+  };
   return {
     onRequest({ request }) {
-      records.set(request, { started: performance.now() });
+      // The tenant is known before anything is parsed, so rejected requests are attributed too.
+      records.set(request, { started: performance.now(), tenant: options.tenantOf(request) ?? undefined });
+    },
+    onValidate({ context, params }) {
+      const record = recordOf(context);
+      if (!record) return;
+      const operation = getOperationAST(params.documentAST);
+      record.operation = operation?.name?.value ?? 'anonymous';
+      record.type = operation?.operation ?? 'unknown';
+      return ({ result }) => {
+        if (result.length === 0) return;
+        record.errors = result.length;
+        record.codes = ['GRAPHQL_VALIDATION_FAILED'];
+        metrics.graphqlRequests.inc({
+          operation: record.operation ?? 'anonymous',
+          type: record.type ?? 'unknown',
+          outcome: 'rejected',
+        });
+      };
     },
     onExecute({ args }) {
       const context = args.contextValue as { request?: Request; tenant?: string };
@@ -36,7 +62,6 @@ export function useObservability(metrics: Metrics, logger: Logger, paths: { grap
       const type = operation?.operation ?? 'unknown';
       const record = context.request ? records.get(context.request) : undefined;
       if (record) {
-        record.tenant = context.tenant;
         record.operation = name;
         record.type = type;
       }
@@ -57,7 +82,7 @@ export function useObservability(metrics: Metrics, logger: Logger, paths: { grap
       const record = records.get(request);
       if (!record) return;
       const url = new URL(request.url, 'http://gateway');
-      if (url.pathname !== paths.graphql && url.pathname !== `${paths.graphql}/`) return;
+      if (url.pathname !== options.graphql && url.pathname !== `${options.graphql}/`) return;
       // Subscriptions over SSE are long-lived: their line is written when the response starts.
       const status = response.status;
       const line = {
@@ -69,14 +94,14 @@ export function useObservability(metrics: Metrics, logger: Logger, paths: { grap
         tenant: record.tenant,
         operation: record.operation,
         type: record.type,
-        outcome: outcomeOf(status, record.errors),
+        outcome: outcomeOf(status, record),
         ...(record.codes?.length ? { errorCodes: [...new Set(record.codes)] } : {}),
       };
       if (!record.operation && status !== 200) {
         metrics.graphqlRequests.inc({
           operation: 'none',
           type: 'none',
-          outcome: outcomeOf(status, undefined),
+          outcome: outcomeOf(status, record),
         });
       }
       if (line.outcome === 'error') logger.warn(line);

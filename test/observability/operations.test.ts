@@ -1,0 +1,122 @@
+// The operator's view of a running gateway: /metrics, /readyz, one JSON log line per request
+// (without data or keys), and the per-key mutation rate limit.
+import { afterEach, describe, expect, test } from 'vitest';
+import { type App, buildApp } from '../../src/app.js';
+import { defaultOperations } from '../../src/config.js';
+import { dynamoClient, testConfig } from '../support/api.js';
+
+const apps: App[] = [];
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((app) => app.stop()));
+});
+
+function captureLogger() {
+  const lines: unknown[][] = [];
+  const at =
+    (level: string) =>
+    (...args: unknown[]) =>
+      lines.push([level, ...args]);
+  return { lines, logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } };
+}
+
+async function start(operations = defaultOperations, apiKeys = { 'operations-key-0000001': 'ops' }) {
+  const { lines, logger } = captureLogger();
+  const app = buildApp({ ...testConfig({ apiKeys }), operations }, { client: dynamoClient(), logger });
+  apps.push(app);
+  const { url } = await app.start();
+  const origin = new URL(url).origin;
+  const post = (query: string, variables: object = {}, key = 'operations-key-0000001') =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query, variables }),
+    });
+  return { app, origin, post, lines };
+}
+
+const appendQuery = `mutation Append($input: AppendEventsInput!) { appendEvents(input: $input) { __typename } }`;
+const secretData = { card: '4111-1111-1111-1111' };
+
+describe('operations', () => {
+  test('/metrics counts requests, appends, group commits and DynamoDB calls; /readyz follows the lifecycle', async () => {
+    const { app, origin, post } = await start();
+    expect((await fetch(`${origin}/readyz`)).status).toBe(200);
+    for (let index = 0; index < 3; index++) {
+      const response = await post(appendQuery, {
+        input: { stream: { name: 'm' }, events: [{ type: 'A', data: secretData }] },
+      });
+      expect(response.status).toBe(200);
+    }
+    await post('query Head { head }');
+    const text = await (await fetch(`${origin}/metrics`)).text();
+    expect(text).toMatch(
+      /eventloom_graphql_requests_total\{operation="Append",type="mutation",outcome="ok"\} 3/,
+    );
+    expect(text).toMatch(/eventloom_graphql_requests_total\{operation="Head",type="query",outcome="ok"\} 1/);
+    expect(text).toMatch(/eventloom_append_duration_seconds_count\{outcome="ok"\} 3/);
+    expect(text).toMatch(/eventloom_commit_batch_appends_count \d+/);
+    expect(text).toMatch(/eventloom_dynamodb_calls_total\{operation="TransactWriteItems"\} [1-9]/);
+    expect(text).toMatch(/eventloom_process_resident_memory_bytes \d+/);
+    const stopping = app.stop();
+    expect((await fetch(`${origin}/readyz`).catch(() => ({ status: 503 }))).status).toBe(503);
+    await stopping;
+  });
+
+  test('one JSON-able log line per request with tenant, operation, status and outcome, never data or keys', async () => {
+    const { post, lines } = await start();
+    await post(appendQuery, {
+      input: { stream: { name: 'logged' }, events: [{ type: 'A', data: secretData }] },
+    });
+    await post('query Broken { nope }');
+    await post('query Head { head }', {}, 'a-wrong-key-000000000000');
+    const requests = lines
+      .filter((line) => (line[1] as { msg?: string })?.msg === 'request')
+      .map((line) => line[1]);
+    expect(requests).toEqual([
+      expect.objectContaining({
+        tenant: 'ops',
+        operation: 'Append',
+        type: 'mutation',
+        status: 200,
+        outcome: 'ok',
+      }),
+      expect.objectContaining({
+        tenant: 'ops',
+        operation: 'Broken',
+        outcome: 'rejected',
+        errorCodes: ['GRAPHQL_VALIDATION_FAILED'],
+      }),
+      expect.objectContaining({ status: 401, outcome: 'rejected' }),
+    ]);
+    for (const line of requests)
+      expect((line as { durationMs: number }).durationMs).toBeGreaterThanOrEqual(0);
+    const everything = JSON.stringify(lines);
+    expect(everything).not.toContain('4111');
+    expect(everything).not.toContain('operations-key');
+    expect(everything).not.toContain('a-wrong-key');
+  });
+
+  test('mutations beyond the per-key rate get 429 RATE_LIMITED and change nothing; queries pass', async () => {
+    const { app, origin, post } = await start({
+      ...defaultOperations,
+      mutationRate: { perSecond: 1, burst: 2 },
+    });
+    const statuses: number[] = [];
+    for (let index = 0; index < 4; index++) {
+      const response = await post(appendQuery, {
+        input: { stream: { name: 'limited' }, events: [{ type: 'A', data: index }] },
+      });
+      statuses.push(response.status);
+      if (response.status === 429) {
+        const body = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
+        expect(body.errors[0]?.extensions.code).toBe('RATE_LIMITED');
+        expect(response.headers.get('retry-after')).toBe('1');
+      }
+    }
+    expect(statuses).toEqual([200, 200, 429, 429]);
+    expect((await post('query Head { head }')).status).toBe(200);
+    expect(await app.store.forTenant('ops').headPosition()).toBe(2);
+    const text = await (await fetch(`${origin}/metrics`)).text();
+    expect(text).toMatch(/eventloom_rate_limited_total\{limit="mutations"\} 2/);
+  });
+});
