@@ -25,6 +25,10 @@ export interface ApiLimits {
    * thousands of nested selections) costs neither CPU nor the parser's stack.
    */
   maxTokens: number;
+  /** Open subscriptions on one WebSocket connection. */
+  maxSubscriptionsPerConnection: number;
+  /** Open subscriptions of one tenant on one gateway (WebSocket and SSE together). */
+  maxSubscriptionsPerTenant: number;
 }
 
 export const defaultApiLimits: ApiLimits = {
@@ -35,4 +39,6 @@ export const defaultApiLimits: ApiLimits = {
   maxBreadth: 500,
   maxBodyBytes: 2 * 1024 * 1024,
   maxTokens: 10_000,
+  maxSubscriptionsPerConnection: 100,
+  maxSubscriptionsPerTenant: 10_000,
 };

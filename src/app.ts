@@ -54,6 +54,7 @@ export interface TransportContext {
   readonly authenticator: Authenticator;
   readonly store: EventStore;
   readonly logger: Logger;
+  readonly limits: ApiLimits;
 }
 
 /** A transport attached to the HTTP server, e.g. graphql-ws on the same path. */
@@ -94,7 +95,12 @@ export interface App {
 export function buildApp(config: Config, options: AppOptions = {}): App {
   const operations = config.operations ?? defaultOperations;
   const logger = options.logger ?? toAppLogger(createLogger(operations.logLevel));
-  const limits: ApiLimits = { ...defaultApiLimits, ...options.limits };
+  const limits: ApiLimits = {
+    ...defaultApiLimits,
+    maxSubscriptionsPerConnection: operations.maxSubscriptionsPerConnection,
+    maxSubscriptionsPerTenant: operations.maxSubscriptionsPerTenant,
+    ...options.limits,
+  };
   const ownsClient = options.client === undefined;
   const client = options.client ?? createDynamoDbClient(config);
   const metrics = createMetrics();
@@ -180,7 +186,9 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       started = true;
       await store.ensureTables();
       for (const attach of options.transports ?? [graphqlWsTransport()]) {
-        transports.push(await attach({ server, yoga, graphqlEndpoint, authenticator, store, logger }));
+        transports.push(
+          await attach({ server, yoga, graphqlEndpoint, authenticator, store, logger, limits }),
+        );
       }
       await new Promise<void>((resolveListen, reject) => {
         server.once('error', reject);

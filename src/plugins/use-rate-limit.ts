@@ -14,8 +14,14 @@ export function useRateLimit(limiter: RateLimiter, onLimited?: () => void): Plug
     onExecute({ args, setResultAndStopExecution }) {
       const operation = getOperationAST(args.document, args.operationName ?? undefined);
       if (operation?.operation !== 'mutation') return;
-      const context = args.contextValue as unknown as GraphQLContext & { request?: Request };
-      const key = authorizationOf({ request: context.request }) ?? `tenant:${context.tenant}`;
+      const context = args.contextValue as unknown as GraphQLContext & {
+        request?: Request;
+        connectionParams?: Record<string, unknown>;
+      };
+      // Over HTTP the key is in the request, over WebSocket in the connection's parameters.
+      const key =
+        authorizationOf({ request: context.request, connectionParams: context.connectionParams }) ??
+        `tenant:${context.tenant}`;
       const result = limiter.take(key);
       if (result.allowed) return;
       onLimited?.();

@@ -37,7 +37,21 @@ const EventBatchType = builder.objectRef<EventBatch>('EventBatch').implement({
  * The hub's subscription, or a GraphQL error a client can act on. A subscription keeps one
  * context for its lifetime; see {@link fresh} for its dataloaders.
  */
-async function open<T>(start: () => Promise<EventSubscription<T>>): Promise<EventSubscription<T>> {
+async function open<T>(
+  context: GraphQLContext,
+  start: () => Promise<EventSubscription<T>>,
+): Promise<EventSubscription<T>> {
+  // A cap per tenant and gateway, so that one tenant cannot hold all of a gateway's memory.
+  // Checked before opening: concurrent subscribes may pass it together, by a few at most.
+  const cap = context.limits.maxSubscriptionsPerTenant;
+  if (context.subscriptions.subscriberCount(context.tenant) >= cap) {
+    throw createGraphQLError(
+      `This tenant has ${cap} open subscriptions on this gateway, the most it may hold.`,
+      {
+        extensions: { code: 'SUBSCRIPTION_LIMIT', limit: cap },
+      },
+    );
+  }
   try {
     return await start();
   } catch (error) {
@@ -74,7 +88,9 @@ builder.subscriptionFields((t) => ({
       filter: t.arg({ type: EventFilterInput }),
     },
     subscribe: (_root, args, context) =>
-      open(() => context.subscriptions.subscribe(context.store, { after: args.after, filter: args.filter })),
+      open(context, () =>
+        context.subscriptions.subscribe(context.store, { after: args.after, filter: args.filter }),
+      ),
     resolve: (event: RecordedEvent, _args, context) => fresh(event, context),
   }),
   eventBatches: t.field({
@@ -87,7 +103,7 @@ builder.subscriptionFields((t) => ({
       maxWaitMs: t.arg.int({ defaultValue: 100 }),
     },
     subscribe: (_root, args, context) =>
-      open(() =>
+      open(context, () =>
         context.subscriptions.eventBatches(context.store, {
           after: args.after,
           filter: args.filter,
@@ -106,7 +122,7 @@ builder.subscriptionFields((t) => ({
       afterVersion: t.arg.int(),
     },
     subscribe: (_root, args, context) =>
-      open(() =>
+      open(context, () =>
         context.subscriptions.streamEvents(context.store, {
           stream: args.stream,
           afterVersion: args.afterVersion,

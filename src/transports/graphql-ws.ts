@@ -13,7 +13,7 @@
  * - Shutdown (`close()`, after the app has closed the subscription hub): waits until every
  *   operation has sent its `complete`, then closes each socket with 1001 Going Away.
  */
-import type { DocumentNode, ExecutionArgs, GraphQLError } from 'graphql';
+import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
 import type { Context as WsContext } from 'graphql-ws';
 import { type Extra, useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -53,7 +53,7 @@ interface EnvelopedRoot {
 
 export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFactory {
   const settings = { ...defaultGraphqlWsOptions, ...options };
-  return ({ server, yoga, graphqlEndpoint, authenticator }: TransportContext): Transport => {
+  return ({ server, yoga, graphqlEndpoint, authenticator, limits }: TransportContext): Transport => {
     const wss = new WebSocketServer({ server, path: graphqlEndpoint });
     const connections = new Set<Connection>();
     let closing = false;
@@ -80,6 +80,15 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
           connections.delete(connection);
         },
         onSubscribe: async (connection, _id, payload) => {
+          // graphql-ws registers the operation before this hook: the count includes it.
+          if (Object.keys(connection.subscriptions).length > limits.maxSubscriptionsPerConnection) {
+            return [
+              new GraphQLError(
+                `This connection has ${limits.maxSubscriptionsPerConnection} open operations, the most it may hold.`,
+                { extensions: { code: 'SUBSCRIPTION_LIMIT', limit: limits.maxSubscriptionsPerConnection } },
+              ),
+            ];
+          }
           const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
             connectionParams: connection.connectionParams ?? {},
             // The upgrade request, for plugins that want to see it (not a Fetch Request).
