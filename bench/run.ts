@@ -55,7 +55,19 @@ const gateway = await startGateway({
 const metricsUrl = gateway.url.replace(/\/graphql$/, '/metrics');
 // The bench's own store on the same table, to seed data fast (group commit, no HTTP).
 const seeder = createDynamoEventStore({ client, tablePrefix });
-const results: Record<string, unknown> = { date: new Date().toISOString(), machine, quick };
+const results: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  machine,
+  quick,
+  scenarios: selected,
+};
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+const resultsFile = new URL(
+  `./results/${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}.json`,
+  import.meta.url,
+);
+/** Written after every scenario, so that a later failure keeps what was measured. */
+const save = () => writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
 try {
   if (wants('appends')) {
     log('== appends: GraphQL appendEvents vs raw TransactWriteItems per append');
@@ -71,6 +83,7 @@ try {
       log,
     });
     results.appends = rows;
+    save();
     console.table(
       rows.map((row) => ({
         concurrency: row.eventloom.concurrency,
@@ -99,6 +112,7 @@ try {
       repetitions: quick ? 5 : 21,
     });
     results.reads = reads;
+    save();
     console.table({
       'eventloom (dataloader)': {
         'DynamoDB requests': reads.gateway.requests,
@@ -148,6 +162,7 @@ try {
       pagingRatio: catchup.graphqlPaging / catchup.rawQuery,
       subscriberRatio: catchup.subscriber / catchup.rawQuery,
     };
+    save();
     console.table({
       'subscription eventBatches(after: 0)': {
         'events/s': round(catchup.subscriber, 0),
@@ -195,6 +210,7 @@ try {
         rows[label] = medianOf(runs as unknown as Record<string, number>[]) as unknown as LiveResult;
       }
       results.delivery = rows;
+      save();
       console.table(
         Object.fromEntries(
           Object.entries(rows).map(([label, row]) => [
@@ -240,6 +256,7 @@ try {
       ) as unknown as LiveResult;
     }
     results.fanout = rows;
+    save();
     console.table(
       Object.fromEntries(
         Object.entries(rows).map(([subscribers, row]) => [
@@ -260,7 +277,4 @@ try {
   client.destroy();
   await local.stop();
 }
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-const file = new URL(`./results/${new Date().toISOString().slice(0, 10)}.json`, import.meta.url);
-writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-log(`results written to ${file.pathname}`);
+log(`results written to ${resultsFile.pathname}`);
