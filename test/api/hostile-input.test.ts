@@ -4,8 +4,8 @@
 // error or a typed result, never a 5xx or a stack trace; the store's invariants hold after.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import type { RecordedEvent } from '../../src/store/index.js';
 import { useTestApi } from '../support/api.js';
+import { readWholeLog } from '../support/log.js';
 
 const keyA = 'hostile-key-tenant-a-000';
 const keyB = 'hostile-key-tenant-b-000';
@@ -158,14 +158,7 @@ describe('hostile input through GraphQL', () => {
       checkAnswer(await api().post(body, key));
     }
     const store = api().app.store.forTenant('hostileA');
-    const events: RecordedEvent[] = [];
-    let after = 0;
-    for (;;) {
-      const page = await store.readLog({ after, first: 1000 });
-      events.push(...page.edges.map((edge) => edge.node));
-      if (page.lastPosition === after) break;
-      after = page.lastPosition;
-    }
+    const events = await readWholeLog(store);
     expect(events.map((event) => event.position)).toEqual(events.map((_, index) => index + 1));
   });
 

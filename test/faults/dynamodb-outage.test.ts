@@ -13,6 +13,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { localCredentials, startDynamoDbLocal } from '../../src/dynamodb-local.js';
 import { createDynamoEventStore, type RecordedEvent, StoreUnavailableError } from '../../src/store/index.js';
 import { SubscriptionHub } from '../../src/subscriptions/index.js';
+import { readWholeLog } from '../support/log.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'eventloom-outage-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -85,14 +86,7 @@ describe('a DynamoDB outage under load', () => {
       for (const failure of failures) expect(failure).toBeInstanceOf(StoreUnavailableError);
 
       // The log after recovery: 1..N, every acknowledged event in it, every append whole or absent.
-      const log: RecordedEvent[] = [];
-      let after = 0;
-      for (;;) {
-        const page = await tenant.readLog({ after, first: 1000 });
-        log.push(...page.edges.map((edge) => edge.node));
-        if (page.lastPosition === after) break;
-        after = page.lastPosition;
-      }
+      const log = await readWholeLog(tenant);
       expect(log.map((event) => event.position)).toEqual(log.map((_, index) => index + 1));
       const stored = new Set(log.map((event) => event.id));
       expect(stored.size).toBe(log.length);

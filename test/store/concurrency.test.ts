@@ -11,23 +11,10 @@ import {
   WrongExpectedVersionError,
 } from '../../src/store/index.js';
 import { createTestStore, testClient, uniquePrefix, uniqueTenant } from '../support/dynamo.js';
+import { readWholeLog } from '../support/log.js';
 
 const run = promisify(execFile);
 const writerScript = fileURLToPath(new URL('../support/append-writer.ts', import.meta.url));
-
-async function readWholeLog(
-  store: EventStore,
-  tenant: string,
-): Promise<{ events: RecordedEvent[]; last: number }> {
-  const events: RecordedEvent[] = [];
-  let after = 0;
-  for (;;) {
-    const page = await store.forTenant(tenant).readLog({ after, first: 1000 });
-    events.push(...page.edges.map((edge) => edge.node));
-    if (page.lastPosition === after) return { events, last: after };
-    after = page.lastPosition;
-  }
-}
 
 function checkLogInvariants(events: RecordedEvent[]) {
   // 1..N, no gap, no duplicate.
@@ -81,7 +68,7 @@ describe('concurrent appends', () => {
       [3, 'Confirmed'],
     ]);
     expect(stored[1]?.data).toEqual({ by: winners[0] });
-    const { events } = await readWholeLog(stores[2]!, tenant);
+    const events = await readWholeLog(stores[2]!.forTenant(tenant));
     checkLogInvariants(events);
     expect(events.length).toBe(3);
   });
@@ -95,7 +82,7 @@ describe('concurrent appends', () => {
       ),
     );
     const acknowledged = results.flatMap((result) => result.events.map((event) => event.id));
-    const { events } = await readWholeLog(store, tenant.tenant);
+    const events = await readWholeLog(tenant);
     checkLogInvariants(events);
     expect(events.map((event) => event.id).sort()).toEqual([...acknowledged].sort());
   });
@@ -134,7 +121,7 @@ describe('concurrent appends', () => {
       ...reports.flatMap((report) => report.acknowledged.map((event) => event.id)),
       ...localResults.flatMap((result) => result.events.map((event) => event.id)),
     ];
-    const { events } = await readWholeLog(storeFor(prefix), tenant);
+    const events = await readWholeLog(storeFor(prefix).forTenant(tenant));
     const byStream = checkLogInvariants(events);
     // Everything acknowledged is stored exactly once, and nothing else is.
     expect(events.map((event) => event.id).sort()).toEqual([...acknowledged].sort());

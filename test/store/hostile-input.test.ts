@@ -2,8 +2,9 @@
 // EventStoreError, and its invariants hold afterwards.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { type AppendRequest, isEventStoreError, type RecordedEvent } from '../../src/store/index.js';
+import { type AppendRequest, isEventStoreError } from '../../src/store/index.js';
 import { createTestStore, uniquePrefix, uniqueTenant } from '../support/dynamo.js';
+import { readWholeLog } from '../support/log.js';
 
 const hostileString = fc.oneof(
   fc.string({ maxLength: 20 }),
@@ -80,14 +81,7 @@ describe('hostile input to the store', () => {
       }),
       { numRuns: 150 },
     );
-    const events: RecordedEvent[] = [];
-    let after = 0;
-    for (;;) {
-      const page = await tenant.readLog({ after, first: 1000 });
-      events.push(...page.edges.map((edge) => edge.node));
-      if (page.lastPosition === after) break;
-      after = page.lastPosition;
-    }
+    const events = await readWholeLog(tenant);
     expect(stored).toBeGreaterThan(0);
     expect(events.length).toBe(stored);
     expect(events.map((event) => event.position)).toEqual(events.map((_, index) => index + 1));

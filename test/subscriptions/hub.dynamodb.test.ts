@@ -12,6 +12,7 @@ import {
   type SubscriptionHubOptions,
 } from '../../src/subscriptions/index.js';
 import { createTestStore, testClient, uniquePrefix, uniqueTenant } from '../support/dynamo.js';
+import { readWholeLog } from '../support/log.js';
 import { positions, seededRandom, sleep, take, until } from './helpers.js';
 
 const prefix = uniquePrefix('subs');
@@ -49,15 +50,8 @@ async function gateway(options: SubscriptionHubOptions = {}): Promise<Gateway> {
   return { hub, store, client, queries: () => queries };
 }
 
-async function wholeLog(store: EventStore, tenant: string): Promise<RecordedEvent[]> {
-  const events: RecordedEvent[] = [];
-  let after = 0;
-  for (;;) {
-    const page = await store.forTenant(tenant).readLog({ after, first: 1000 });
-    events.push(...page.edges.map((edge) => edge.node));
-    if (page.lastPosition === after) return events;
-    after = page.lastPosition;
-  }
+function wholeLog(store: EventStore, tenant: string): Promise<RecordedEvent[]> {
+  return readWholeLog(store.forTenant(tenant));
 }
 
 /** Collects everything an iterator yields until it ends. */
