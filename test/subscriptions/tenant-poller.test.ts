@@ -4,7 +4,13 @@ import type { PollBackoffOptions } from '../../src/subscriptions/backoff.js';
 import type { Clock } from '../../src/subscriptions/clock.js';
 import { type LogBatch, type LogChunk, TenantPoller } from '../../src/subscriptions/tenant-poller.js';
 
-const backoff: PollBackoffOptions = { activeIntervalMs: 50, maxIntervalMs: 400, growthFactor: 2 };
+// No idle grace here: these tests follow the growth of the delay poll by poll.
+const backoff: PollBackoffOptions = {
+  activeIntervalMs: 50,
+  maxIntervalMs: 400,
+  growthFactor: 2,
+  idleGracePolls: 0,
+};
 
 interface Sleep {
   ms: number;
