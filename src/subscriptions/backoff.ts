@@ -7,8 +7,8 @@
  * idle tenant costs. So: poll again at once while a read returns full pages, soon while
  * events flow, and less and less often while the log is idle.
  *
- * Defaults ({@link defaultPollBackoff}): 100 ms while events flow and for the first 2 idle
- * polls after them, then doubling on each idle poll up to 1000 ms. An idle tenant with subscribers thus costs one consistent Query per
+ * Defaults ({@link defaultPollBackoff}): 100 ms while events flow, doubling on each idle
+ * poll up to 1000 ms. An idle tenant with subscribers thus costs one consistent Query per
  * second per gateway, and events from another gateway arrive within about 100 ms while
  * the log is busy and within about a second after a quiet spell.
  */
@@ -20,19 +20,12 @@ export interface PollBackoffOptions {
   maxIntervalMs: number;
   /** Factor by which the delay grows after each poll that found nothing (at least 1). */
   growthFactor: number;
-  /**
-   * Polls that may find nothing after activity before the delay grows. Appends through other
-   * gateways arrive in bursts (their group commits); without this grace one quiet poll between
-   * two bursts would double the interval and the next burst's latency with it.
-   */
-  idleGracePolls: number;
 }
 
 export const defaultPollBackoff: Readonly<PollBackoffOptions> = Object.freeze({
   activeIntervalMs: 100,
   maxIntervalMs: 1000,
   growthFactor: 2,
-  idleGracePolls: 2,
 });
 
 /**
@@ -49,16 +42,13 @@ export type PollOutcome = 'more' | 'events' | 'behind' | 'idle' | 'error';
 /**
  * The delay before the next poll.
  * @param previousDelayMs the delay chosen after the previous poll; undefined before the first.
- * @param idlePolls consecutive polls that found nothing, this one included; the first
- *   `idleGracePolls` of them keep the active interval. Unknown (the default): no grace.
  */
 export function nextPollDelay(
   previousDelayMs: number | undefined,
   outcome: PollOutcome,
   options: PollBackoffOptions = defaultPollBackoff,
-  idlePolls = Number.POSITIVE_INFINITY,
 ): number {
-  const { activeIntervalMs, maxIntervalMs, growthFactor, idleGracePolls } = options;
+  const { activeIntervalMs, maxIntervalMs, growthFactor } = options;
   switch (outcome) {
     case 'more':
       return 0;
@@ -67,7 +57,6 @@ export function nextPollDelay(
       return activeIntervalMs;
     case 'idle':
     case 'error': {
-      if (outcome === 'idle' && idlePolls <= idleGracePolls) return activeIntervalMs;
       if (previousDelayMs === undefined || previousDelayMs < activeIntervalMs) return activeIntervalMs;
       return Math.min(maxIntervalMs, previousDelayMs * growthFactor);
     }
@@ -80,16 +69,12 @@ export function resolvePollBackoff(options: Partial<PollBackoffOptions> = {}): P
     activeIntervalMs: options.activeIntervalMs ?? defaultPollBackoff.activeIntervalMs,
     maxIntervalMs: options.maxIntervalMs ?? defaultPollBackoff.maxIntervalMs,
     growthFactor: options.growthFactor ?? defaultPollBackoff.growthFactor,
-    idleGracePolls: options.idleGracePolls ?? defaultPollBackoff.idleGracePolls,
   };
   if (!Number.isFinite(resolved.activeIntervalMs) || resolved.activeIntervalMs < 1) {
     throw new RangeError('poll activeIntervalMs must be a number of milliseconds of at least 1');
   }
   if (!Number.isFinite(resolved.maxIntervalMs) || resolved.maxIntervalMs < resolved.activeIntervalMs) {
     throw new RangeError('poll maxIntervalMs must be a number of milliseconds of at least activeIntervalMs');
-  }
-  if (!Number.isSafeInteger(resolved.idleGracePolls) || resolved.idleGracePolls < 0) {
-    throw new RangeError('poll idleGracePolls must be a whole number of at least 0');
   }
   if (!Number.isFinite(resolved.growthFactor) || resolved.growthFactor < 1) {
     throw new RangeError('poll growthFactor must be a number of at least 1');

@@ -62,8 +62,6 @@ export class TenantPoller {
   private readCount = 0;
   private errorCount = 0;
   private lastDelay: number | undefined;
-  /** Consecutive polls that found nothing (the backoff grows only after a grace of them). */
-  private idlePolls = 0;
 
   constructor(private readonly options: TenantPollerOptions) {
     // Stopping interrupts the current sleep (one listener, rather than one per sleep).
@@ -152,8 +150,7 @@ export class TenantPoller {
         this.options.onError?.(error);
         outcome = 'error';
       }
-      this.idlePolls = outcome === 'idle' ? this.idlePolls + 1 : 0;
-      const delay = nextPollDelay(this.lastDelay, outcome, backoff, this.idlePolls);
+      const delay = nextPollDelay(this.lastDelay, outcome, backoff);
       this.lastDelay = delay;
       if (delay > 0) await this.sleep(delay);
     }

@@ -6,12 +6,7 @@ import {
   resolvePollBackoff,
 } from '../../src/subscriptions/backoff.js';
 
-const options: PollBackoffOptions = {
-  activeIntervalMs: 50,
-  maxIntervalMs: 400,
-  growthFactor: 2,
-  idleGracePolls: 2,
-};
+const options: PollBackoffOptions = { activeIntervalMs: 50, maxIntervalMs: 400, growthFactor: 2 };
 
 describe('nextPollDelay', () => {
   test('reads again at once while pages come back full', () => {
@@ -50,30 +45,13 @@ describe('nextPollDelay', () => {
     expect(nextPollDelay(400, 'error', options)).toBe(400);
   });
 
-  test('the first idle polls after activity keep the active interval, then the delay grows', () => {
-    const delays: number[] = [];
-    let delay: number | undefined = nextPollDelay(undefined, 'events', options);
-    for (let idlePolls = 1; idlePolls <= 5; idlePolls++) {
-      delay = nextPollDelay(delay, 'idle', options, idlePolls);
-      delays.push(delay);
-    }
-    expect(delays).toEqual([50, 50, 100, 200, 400]);
-    // Errors get no grace: an outage is not hammered.
-    expect(nextPollDelay(50, 'error', options, 1)).toBe(100);
-  });
-
   test('a factor of 1 keeps a constant interval', () => {
     const flat = { ...options, growthFactor: 1 };
     expect(nextPollDelay(50, 'idle', flat)).toBe(50);
   });
 
   test('the defaults: 100 ms while events flow, doubling up to one second', () => {
-    expect(defaultPollBackoff).toEqual({
-      activeIntervalMs: 100,
-      maxIntervalMs: 1000,
-      growthFactor: 2,
-      idleGracePolls: 2,
-    });
+    expect(defaultPollBackoff).toEqual({ activeIntervalMs: 100, maxIntervalMs: 1000, growthFactor: 2 });
     expect(nextPollDelay(undefined, 'events')).toBe(100);
     expect(nextPollDelay(800, 'idle')).toBe(1000);
   });
@@ -85,9 +63,7 @@ describe('resolvePollBackoff', () => {
       activeIntervalMs: 100,
       maxIntervalMs: 5000,
       growthFactor: 2,
-      idleGracePolls: 2,
     });
-    expect(() => resolvePollBackoff({ idleGracePolls: -1 })).toThrow(/idleGracePolls/);
   });
 
   test('refuses values that make no sense', () => {

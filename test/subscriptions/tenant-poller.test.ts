@@ -4,13 +4,7 @@ import type { PollBackoffOptions } from '../../src/subscriptions/backoff.js';
 import type { Clock } from '../../src/subscriptions/clock.js';
 import { type LogBatch, type LogChunk, TenantPoller } from '../../src/subscriptions/tenant-poller.js';
 
-// No idle grace here: these tests follow the growth of the delay poll by poll.
-const backoff: PollBackoffOptions = {
-  activeIntervalMs: 50,
-  maxIntervalMs: 400,
-  growthFactor: 2,
-  idleGracePolls: 0,
-};
+const backoff: PollBackoffOptions = { activeIntervalMs: 50, maxIntervalMs: 400, growthFactor: 2 };
 
 interface Sleep {
   ms: number;
