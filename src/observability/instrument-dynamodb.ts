@@ -12,6 +12,9 @@ const throttlingErrors = new Set([
   'TooManyRequestsException',
 ]);
 
+// Middleware names must be unique per client; a client shared by two apps gets one per app.
+let instances = 0;
+
 export function instrumentDynamoDb(client: DynamoDBClient, metrics: Metrics): void {
   client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -29,6 +32,6 @@ export function instrumentDynamoDb(client: DynamoDBClient, metrics: Metrics): vo
         stop();
       }
     },
-    { step: 'deserialize', name: 'eventloomMetrics', priority: 'high' },
+    { step: 'deserialize', name: `eventloomMetrics${++instances}`, priority: 'high' },
   );
 }
