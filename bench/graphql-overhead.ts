@@ -50,6 +50,11 @@ for (let round = 0; round < 2; round++) {
   await time('store.headPosition', 300, () => store.headPosition());
   await time('HTTP { head }', 300, () => post('{ head }'));
   await time('HTTP { __typename }', 300, () => post('{ __typename }'));
+  await time('HTTP appendEvents refused by the store', 300, () =>
+    post('mutation($input: AppendEventsInput!) { appendEvents(input: $input) { __typename } }', {
+      input: { stream: { name: 'x' }, events: [] },
+    }),
+  );
   await time('store.append (same stream)', 300, (i) =>
     store.append({ stream: { name: 'hot' }, events: [{ type: 'A', data: { i, pad: 'x'.repeat(200) } }] }),
   );

@@ -3,11 +3,10 @@
  * by the subscription scenarios) by a subscriber from position 0 — against raw consistent
  * Query pages of the same log: events/s.
  */
-import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { TenantEventStore } from '../../src/store/index.js';
-import { logPk, positionSk } from '../../src/store/keys.js';
 import { graphql } from '../lib/gateway.js';
+import { rawLogItems } from '../lib/raw-log.js';
 
 /** Appends `total` events of ~250 bytes in appends of 10, 32 at a time (group commit). */
 export async function seedLog(store: TenantEventStore, total: number, log: (line: string) => void) {
@@ -70,22 +69,7 @@ export async function pageRaw(
   pageSize = 1000,
 ) {
   const started = performance.now();
-  let read = 0;
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'pk = :pk AND sk > :after',
-        ExpressionAttributeValues: marshall({ ':pk': logPk(tenant), ':after': positionSk(0) }),
-        ConsistentRead: true,
-        Limit: pageSize,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    read += page.Items?.length ?? 0;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  if (read !== total) throw new Error(`raw paged ${read} events, expected ${total}`);
-  return read / ((performance.now() - started) / 1000);
+  const { items } = await rawLogItems(client, table, tenant, { pageSize });
+  if (items.length !== total) throw new Error(`raw paged ${items.length} events, expected ${total}`);
+  return items.length / ((performance.now() - started) / 1000);
 }

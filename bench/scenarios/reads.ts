@@ -5,17 +5,13 @@
  * (the Query plus BatchGetItem of the distinct heads). DynamoDB requests are counted: the
  * gateway's from its /metrics, the baselines' by construction.
  */
-import {
-  BatchGetItemCommand,
-  type DynamoDBClient,
-  GetItemCommand,
-  QueryCommand,
-} from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { BatchGetItemCommand, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import type { TenantEventStore } from '../../src/store/index.js';
-import { headSk, logPk, positionSk, streamPk } from '../../src/store/keys.js';
+import { headSk, streamPk } from '../../src/store/keys.js';
 import { graphql } from '../lib/gateway.js';
 import { scrapeSum } from '../lib/metrics-scrape.js';
+import { rawLogItems } from '../lib/raw-log.js';
 import { median, round, summarize } from '../lib/stats.js';
 
 const pageQuery = `query Page($first: Int) {
@@ -40,24 +36,9 @@ export async function seedReads(store: TenantEventStore, streams: number, events
 }
 
 async function rawPage(client: DynamoDBClient, table: string, tenant: string, batched: boolean) {
-  let requests = 0;
-  const items: Array<Record<string, unknown>> = [];
-  let startKey: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'pk = :pk AND sk > :after',
-        ExpressionAttributeValues: marshall({ ':pk': logPk(tenant), ':after': positionSk(0) }),
-        ConsistentRead: true,
-        Limit: 500 - items.length,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    requests++;
-    for (const item of page.Items ?? []) items.push(unmarshall(item));
-    startKey = items.length < 500 ? page.LastEvaluatedKey : undefined;
-  } while (startKey);
+  const read = await rawLogItems(client, table, tenant, { pageSize: 500, limit: 500 });
+  let requests = read.requests;
+  const items = read.items;
   const keys = items.map((item) =>
     streamPk(tenant, { id: item.streamId as string, category: (item.category as string) ?? null }),
   );
