@@ -10,7 +10,7 @@ import { type GraphQLFormattedError, print } from 'graphql';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { ApiLimits } from '../../src/api-limits.js';
 import { type App, type AppOptions, buildApp } from '../../src/app.js';
-import type { Config } from '../../src/config.js';
+import type { Config, OperationsConfig } from '../../src/config.js';
 import { localCredentials } from '../../src/dynamodb-local.js';
 
 export interface GraphQLResult<TData> {
@@ -33,6 +33,8 @@ export interface TestApiOptions {
   limits?: Partial<ApiLimits>;
   /** Share tables with another gateway (several gateways on one DynamoDB). */
   tablePrefix?: string;
+  /** Logging, timeouts and abuse limits (default: the production defaults). */
+  operations?: OperationsConfig;
   /** Use this client (e.g. with a call-counting middleware). */
   client?: DynamoDBClient;
   endpoint?: string;
@@ -80,6 +82,7 @@ export function testConfig(options: {
   apiKeys?: Record<string, string>;
   tablePrefix?: string;
   endpoint?: string;
+  operations?: OperationsConfig;
 }): Config {
   return {
     port: 0,
@@ -92,6 +95,7 @@ export function testConfig(options: {
     tablePrefix: options.tablePrefix ?? testTablePrefix(),
     apiKeys: options.apiKeys ? new Map(Object.entries(options.apiKeys)) : null,
     embeddedDataDir: '/nonexistent',
+    ...(options.operations ? { operations: options.operations } : {}),
   };
 }
 

@@ -2,6 +2,7 @@
 // gateway (WebSocket and SSE together), each answered with a clear SUBSCRIPTION_LIMIT error
 // while the subscriptions already open keep working.
 import { describe, expect, test } from 'vitest';
+import { defaultOperations } from '../../src/config.js';
 import { OnPositionsDocument } from '../generated/graphql.js';
 import { useTestApi } from '../support/api.js';
 import { subscriptionsStarted, until, useSubscriptionClients } from '../support/subscriptions.js';
@@ -43,5 +44,28 @@ describe('subscription caps', () => {
     const f = second.subscribe(OnPositionsDocument, {});
     await subscriptionsStarted(api().app, 'capped', 3);
     expect(f.errors).toEqual([]);
+  });
+});
+
+describe('the mutation rate limit over WebSocket', () => {
+  const wsKey = 'ws-rate-key-00000000001';
+  const otherKey = 'ws-rate-key-00000000002';
+  const limited = useTestApi({
+    // Two keys of one tenant: each has its own tokens.
+    apiKeys: { [wsKey]: 'wsrate', [otherKey]: 'wsrate' },
+    operations: { ...defaultOperations, mutationRate: { perSecond: 1, burst: 2 } },
+  });
+
+  test("mutations sent over the socket spend the connection key's tokens", async () => {
+    const client = clients.ws(limited().url, { key: wsKey });
+    const append =
+      'mutation { appendEvents(input: { stream: { name: "ws" }, events: [{ type: "A", data: 1 }] }) { __typename } }';
+    const results = [];
+    for (let index = 0; index < 3; index++) results.push(await client.execute(append));
+    expect(results.slice(0, 2).map((result) => result.errors)).toEqual([undefined, undefined]);
+    expect(results[2]?.errors?.[0]).toMatchObject({ extensions: { code: 'RATE_LIMITED' } });
+    const other = clients.ws(limited().url, { key: otherKey });
+    expect((await other.execute(append)).errors).toBeUndefined();
+    expect(await limited().app.store.forTenant('wsrate').headPosition()).toBe(3);
   });
 });
