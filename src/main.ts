@@ -6,6 +6,7 @@
 import { buildApp } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
+import { createLogger, toAppLogger } from './observability/logger.js';
 
 const shutdownDeadlineMs = 30_000;
 
@@ -20,45 +21,47 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // One JSON log stream for the whole process (configuration errors above come before it).
+  const logger = toAppLogger(createLogger(config.operations?.logLevel ?? 'info'));
 
   let local: DynamoDbLocal | null = null;
   if (config.dynamodb.endpoint === undefined) {
-    console.info(`Starting the embedded DynamoDB Local (data in ${config.embeddedDataDir}) ...`);
+    logger.info(`Starting the embedded DynamoDB Local (data in ${config.embeddedDataDir}) ...`);
     try {
       local = await startDynamoDbLocal({ dbPath: config.embeddedDataDir });
     } catch (error) {
-      console.error(error instanceof Error ? error.message : String(error));
-      console.error(
+      logger.error(error instanceof Error ? error.message : String(error));
+      logger.error(
         'DynamoDB Local needs Java 17+ on the PATH; or set DYNAMODB_ENDPOINT to an existing DynamoDB.',
       );
       process.exit(1);
     }
-    console.info(`DynamoDB Local is up at ${local.endpoint}. Set DYNAMODB_ENDPOINT to use another DynamoDB.`);
+    logger.info(`DynamoDB Local is up at ${local.endpoint}. Set DYNAMODB_ENDPOINT to use another DynamoDB.`);
     config = {
       ...config,
       dynamodb: { ...config.dynamodb, endpoint: local.endpoint, localCredentials: true },
     };
   }
 
-  const app = buildApp(config);
+  const app = buildApp(config, { logger });
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
     // npm and tsx relay signals, so one Ctrl-C can arrive twice: repeats are ignored, and a
     // deadline ends a shutdown that hangs.
     if (shuttingDown) return;
     shuttingDown = true;
-    console.info(`${signal}: finishing in-flight requests and appends ...`);
+    logger.info(`${signal}: finishing in-flight requests and appends ...`);
     setTimeout(() => {
-      console.error(`Shutdown took longer than ${shutdownDeadlineMs / 1000} s: exiting.`);
+      logger.error(`Shutdown took longer than ${shutdownDeadlineMs / 1000} s: exiting.`);
       process.exit(1);
     }, shutdownDeadlineMs).unref();
     try {
       await app.stop();
       await local?.stop();
-      console.info('Stopped.');
+      logger.info('Stopped.');
       process.exit(0);
     } catch (error) {
-      console.error('Shutdown failed:', error);
+      logger.error('Shutdown failed:', error);
       process.exit(1);
     }
   };
@@ -67,9 +70,9 @@ async function main(): Promise<void> {
 
   try {
     const { url } = await app.start();
-    console.info(`eventloom is serving GraphQL (and GraphiQL in a browser) at ${url}`);
+    logger.info(`eventloom is serving GraphQL (and GraphiQL in a browser) at ${url}`);
   } catch (error) {
-    console.error(`Cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    logger.error(`Cannot start: ${error instanceof Error ? error.message : String(error)}`);
     await app.stop().catch(() => undefined);
     await local?.stop();
     process.exit(1);

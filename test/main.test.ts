@@ -52,7 +52,8 @@ async function start(env: Record<string, string>): Promise<Started> {
   const started = run(env);
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const match = /serving GraphQL .* at (http:\/\/\S+)/.exec(started.output());
+    // The line is JSON (pino): the URL ends at the closing quote.
+    const match = /serving GraphQL .* at (http:\/\/[^\s"]+)/.exec(started.output());
     if (match) return { ...started, url: match[1]! };
     if (started.child.exitCode !== null || Date.now() > deadline) {
       throw new Error(`main did not start:\n${started.output()}`);
