@@ -156,13 +156,15 @@ export class GroupCommitter {
     const maxAttempts = this.options.maxAttempts ?? 60;
     // Heads read from DynamoDB during this commit: refusals decided on them are authoritative.
     const fresh = new Set<string>();
+    // Streams whose cached head predicted a refusal: read before deciding, not guessed.
+    const mustRead = new Set<string>();
     let pending = batch;
     try {
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt >= maxAttempts) {
           throw new StoreUnavailableError('The append could not be committed under contention. Retry later.');
         }
-        await this.loadUnknownState(pending, fresh);
+        await this.loadUnknownState(pending, fresh, mustRead);
 
         const ready: PendingAppend[] = [];
         const reload: PendingAppend[] = [];
@@ -180,6 +182,7 @@ export class GroupCommitter {
           } else if (!fresh.has(append.pk)) {
             // The cache predicts a refusal; confirm on a fresh read before answering.
             this.forgetFresh(append.pk, fresh);
+            mustRead.add(append.pk);
             reload.push(append);
           } else if ((await this.answerRefused(append, check.error)) === 'retry') {
             this.forgetFresh(append.pk, fresh);
@@ -205,8 +208,22 @@ export class GroupCommitter {
     fresh.delete(pk);
   }
 
-  private async loadUnknownState(pending: PendingAppend[], fresh: Set<string>): Promise<void> {
-    const unknown = pending.filter((append) => !this.heads.has(append.pk));
+  /**
+   * Reads what the batch needs and the caches lack: the counter, and the heads of streams
+   * whose state decides the append. A stream never seen, appended to without an expected
+   * version or with 0, is not read: it is written as new (`attribute_not_exists`), which is what
+   * it almost always is; when it exists, the cancelled transaction returns its head (ALL_OLD)
+   * and the append is retried. That saves a round trip on every first append to a stream.
+   */
+  private async loadUnknownState(
+    pending: PendingAppend[],
+    fresh: Set<string>,
+    mustRead: Set<string>,
+  ): Promise<void> {
+    const unknown = pending.filter(
+      (append) =>
+        !this.heads.has(append.pk) && (mustRead.has(append.pk) || (append.prepared.expectedVersion ?? 0) > 0),
+    );
     const needCounter = this.counter === undefined;
     if (unknown.length === 0 && !needCounter) return;
     const keys = unknown.map((append) => toItem({ pk: append.pk, sk: headSk }));

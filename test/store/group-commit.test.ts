@@ -51,3 +51,44 @@ describe('group commit', () => {
     );
   });
 });
+
+describe('first appends to a stream', () => {
+  test('a stream never seen is written as new without a read; one that exists is found by the cancellation', async () => {
+    const prefix = uniquePrefix('first');
+    const calls: string[] = [];
+    const client = testClient();
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        calls.push(context.commandName ?? '');
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordCalls' },
+    );
+    const { store } = await createTestStore(prefix, { client });
+    const other = (await createTestStore(prefix)).store;
+    const tenantName = uniqueTenant();
+    const tenant = store.forTenant(tenantName);
+    await tenant.append({ stream: { name: 'warm-up' }, events: [{ type: 'A', data: 0 }] });
+
+    calls.length = 0;
+    const fresh = await tenant.append({ stream: { name: 'brand-new' }, events: [{ type: 'A', data: 1 }] });
+    expect(fresh.events[0]?.version).toBe(1);
+    expect(calls).toEqual(['TransactWriteItemsCommand']);
+
+    // Created through another store instance: this one has never seen it.
+    await other.forTenant(tenantName).append({
+      stream: { name: 'elsewhere' },
+      events: [
+        { type: 'A', data: 1 },
+        { type: 'B', data: 2 },
+      ],
+    });
+    calls.length = 0;
+    const existing = await tenant.append({ stream: { name: 'elsewhere' }, events: [{ type: 'C', data: 3 }] });
+    expect(existing.events[0]).toMatchObject({ version: 3, position: 5 });
+    // One cancelled transaction teaches both the stream's head and the moved counter; no read.
+    expect(calls).toEqual(['TransactWriteItemsCommand', 'TransactWriteItemsCommand']);
+    const stored = await tenant.readStream({ name: 'elsewhere' });
+    expect(stored.edges.map((edge) => edge.node.type)).toEqual(['A', 'B', 'C']);
+  });
+});
