@@ -7,6 +7,7 @@
  *   npm run bench                 # all scenarios
  *   npm run bench -- --quick      # short runs, for trying the harness
  *   npm run bench -- appends      # only some scenarios
+ *   npm run bench -- appends --concurrency=1,32
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -24,6 +25,12 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const selected = args.filter((arg) => !arg.startsWith('--'));
+// --concurrency=1,32: only these append concurrencies.
+const concurrencyOption = args
+  .find((arg) => arg.startsWith('--concurrency='))
+  ?.slice('--concurrency='.length)
+  .split(',')
+  .map(Number);
 const wants = (name: string) => selected.length === 0 || selected.includes(name);
 const log = (line: string) => console.log(line);
 
@@ -76,7 +83,7 @@ try {
       headers: auth('appends'),
       client,
       table: eventsTableName(tablePrefix),
-      concurrencies: quick ? [1, 32] : [1, 8, 32, 128],
+      concurrencies: concurrencyOption ?? (quick ? [1, 32] : [1, 8, 32, 128]),
       sizes: [1, 10],
       durationMs: quick ? 1500 : 4000,
       repetitions: quick ? 1 : 3,
