@@ -33,12 +33,17 @@ function awsError(name: string, extra: object = {}) {
 describe('DynamoDB faults', () => {
   const prefix = uniquePrefix('faults');
 
-  test('throttled transactions are retried by the SDK and the append succeeds once', async () => {
-    const client = testClient({ maxAttempts: 5 });
+  /** A fresh tenant of a store whose client lets the test inject a fault (none at first). */
+  async function faultyTenant(config: { maxAttempts?: number } = {}) {
+    const client = testClient(config);
     const fault: { current: Fault | null } = { current: null };
     withFaults(client, fault);
     const { store } = await createTestStore(prefix, { client });
-    const tenant = store.forTenant(uniqueTenant());
+    return { tenant: store.forTenant(uniqueTenant()), fault };
+  }
+
+  test('throttled transactions are retried by the SDK and the append succeeds once', async () => {
+    const { tenant, fault } = await faultyTenant({ maxAttempts: 5 });
     let throttled = 0;
     fault.current = async (command, next) => {
       if (command === 'TransactWriteItemsCommand' && throttled < 2) {
@@ -55,11 +60,7 @@ describe('DynamoDB faults', () => {
   });
 
   test('a transaction conflict is retried by the committer', async () => {
-    const client = testClient();
-    const fault: { current: Fault | null } = { current: null };
-    withFaults(client, fault);
-    const { store } = await createTestStore(prefix, { client });
-    const tenant = store.forTenant(uniqueTenant());
+    const { tenant, fault } = await faultyTenant();
     let conflicts = 0;
     fault.current = async (command, next) => {
       if (command === 'TransactWriteItemsCommand' && conflicts < 3) {
@@ -80,11 +81,7 @@ describe('DynamoDB faults', () => {
   });
 
   test('an unreachable DynamoDB gives a typed retryable error and writes nothing', async () => {
-    const client = testClient({ maxAttempts: 2 });
-    const fault: { current: Fault | null } = { current: null };
-    withFaults(client, fault);
-    const { store } = await createTestStore(prefix, { client });
-    const tenant = store.forTenant(uniqueTenant());
+    const { tenant, fault } = await faultyTenant({ maxAttempts: 2 });
     fault.current = async (command, next) => {
       if (command === 'TransactWriteItemsCommand')
         throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
@@ -110,11 +107,7 @@ describe('DynamoDB faults', () => {
   });
 
   test('a response lost after the commit: the client retry with the same ids stores nothing twice', async () => {
-    const client = testClient({ maxAttempts: 1 });
-    const fault: { current: Fault | null } = { current: null };
-    withFaults(client, fault);
-    const { store } = await createTestStore(prefix, { client });
-    const tenant = store.forTenant(uniqueTenant());
+    const { tenant, fault } = await faultyTenant({ maxAttempts: 1 });
     fault.current = async (command, next) => {
       const output = await next();
       if (command === 'TransactWriteItemsCommand') throw awsError('TimeoutError');
