@@ -53,7 +53,7 @@ import {
 } from './keys.js';
 import { defaultLimits, type StoreLimits } from './limits.js';
 import { checkType, isValidVersion, prepareAppend, toJsonText } from './prepare.js';
-import { type ResolvedStream, resolveStreamRef, streamIdForName } from './stream-id.js';
+import { checkCategory, type ResolvedStream, resolveStreamRef } from './stream-id.js';
 import { ensureEventsTable, eventsTableName } from './tables.js';
 import type {
   AppendRequest,
@@ -170,16 +170,14 @@ class DynamoTenantStore implements TenantEventStore {
     if (this.isClosed()) {
       throw new StoreUnavailableError('The gateway is shutting down. Retry on another one.');
     }
-    const observer = this.observer;
-    if (!observer?.onAppendAnswered) return this.committer.append(prepareAppend(request, this.limits));
     const started = performance.now();
     try {
       const result = await this.committer.append(prepareAppend(request, this.limits));
-      observer.onAppendAnswered(this.tenant, 'ok', performance.now() - started);
+      this.observer?.onAppendAnswered?.(this.tenant, 'ok', performance.now() - started);
       return result;
     } catch (error) {
       const code = (error as { code?: string }).code ?? 'ERROR';
-      observer.onAppendAnswered(this.tenant, code, performance.now() - started);
+      this.observer?.onAppendAnswered?.(this.tenant, code, performance.now() - started);
       throw error;
     }
   }
@@ -232,10 +230,9 @@ class DynamoTenantStore implements TenantEventStore {
   async listStreams(options: ListStreamsOptions = {}): Promise<Page<StreamInfo>> {
     const first = this.pageSize(options.first, 'first');
     const after = options.after ? decodeStringCursor(options.after, 's', ['after']) : undefined;
-    if (options.category !== undefined && options.category !== null) {
-      // The same rule as for appends: a category that no stream can have is an input error.
-      resolveStreamRef({ id: streamIdForName('-'), category: options.category }, this.limits, []);
-    }
+    // The same rule as for appends: a category that no stream can have is an input error.
+    if (options.category !== undefined && options.category !== null)
+      checkCategory(options.category, this.limits, []);
     const prefix = options.category === undefined ? undefined : streamListCategoryPrefix(options.category);
     const listings: ListingItem[] = [];
     let startKey: Item | undefined = after ? toItem({ pk: streamListPk(this.tenant), sk: after }) : undefined;

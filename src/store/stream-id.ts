@@ -29,6 +29,20 @@ export function normalizeUuid(value: string, path: readonly (string | number)[])
   return value.toLowerCase();
 }
 
+/** A category has 1 to maxCategoryLength characters and no control characters. */
+export function checkCategory(
+  category: string,
+  limits: Pick<StoreLimits, 'maxCategoryLength'>,
+  path: readonly (string | number)[],
+): void {
+  if (category.length === 0 || category.length > limits.maxCategoryLength || hasControlCharacters(category)) {
+    throw new InvalidInputError(
+      `A category has 1 to ${limits.maxCategoryLength} characters and no control characters.`,
+      [...path, 'category'],
+    );
+  }
+}
+
 export interface ResolvedStream extends StreamKey {
   name: string | null;
 }
@@ -40,18 +54,7 @@ export function resolveStreamRef(
   path: readonly (string | number)[] = ['stream'],
 ): ResolvedStream {
   const category = ref.category ?? null;
-  if (category !== null) {
-    if (
-      category.length === 0 ||
-      category.length > limits.maxCategoryLength ||
-      hasControlCharacters(category)
-    ) {
-      throw new InvalidInputError(
-        `A category has 1 to ${limits.maxCategoryLength} characters and no control characters.`,
-        [...path, 'category'],
-      );
-    }
-  }
+  if (category !== null) checkCategory(category, limits, path);
   const name = ref.name ?? null;
   if (name !== null) {
     if (name.length === 0 || name.length > limits.maxStreamNameLength || hasControlCharacters(name)) {
