@@ -216,33 +216,37 @@ describe('subscriptions over DynamoDB Local', () => {
     const writerStore = writer.store.forTenant(tenant);
     await writerStore.append({ stream: { name: 'w' }, events: [{ type: 'T', data: 0 }] });
 
-    async function queriesInWindow(subscribers: number): Promise<number> {
-      const gw = await gateway({ poll: { activeIntervalMs: 50, maxIntervalMs: 200 } });
-      const store = gw.store.forTenant(tenant);
-      const subs = await Promise.all(Array.from({ length: subscribers }, () => gw.hub.subscribe(store)));
-      const followed = subs.map((sub) => follow(sub));
-      // Let the poller settle into its idle pace, so the window starts alike in every run.
-      await sleep(700);
-      const before = gw.queries();
-      // A window with an idle stretch and a stretch of appends every 60 ms.
-      await sleep(600);
-      for (let i = 0; i < 10; i++) {
-        await writerStore.append({ stream: { name: 'w' }, events: [{ type: 'T', data: i }] });
-        await sleep(60);
-      }
-      await sleep(300);
-      const count = gw.queries() - before;
+    // Three gateways poll the tenant over the same window, so timer jitter on a busy machine
+    // hits them alike: one with no subscriber, one with 1, one with 200.
+    const counts = [0, 1, 200];
+    const readers = await Promise.all(
+      counts.map(async (subscribers) => {
+        const gw = await gateway({ poll: { activeIntervalMs: 50, maxIntervalMs: 200 } });
+        const store = gw.store.forTenant(tenant);
+        const subs = await Promise.all(Array.from({ length: subscribers }, () => gw.hub.subscribe(store)));
+        return { gw, subs, followed: subs.map((sub) => follow(sub)) };
+      }),
+    );
+    // Let the pollers settle into their idle pace, so the window starts alike for each.
+    await sleep(700);
+    const before = readers.map(({ gw }) => gw.queries());
+    // A window with an idle stretch and a stretch of appends every 60 ms.
+    await sleep(600);
+    for (let i = 0; i < 10; i++) {
+      await writerStore.append({ stream: { name: 'w' }, events: [{ type: 'T', data: i }] });
+      await sleep(60);
+    }
+    await sleep(300);
+    const [none = -1, one = -1, many = -1] = readers.map(
+      ({ gw }, index) => gw.queries() - (before[index] ?? 0),
+    );
+    for (const { subs, followed } of readers) {
       await until(
         () => followed.every((f) => f.received.length === 10),
         'every subscriber to get the 10 events',
       );
       for (const sub of subs) await sub.return();
-      return count;
     }
-
-    const none = await queriesInWindow(0);
-    const one = await queriesInWindow(1);
-    const many = await queriesInWindow(200);
     expect(none).toBe(0);
     expect(one).toBeGreaterThan(5);
     // Timers on a busy machine jitter; the number of subscribers must not show.
