@@ -77,12 +77,20 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   });
 
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'local',
-    credentials: localCredentials,
-    maxAttempts: 1,
-  });
+  // Asks for one table name: the readiness probe, and the flush (it queues behind pending COMMITs).
+  const listOneTable = async (timeoutMs: number) => {
+    const client = new DynamoDBClient({
+      endpoint,
+      region: 'local',
+      credentials: localCredentials,
+      maxAttempts: 1,
+    });
+    try {
+      await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(timeoutMs) });
+    } finally {
+      client.destroy();
+    }
+  };
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   try {
     for (;;) {
@@ -90,7 +98,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
         throw new Error(`cannot start DynamoDB Local (is Java 17+ installed?): ${spawnError.message}`);
       if (child.exitCode !== null) throw new Error(`DynamoDB Local exited early:\n${output}`);
       try {
-        await client.send(new ListTablesCommand({ Limit: 1 }));
+        await listOneTable(5000);
         break;
       } catch {
         if (Date.now() > deadline)
@@ -101,23 +109,9 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
-  } finally {
-    client.destroy();
   }
 
-  const flush = async () => {
-    const probe = new DynamoDBClient({
-      endpoint,
-      region: 'local',
-      credentials: localCredentials,
-      maxAttempts: 1,
-    });
-    try {
-      await probe.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(2000) });
-    } finally {
-      probe.destroy();
-    }
-  };
+  const flush = () => listOneTable(2000);
 
   return {
     endpoint,

@@ -7,12 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CreateTableCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   ScanCommand,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, test } from 'vitest';
-import { type DynamoDbLocal, localCredentials, startDynamoDbLocal } from '../src/dynamodb-local.js';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../src/dynamodb-local.js';
+import { testClient } from './support/dynamo.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -22,7 +23,7 @@ afterAll(() => {
 const table = 'durability';
 
 function clientOf(local: DynamoDbLocal): DynamoDBClient {
-  return new DynamoDBClient({ endpoint: local.endpoint, region: 'local', credentials: localCredentials });
+  return testClient({ endpoint: local.endpoint });
 }
 
 /** Starts DynamoDB Local on disk and commits 64 two-item transactions at once; returns the acknowledged keys. */

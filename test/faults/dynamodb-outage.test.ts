@@ -15,13 +15,19 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AttributeValue, DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  GetItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, describe, expect, test } from 'vitest';
-import { localCredentials, startDynamoDbLocal } from '../../src/dynamodb-local.js';
+import { startDynamoDbLocal } from '../../src/dynamodb-local.js';
 import { createDynamoEventStore, type RecordedEvent, StoreUnavailableError } from '../../src/store/index.js';
 import { counterPk, counterSk, logPk } from '../../src/store/keys.js';
 import { SubscriptionHub } from '../../src/subscriptions/index.js';
+import { testClient } from '../support/dynamo.js';
 import { readWholeLog } from '../support/log.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 
@@ -33,10 +39,8 @@ describe('a DynamoDB outage under load', () => {
     let local = await startDynamoDbLocal({ dbPath: dataDir });
     const port = local.port;
     const network = await startTcpProxy(local.endpoint);
-    const client = new DynamoDBClient({
+    const client = testClient({
       endpoint: network.endpoint,
-      region: 'local',
-      credentials: localCredentials,
       maxAttempts: 2,
       requestHandler: new NodeHttpHandler({ connectionTimeout: 500, requestTimeout: 3000 }),
     });
