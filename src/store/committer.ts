@@ -20,10 +20,12 @@ import {
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { type BackoffPolicy, backoffDelay, defaultBackoff, sleep } from './backoff.js';
+import type { StreamDeletion } from './deletion.js';
 import { isTransactionCanceled, toStoreUnavailable } from './dynamo-errors.js';
 import { batchGetItems, itemKey } from './dynamo-ops.js';
 import { InvalidInputError, StoreUnavailableError } from './errors.js';
 import { checkExpectedVersion } from './expected-version.js';
+import { appendCondition } from './head-conditions.js';
 import {
   type EventIdClaimItem,
   type EventItem,
@@ -61,8 +63,8 @@ export interface CommitterOptions {
   maxAttempts?: number;
   /** At most this many appends per transaction; 1 turns group commit off (for comparison). */
   maxAppendsPerBatch?: number;
-  /** Finishes an interrupted deletion of the stream whose head has `deleting` set. */
-  finishDeletion(head: HeadItem): Promise<void>;
+  /** Finishes an interrupted deletion of a stream whose head has `deleting` set. */
+  deletion: Pick<StreamDeletion, 'finish'>;
 }
 
 interface PendingAppend {
@@ -171,7 +173,7 @@ export class GroupCommitter {
         for (const append of pending) {
           const head = this.heads.get(append.pk) ?? null;
           if (head?.deleting) {
-            await this.options.finishDeletion(head);
+            await this.options.deletion.finish(head);
             this.forgetFresh(append.pk, fresh);
             reload.push(append);
             continue;
@@ -284,6 +286,9 @@ export class GroupCommitter {
       const old = this.heads.get(pk) ?? null;
       const firstVersion = (old?.version ?? 0) + 1;
       const lastVersion = old === null ? prepared.events.length : old.version + prepared.events.length;
+      // A new stream's incarnation is the position of its first event: unique in the tenant,
+      // and greater than that of any earlier incarnation of the same stream.
+      const incarnation = old === null ? position + 1 : old.incarnation;
       const head: HeadItem = {
         pk,
         sk: headSk,
@@ -294,18 +299,15 @@ export class GroupCommitter {
         version: lastVersion,
         createdAt: old?.createdAt ?? now,
         updatedAt: now,
+        ...(incarnation === undefined ? {} : { incarnation }),
       };
       actions.push({
         Put: {
           TableName: table,
           Item: toItem(head),
-          ...(old === null
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : {
-                ConditionExpression: '#version = :version AND attribute_not_exists(deleting)',
-                ExpressionAttributeNames: { '#version': 'version' },
-                ExpressionAttributeValues: toItem({ ':version': old.version }),
-              }),
+          // Conditioned on everything the decision read from the cache (incarnation included),
+          // so a stale cache costs a retry, never a write into another incarnation.
+          ...(old === null ? { ConditionExpression: 'attribute_not_exists(pk)' } : appendCondition(old)),
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       });
@@ -338,6 +340,7 @@ export class GroupCommitter {
           version,
           position,
           recordedAt: now,
+          ...(incarnation === undefined ? {} : { incarnation }),
         };
         events.push(item);
         actions.push({ Put: { TableName: table, Item: toItem(item) } });
@@ -471,7 +474,10 @@ export class GroupCommitter {
     const stored = await this.readVersions(pk, first.appendFirstVersion, prepared.events.length);
     // The ids decide, as the contract says (and as EventStoreDB does): the stored events come
     // back even if the retry's payload differs, e.g. because the client rebuilt it.
-    if (stored.length !== prepared.events.length) return 'retry'; // deleted meanwhile
+    // Deleted meanwhile, or (never, given the deletion protocol) not the events the claims name:
+    // never answer a retry with other events than its own.
+    const sameEvents = stored.every((item, index) => item.eventId === prepared.events[index]?.id);
+    if (stored.length !== prepared.events.length || !sameEvents) return 'retry';
     const headItem = await client.send(
       new GetItemCommand({ TableName: table, Key: toItem({ pk, sk: headSk }), ConsistentRead: true }),
     );

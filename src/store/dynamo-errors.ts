@@ -3,6 +3,7 @@
  * checks map to domain errors (the committer reads them); everything else becomes a
  * StoreUnavailableError that names the operation but not DynamoDB's internal message.
  */
+import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import { StoreUnavailableError } from './errors.js';
 
 interface NamedError {
@@ -43,4 +44,10 @@ export function toStoreUnavailable(error: unknown, operation: string): StoreUnav
       cause: error,
     },
   );
+}
+
+/** One reason per action of a cancelled transaction, in order ('None', 'ConditionalCheckFailed', …). */
+export function cancellationReasons(error: unknown): CancellationReason[] {
+  if (!isTransactionCanceled(error)) return [];
+  return (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
 }

@@ -4,26 +4,19 @@
  * See README.md beside this file for the data model and limits.
  */
 import {
-  DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   QueryCommand,
   type QueryCommandInput,
   TransactWriteItemsCommand,
-  UpdateItemCommand,
-  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { type BackoffPolicy, backoffDelay, sleep } from './backoff.js';
+import type { BackoffPolicy } from './backoff.js';
 import { GroupCommitter } from './committer.js';
 import { decodeNumberCursor, decodeStringCursor, encodeCursor } from './cursor.js';
-import { isConditionalCheckFailed, isTransactionCanceled, toStoreUnavailable } from './dynamo-errors.js';
-import { batchGetItems, batchWrite, itemKey } from './dynamo-ops.js';
-import {
-  InvalidInputError,
-  StoreUnavailableError,
-  StreamNotFoundError,
-  WrongExpectedVersionError,
-} from './errors.js';
+import { StreamDeletion } from './deletion.js';
+import { isTransactionCanceled, toStoreUnavailable } from './dynamo-errors.js';
+import { batchGetItems, itemKey } from './dynamo-ops.js';
+import { InvalidInputError, StoreUnavailableError, StreamNotFoundError } from './errors.js';
 import { compileEventFilter } from './filter.js';
 import {
   type EventItem,
@@ -48,7 +41,6 @@ import {
   snapshotSk,
   streamListCategoryPrefix,
   streamListPk,
-  streamListSk,
   streamPk,
 } from './keys.js';
 import { defaultLimits, type StoreLimits } from './limits.js';
@@ -110,8 +102,15 @@ class DynamoEventStore implements EventStore {
   }
 
   forTenant(tenant: string): TenantEventStore {
-    if (typeof tenant !== 'string' || tenant.length === 0 || tenant.length > maxTenantLength) {
-      throw new InvalidInputError(`A tenant has 1 to ${maxTenantLength} characters.`, ['tenant']);
+    if (
+      typeof tenant !== 'string' ||
+      tenant.length === 0 ||
+      tenant.length > maxTenantLength ||
+      !tenant.isWellFormed()
+    ) {
+      throw new InvalidInputError(`A tenant has 1 to ${maxTenantLength} characters of well-formed Unicode.`, [
+        'tenant',
+      ]);
     }
     let store = this.tenants.get(tenant);
     if (!store) {
@@ -140,6 +139,7 @@ class DynamoEventStore implements EventStore {
 
 class DynamoTenantStore implements TenantEventStore {
   private readonly committer: GroupCommitter;
+  private readonly deletion: StreamDeletion;
   private readonly observer: StoreObserver | undefined;
 
   constructor(
@@ -151,6 +151,12 @@ class DynamoTenantStore implements TenantEventStore {
     private readonly isClosed: () => boolean,
   ) {
     this.observer = options.observer;
+    this.deletion = new StreamDeletion({
+      client,
+      table,
+      tenant,
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+    });
     this.committer = new GroupCommitter({
       client,
       table,
@@ -158,7 +164,7 @@ class DynamoTenantStore implements TenantEventStore {
       ...(options.observer ? { observer: options.observer } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
       ...(options.maxAppendsPerBatch ? { maxAppendsPerBatch: options.maxAppendsPerBatch } : {}),
-      finishDeletion: (head) => this.finishDeletion(head).then(() => undefined),
+      deletion: this.deletion,
     });
   }
 
@@ -186,17 +192,8 @@ class DynamoTenantStore implements TenantEventStore {
     return resolveStreamRef(ref ?? {}, this.limits, path);
   }
 
-  private async getHead(stream: StreamKey): Promise<HeadItem | null> {
-    const item = await this.send('GetItem', () =>
-      this.client.send(
-        new GetItemCommand({
-          TableName: this.table,
-          Key: toItem({ pk: streamPk(this.tenant, stream), sk: headSk }),
-          ConsistentRead: true,
-        }),
-      ),
-    );
-    return item.Item ? fromItem<HeadItem>(item.Item) : null;
+  private getHead(stream: StreamKey): Promise<HeadItem | null> {
+    return this.deletion.readHead(streamPk(this.tenant, stream));
   }
 
   async getStream(ref: StreamRef): Promise<StreamInfo | null> {
@@ -455,98 +452,9 @@ class DynamoTenantStore implements TenantEventStore {
       throw new InvalidInputError('expectedVersion is an integer from 0.', ['expectedVersion']);
     }
     const pk = streamPk(this.tenant, stream);
-    for (let attempt = 0; ; attempt++) {
-      if (attempt > 20)
-        throw new StoreUnavailableError('The stream kept changing during deletion. Retry later.');
-      const head = await this.getHead(stream);
-      // A missing stream is deleted already, whatever version was expected: retries of a
-      // deletion that succeeded must succeed too.
-      if (head === null) return { streamId: stream.id, deletedEvents: 0 };
-      const version = head.deleting ? 0 : head.version;
-      if (
-        !head.deleting &&
-        expectedVersion !== null &&
-        expectedVersion !== undefined &&
-        expectedVersion !== version
-      ) {
-        throw new WrongExpectedVersionError(expectedVersion, version);
-      }
-      if (!head.deleting) {
-        try {
-          // Mark first: from here on appends are refused and reads see no stream.
-          await this.client.send(
-            new UpdateItemCommand({
-              TableName: this.table,
-              Key: toItem({ pk, sk: headSk }),
-              UpdateExpression: 'SET deleting = :true',
-              ConditionExpression: '#version = :version AND attribute_not_exists(deleting)',
-              ExpressionAttributeNames: { '#version': 'version' },
-              ExpressionAttributeValues: toItem({ ':true': true, ':version': head.version }),
-            }),
-          );
-        } catch (error) {
-          if (isConditionalCheckFailed(error)) {
-            await sleep(backoffDelay(attempt));
-            continue;
-          }
-          throw toStoreUnavailable(error, 'UpdateItem');
-        }
-      }
-      const deletedEvents = await this.finishDeletion(head);
-      this.committer.forget(pk);
-      return { streamId: stream.id, deletedEvents };
-    }
-  }
-
-  /**
-   * Removes a stream marked `deleting`: tombstones its log positions first (so that an
-   * interrupted deletion can still find them), then its items, then the head. Idempotent:
-   * a later call finishes what an interrupted one began.
-   */
-  private async finishDeletion(head: HeadItem): Promise<number> {
-    const pk = head.pk;
-    const items: Array<{ sk: string; position?: number }> = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await this.query({
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: toItem({ ':pk': pk }),
-        ProjectionExpression: 'sk, #position',
-        ExpressionAttributeNames: { '#position': 'position' },
-        ExclusiveStartKey: startKey,
-      });
-      for (const item of page.Items ?? []) items.push(fromItem<{ sk: string; position?: number }>(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    const events = items.filter((item) => item.sk.startsWith('E#') && item.position !== undefined);
-    const tombstones: WriteRequest[] = events.map((event) => {
-      const tombstone: TombstoneItem = {
-        pk: logPk(this.tenant),
-        sk: positionSk(event.position!),
-        position: event.position!,
-        streamId: head.streamId,
-        category: head.category ?? null,
-        tombstone: true,
-      };
-      return { PutRequest: { Item: toItem(tombstone) } };
-    });
-    await batchWrite(this.client, this.table, tombstones);
-    const deletes: WriteRequest[] = items
-      .filter((item) => item.sk !== headSk)
-      .map((item) => ({ DeleteRequest: { Key: toItem({ pk, sk: item.sk }) } }));
-    deletes.push({
-      DeleteRequest: {
-        Key: toItem({
-          pk: streamListPk(this.tenant),
-          sk: streamListSk({ id: head.streamId, category: head.category ?? null }),
-        }),
-      },
-    });
-    await batchWrite(this.client, this.table, deletes);
-    await this.send('DeleteItem', () =>
-      this.client.send(new DeleteItemCommand({ TableName: this.table, Key: toItem({ pk, sk: headSk }) })),
-    );
-    return events.length;
+    const deletedEvents = await this.deletion.deleteStream(pk, expectedVersion);
+    this.committer.forget(pk);
+    return { streamId: stream.id, deletedEvents };
   }
 
   private async query(input: Omit<QueryCommandInput, 'TableName' | 'ConsistentRead'>) {

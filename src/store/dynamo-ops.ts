@@ -7,6 +7,10 @@ import {
   type BatchGetItemCommandOutput,
   BatchWriteItemCommand,
   type DynamoDBClient,
+  GetItemCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  type QueryCommandOutput,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { backoffDelay, sleep } from './backoff.js';
@@ -70,5 +74,38 @@ export async function batchWrite(client: DynamoDBClient, table: string, requests
         throw toStoreUnavailable(error, 'BatchWriteItem');
       }
     }
+  }
+}
+
+/** A strongly consistent Query, page after page (following LastEvaluatedKey): yields each page's items. */
+export async function* queryAll(
+  client: DynamoDBClient,
+  table: string,
+  input: Omit<QueryCommandInput, 'TableName' | 'ConsistentRead' | 'ExclusiveStartKey'>,
+): AsyncGenerator<Item[]> {
+  let startKey: Item | undefined;
+  do {
+    let page: QueryCommandOutput;
+    try {
+      page = await client.send(
+        new QueryCommand({ ...input, TableName: table, ConsistentRead: true, ExclusiveStartKey: startKey }),
+      );
+    } catch (error) {
+      throw toStoreUnavailable(error, 'Query');
+    }
+    yield page.Items ?? [];
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+}
+
+/** A strongly consistent GetItem; undefined when the item does not exist. */
+export async function getItem(client: DynamoDBClient, table: string, key: Item): Promise<Item | undefined> {
+  try {
+    const output = await client.send(
+      new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }),
+    );
+    return output.Item;
+  } catch (error) {
+    throw toStoreUnavailable(error, 'GetItem');
   }
 }

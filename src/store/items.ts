@@ -21,6 +21,12 @@ export interface HeadItem {
   updatedAt: string;
   /** Set while a deletion is in progress: appends are refused, reads see no stream. */
   deleting?: boolean;
+  /**
+   * The position of this incarnation's first event: it changes whenever the stream is deleted
+   * and created again, so a condition on it refuses a write meant for an earlier incarnation.
+   * Absent on heads written before incarnations were recorded (they read as incarnation 0).
+   */
+  incarnation?: number;
 }
 
 export interface EventItem {
@@ -36,6 +42,8 @@ export interface EventItem {
   version: number;
   position: number;
   recordedAt: string;
+  /** The incarnation of the stream (see HeadItem); absent on older items. */
+  incarnation?: number;
 }
 
 /** A log entry of a deleted stream: the position stays, the event is gone. */
@@ -87,6 +95,11 @@ export function streamKeyOf(item: { streamId: string; category: string | null })
   return { id: item.streamId, category: item.category ?? null };
 }
 
+/** A head's incarnation: heads written before incarnations were recorded are incarnation 0. */
+export function incarnationOf(head: Pick<HeadItem, 'incarnation'>): number {
+  return head.incarnation ?? 0;
+}
+
 export function toStreamInfo(head: HeadItem): StreamInfo {
   return {
     id: head.streamId,
@@ -110,6 +123,7 @@ export function toRecordedEvent(item: EventItem): RecordedEvent {
     version: item.version,
     position: item.position,
     recordedAt: new Date(item.recordedAt),
+    streamIncarnation: item.incarnation ?? 0,
   };
 }
 

@@ -48,6 +48,12 @@ export interface RecordedEvent {
   version: number;
   position: number;
   recordedAt: Date;
+  /**
+   * Which incarnation of its stream the event belongs to: the position at which that
+   * incarnation was created (its first event's), so a stream deleted and created again has a
+   * new, greater one. 0 for streams created before incarnations were recorded.
+   */
+  streamIncarnation: number;
 }
 
 export interface Snapshot {

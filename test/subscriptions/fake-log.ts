@@ -58,10 +58,12 @@ export class FakeLog implements SubscribableStore {
     const added = specs.map((spec) => {
       const streamId = streamIdOf(spec.stream ?? 's1');
       const category = spec.category === undefined ? null : spec.category;
-      const version =
-        this.entries.filter(
-          (e) => !e.deleted && e.event.stream.id === streamId && e.event.stream.category === category,
-        ).length + 1;
+      const live = this.entries.filter(
+        (e) => !e.deleted && e.event.stream.id === streamId && e.event.stream.category === category,
+      );
+      const version = live.length + 1;
+      // As the store: an incarnation is the position of its first event.
+      const streamIncarnation = live[0]?.event.streamIncarnation ?? this.entries.length + 1;
       const event: RecordedEvent = {
         id: randomUUID(),
         type: spec.type ?? 'Happened',
@@ -72,6 +74,7 @@ export class FakeLog implements SubscribableStore {
         version,
         position: this.entries.length + 1,
         recordedAt: new Date(),
+        streamIncarnation,
       };
       this.entries.push({ event, deleted: false });
       if (options.hidden) this.hidden.add(event.position);

@@ -58,6 +58,7 @@ function event(position: number): RecordedEvent {
     version: position,
     position,
     recordedAt: new Date(0),
+    streamIncarnation: 1,
   };
 }
 

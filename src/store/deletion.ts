@@ -1,0 +1,181 @@
+/**
+ * Stream deletion. A deletion marks the head `deleting` (conditioned on the version and
+ * incarnation it read, which is where the expected version is checked), then removes the
+ * stream in transactions that each carry a ConditionCheck: the head is still this
+ * incarnation, marked. Each transaction tombstones log positions and deletes items; the last
+ * one deletes the head and the listing. Another deletion of the same incarnation (a client's
+ * retry, another gateway, the committer finishing an interrupted deletion) does the same
+ * work under the same condition; once the head is gone the condition never holds again, so a
+ * deletion that lost the race writes nothing into a stream created since. README.md,
+ * "Deletion", gives the argument.
+ */
+import type { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { TransactWriteItemsCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { type BackoffPolicy, backoffDelay, defaultBackoff, sleep } from './backoff.js';
+import { cancellationReasons, isConditionalCheckFailed, toStoreUnavailable } from './dynamo-errors.js';
+import { getItem, queryAll } from './dynamo-ops.js';
+import { StoreUnavailableError, WrongExpectedVersionError } from './errors.js';
+import { deletionCondition, markCondition } from './head-conditions.js';
+import { fromItem, type HeadItem, type TombstoneItem, toItem } from './items.js';
+import { headSk, logPk, positionSk, streamListPk, streamListSk } from './keys.js';
+import { maxTransactionActions } from './limits.js';
+
+export interface StreamDeletionOptions {
+  client: DynamoDBClient;
+  table: string;
+  tenant: string;
+  backoff?: BackoffPolicy;
+}
+
+/** Attempts at marking (the head kept changing) or at one transaction (conflicts) before giving up. */
+const maxAttempts = 20;
+/** Item writes per transaction: the rest of its 100 actions is the head's ConditionCheck. */
+const writesPerTransaction = maxTransactionActions - 1;
+
+type Outcome = 'done' | 'superseded';
+
+export class StreamDeletion {
+  constructor(private readonly options: StreamDeletionOptions) {}
+
+  /** Reads the head from DynamoDB; null when the stream does not exist. */
+  async readHead(pk: string): Promise<HeadItem | null> {
+    const item = await getItem(this.options.client, this.options.table, toItem({ pk, sk: headSk }));
+    return item ? fromItem<HeadItem>(item) : null;
+  }
+
+  /**
+   * Deletes the stream at `pk`; returns how many events this call removed. A missing stream
+   * is deleted already, whatever version was expected: a retry of a deletion that succeeded
+   * succeeds too. A stream already being deleted is finished without checking the version.
+   */
+  async deleteStream(pk: string, expectedVersion: number | null | undefined): Promise<number> {
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      const head = await this.readHead(pk);
+      if (head === null) return 0;
+      if (!head.deleting) {
+        if (expectedVersion !== null && expectedVersion !== undefined && expectedVersion !== head.version) {
+          throw new WrongExpectedVersionError(expectedVersion, head.version);
+        }
+        if (!(await this.mark(head))) {
+          await sleep(backoffDelay(attempt, this.options.backoff ?? defaultBackoff));
+          continue;
+        }
+      }
+      return this.finish(head);
+    }
+    throw new StoreUnavailableError('The stream kept changing during deletion. Retry later.');
+  }
+
+  /**
+   * Removes the incarnation of `head`, which is marked `deleting` (by this process or another).
+   * Idempotent, and safe to run concurrently with other deletions of the same incarnation.
+   * Returns the number of events this call removed.
+   */
+  async finish(head: HeadItem): Promise<number> {
+    const { client, table } = this.options;
+    let pending: TransactWriteItem[] = [];
+    let events = 0;
+    const pages = queryAll(client, table, {
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: toItem({ ':pk': head.pk }),
+      ProjectionExpression: 'sk, #position',
+      ExpressionAttributeNames: { '#position': 'position' },
+    });
+    for await (const page of pages) {
+      for (const item of page.map((raw) => fromItem<{ sk: string; position?: number }>(raw))) {
+        if (item.sk === headSk) continue;
+        if (item.sk.startsWith('E#') && item.position !== undefined) {
+          // The tombstone goes first, so an interrupted deletion can still find the position.
+          pending.push(this.tombstone(head, item.position));
+          events++;
+        }
+        pending.push({ Delete: { TableName: table, Key: toItem({ pk: head.pk, sk: item.sk }) } });
+      }
+      while (pending.length >= writesPerTransaction) {
+        if ((await this.guarded(head, pending.slice(0, writesPerTransaction))) === 'superseded')
+          return events;
+        pending = pending.slice(writesPerTransaction);
+      }
+    }
+    if (pending.length > 0 && (await this.guarded(head, pending)) === 'superseded') return events;
+    await this.removeHead(head);
+    return events;
+  }
+
+  private async mark(head: HeadItem): Promise<boolean> {
+    const { client, table } = this.options;
+    const condition = markCondition(head);
+    try {
+      await client.send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: toItem({ pk: head.pk, sk: headSk }),
+          UpdateExpression: 'SET #deleting = :true',
+          ...condition,
+          ExpressionAttributeValues: { ...condition.ExpressionAttributeValues, ...toItem({ ':true': true }) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw toStoreUnavailable(error, 'UpdateItem');
+    }
+  }
+
+  private tombstone(head: HeadItem, position: number): TransactWriteItem {
+    const tombstone: TombstoneItem = {
+      pk: logPk(this.options.tenant),
+      sk: positionSk(position),
+      position,
+      streamId: head.streamId,
+      category: head.category ?? null,
+      tombstone: true,
+    };
+    return { Put: { TableName: this.options.table, Item: toItem(tombstone) } };
+  }
+
+  /** The head and the listing, together, while the head is still this incarnation, marked. */
+  private async removeHead(head: HeadItem): Promise<void> {
+    const { table, tenant } = this.options;
+    const listing = {
+      pk: streamListPk(tenant),
+      sk: streamListSk({ id: head.streamId, category: head.category ?? null }),
+    };
+    await this.transact([
+      { Delete: { TableName: table, Key: toItem({ pk: head.pk, sk: headSk }), ...deletionCondition(head) } },
+      { Delete: { TableName: table, Key: toItem(listing) } },
+    ]);
+  }
+
+  /** `writes` in one transaction with the head's ConditionCheck. */
+  private guarded(head: HeadItem, writes: TransactWriteItem[]): Promise<Outcome> {
+    const check: TransactWriteItem = {
+      ConditionCheck: {
+        TableName: this.options.table,
+        Key: toItem({ pk: head.pk, sk: headSk }),
+        ...deletionCondition(head),
+      },
+    };
+    return this.transact([check, ...writes]);
+  }
+
+  /**
+   * Sends one transaction whose first action holds the deletion's condition. 'superseded':
+   * the condition failed, so this incarnation is gone (another deletion finished it).
+   * Conflicts with concurrent transactions on the head are retried.
+   */
+  private async transact(actions: TransactWriteItem[]): Promise<Outcome> {
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      try {
+        await this.options.client.send(new TransactWriteItemsCommand({ TransactItems: actions }));
+        return 'done';
+      } catch (error) {
+        const reasons = cancellationReasons(error);
+        if (reasons.length === 0) throw toStoreUnavailable(error, 'TransactWriteItems');
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'superseded';
+        await sleep(backoffDelay(attempt, this.options.backoff ?? defaultBackoff));
+      }
+    }
+    throw new StoreUnavailableError('The deletion kept conflicting with other writes. Retry later.');
+  }
+}
