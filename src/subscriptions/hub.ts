@@ -14,19 +14,19 @@ import { compileEventFilter } from '../store/filter.js';
 import { defaultLimits } from '../store/limits.js';
 import type {
   EventFilter,
-  LogPage,
   RecordedEvent,
   StoreObserver,
-  StreamKey,
   StreamRef,
   TenantEventStore,
 } from '../store/types.js';
 import { type PollBackoffOptions, resolvePollBackoff } from './backoff.js';
 import { type Clock, systemClock } from './clock.js';
 import { LogSubscription } from './log-subscription.js';
-import { isEventOf, streamKeyOf } from './stream-key.js';
+import { readLogChunk } from './read-log-chunk.js';
+import { StreamEventsReader } from './stream-events-reader.js';
+import { streamKeyOf } from './stream-key.js';
 import { TenantFeed } from './tenant-feed.js';
-import type { LogChunk, ReadLog } from './tenant-poller.js';
+import type { ReadLog } from './tenant-poller.js';
 
 /** The part of a tenant's store the hub uses. A {@link TenantEventStore} is one. */
 export type SubscribableStore = Pick<TenantEventStore, 'tenant' | 'readLog' | 'headPosition' | 'readStream'>;
@@ -210,52 +210,12 @@ export class SubscriptionHub {
     if (afterVersion !== null && !isPosition(afterVersion)) {
       throw new InvalidInputError('afterVersion must be an integer of at least 0.', ['afterVersion']);
     }
-    const ref = options.stream;
-    const key: StreamKey = streamKeyOf(ref, ['stream']);
-    let versionFloor = 0;
-    let head = 0;
-    /** Next version to read from the stream itself; undefined once reading the log. */
-    let nextVersion: number | undefined;
-    let lastStreamPosition = 0;
-
-    const readHistory: ReadLog = async (after, limit) => {
-      if (nextVersion === undefined) return readLogChunk(store, after, limit, { streamIds: [key.id] });
-      const page = await store.readStream(ref, { fromVersion: nextVersion, first: limit });
-      const events = page.edges.map((edge) => edge.node);
-      const last = events.at(-1);
-      if (last) {
-        nextVersion = last.version + 1;
-        lastStreamPosition = last.position;
-      }
-      if (last && page.hasNextPage)
-        return { events, lastPosition: Math.max(after, last.position), hasMore: true };
-      // The whole stream is read. Any of its events at a position up to `head` (read before
-      // the stream) was committed before the read, so it was seen: continue on the log there.
-      nextVersion = undefined;
-      return { events, lastPosition: Math.max(after, lastStreamPosition, head), hasMore: false };
-    };
-
-    const subscription = this.createSubscription(
-      store,
-      readHistory,
-      (event) => isEventOf(key, event) && event.version > versionFloor,
-      this.bufferSize,
-    );
+    const reader = new StreamEventsReader(store, options.stream, streamKeyOf(options.stream, ['stream']));
+    const subscription = this.createSubscription(store, reader.readHistory, reader.matches, this.bufferSize);
     try {
       this.setupReadCount += 2;
-      head = await store.headPosition();
-      const latest = (await store.readStream(ref, { last: 1 })).edges[0]?.node;
-      const currentVersion = latest?.version ?? 0;
-      const after = afterVersion ?? currentVersion;
-      if (after >= currentVersion) {
-        // Nothing stored to replay. Events of this stream up to `latest` are at or below
-        // version `after`; later ones come after both `head` and `latest`.
-        versionFloor = after > currentVersion ? after : 0;
-        subscription.begin(Math.max(head, latest?.position ?? 0), true);
-      } else {
-        nextVersion = after + 1;
-        subscription.begin(0, false);
-      }
+      const start = await reader.start(afterVersion);
+      subscription.begin(start.after, start.atHead);
     } catch (error) {
       subscription.close();
       throw error;
@@ -470,20 +430,6 @@ function iterate<T>(subscription: LogSubscription, pull: () => Promise<T | undef
     [Symbol.asyncIterator]() {
       return this;
     },
-  };
-}
-
-async function readLogChunk(
-  store: SubscribableStore,
-  after: number,
-  limit: number,
-  filter: EventFilter | null,
-): Promise<LogChunk> {
-  const page: LogPage = await store.readLog({ after, first: limit, filter });
-  return {
-    events: page.edges.map((edge) => edge.node),
-    lastPosition: page.lastPosition,
-    hasMore: page.hasNextPage,
   };
 }
 
