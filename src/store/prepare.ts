@@ -5,7 +5,7 @@
 import { v4 as uuidv4 } from 'uuid';
 import { InvalidInputError } from './errors.js';
 import type { StoreLimits } from './limits.js';
-import { hasControlCharacters, normalizeUuid, type ResolvedStream, resolveStreamRef } from './stream-id.js';
+import { isCleanText, normalizeUuid, type ResolvedStream, resolveStreamRef } from './stream-id.js';
 import type { AppendRequest, JsonValue } from './types.js';
 
 export interface PreparedEvent {
@@ -58,10 +58,10 @@ export function checkType(type: unknown, limits: StoreLimits, path: readonly (st
     typeof type !== 'string' ||
     type.length === 0 ||
     type.length > limits.maxTypeLength ||
-    hasControlCharacters(type)
+    !isCleanText(type)
   ) {
     throw new InvalidInputError(
-      `A type has 1 to ${limits.maxTypeLength} characters and no control characters.`,
+      `A type has 1 to ${limits.maxTypeLength} characters, no control characters and no unpaired surrogates.`,
       path,
     );
   }

@@ -17,8 +17,13 @@ export function streamIdForName(name: string): string {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
 const controlCharacters = /[\u0000-\u001f\u007f]/;
 
-export function hasControlCharacters(value: string): boolean {
-  return controlCharacters.test(value);
+/**
+ * False for control characters and for strings that are not well-formed Unicode (a lone UTF-16
+ * surrogate): such a string has no UTF-8 form, so it cannot be part of a key or be stored as
+ * given.
+ */
+export function isCleanText(value: string): boolean {
+  return value.isWellFormed() && !controlCharacters.test(value);
 }
 
 /** Canonical lower-case form; throws InvalidInputError for anything that is not a UUID. */
@@ -35,9 +40,9 @@ export function checkCategory(
   limits: Pick<StoreLimits, 'maxCategoryLength'>,
   path: readonly (string | number)[],
 ): void {
-  if (category.length === 0 || category.length > limits.maxCategoryLength || hasControlCharacters(category)) {
+  if (category.length === 0 || category.length > limits.maxCategoryLength || !isCleanText(category)) {
     throw new InvalidInputError(
-      `A category has 1 to ${limits.maxCategoryLength} characters and no control characters.`,
+      `A category has 1 to ${limits.maxCategoryLength} characters, no control characters and no unpaired surrogates.`,
       [...path, 'category'],
     );
   }
@@ -57,9 +62,9 @@ export function resolveStreamRef(
   if (category !== null) checkCategory(category, limits, path);
   const name = ref.name ?? null;
   if (name !== null) {
-    if (name.length === 0 || name.length > limits.maxStreamNameLength || hasControlCharacters(name)) {
+    if (name.length === 0 || name.length > limits.maxStreamNameLength || !isCleanText(name)) {
       throw new InvalidInputError(
-        `A stream name has 1 to ${limits.maxStreamNameLength} characters and no control characters.`,
+        `A stream name has 1 to ${limits.maxStreamNameLength} characters, no control characters and no unpaired surrogates.`,
         [...path, 'name'],
       );
     }
