@@ -544,6 +544,41 @@ describe('streamEvents', () => {
     expect((await take(sub, 2)).map((e) => e.version)).toEqual([5, 6]);
   });
 
+  test('a stream deleted and created again while read by version: the new one from version 1', async () => {
+    const hub = makeHub({ pageSize: 2, bufferSize: 2 });
+    const log = wiredLog(hub);
+    log.appendMany(10, { stream: 'cart' });
+    const sub = await hub.streamEvents(log, { stream: { name: 'cart' }, afterVersion: 0 });
+    const first = await take(sub, 3);
+    const oldIncarnation = first[0]!.streamIncarnation;
+    log.deleteStream('cart');
+    log.appendMany(8, { stream: 'cart' });
+    const rest: RecordedEvent[] = [];
+    while (rest.at(-1)?.streamIncarnation === oldIncarnation || rest.length < 8)
+      rest.push(...(await take(sub, 1)));
+    const seen = [...first, ...rest].map((e) => [
+      e.streamIncarnation === oldIncarnation ? 'old' : 'new',
+      e.version,
+    ]);
+    const oldCount = seen.filter(([kind]) => kind === 'old').length;
+    expect(oldCount).toBeGreaterThanOrEqual(3);
+    expect(seen).toEqual([
+      ...Array.from({ length: oldCount }, (_, i) => ['old', i + 1]),
+      ...Array.from({ length: 8 }, (_, i) => ['new', i + 1]),
+    ]);
+    expect(await nextWithin(sub, 30)).toBe('nothing');
+  });
+
+  test('afterVersion beyond the current version holds for that incarnation only', async () => {
+    const hub = makeHub();
+    const log = wiredLog(hub);
+    log.appendMany(2, { stream: 'cart' });
+    const sub = await hub.streamEvents(log, { stream: { name: 'cart' }, afterVersion: 4 });
+    log.deleteStream('cart');
+    log.appendMany(3, { stream: 'cart' });
+    expect((await take(sub, 3)).map((e) => e.version)).toEqual([1, 2, 3]);
+  });
+
   test('a ref without id or name, or with disagreeing ones, is refused', async () => {
     const hub = makeHub();
     const log = wiredLog(hub);
