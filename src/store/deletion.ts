@@ -12,7 +12,12 @@
 import type { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { TransactWriteItemsCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { type BackoffPolicy, backoffDelay, defaultBackoff, sleep } from './backoff.js';
-import { cancellationReasons, isConditionalCheckFailed, toStoreUnavailable } from './dynamo-errors.js';
+import {
+  cancellationReasons,
+  isConditionalCheckFailed,
+  isTransactionConflict,
+  toStoreUnavailable,
+} from './dynamo-errors.js';
 import { getItem, queryAll } from './dynamo-ops.js';
 import { StoreUnavailableError, WrongExpectedVersionError } from './errors.js';
 import { deletionCondition, markCondition } from './head-conditions.js';
@@ -117,7 +122,8 @@ export class StreamDeletion {
       );
       return true;
     } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
+      // Changed since read, or a transaction on the head in flight: read again.
+      if (isConditionalCheckFailed(error) || isTransactionConflict(error)) return false;
       throw toStoreUnavailable(error, 'UpdateItem');
     }
   }

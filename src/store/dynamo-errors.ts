@@ -24,6 +24,11 @@ export function isConditionalCheckFailed(error: unknown): boolean {
   return errorName(error) === 'ConditionalCheckFailedException';
 }
 
+/** A single-item write refused because a transaction on the same item was in flight: retry it. */
+export function isTransactionConflict(error: unknown): boolean {
+  return errorName(error) === 'TransactionConflictException';
+}
+
 export function isTransactionCanceled(error: unknown): boolean {
   return errorName(error) === 'TransactionCanceledException';
 }
