@@ -116,7 +116,10 @@ const DeleteStreamInput = builder.inputType('DeleteStreamInput', {
 const DeleteStreamSuccess = builder.objectRef<DeleteStreamResult>('DeleteStreamSuccess').implement({
   fields: (t) => ({
     streamId: t.expose('streamId', { type: 'UUID' }),
-    deletedEvents: t.exposeInt('deletedEvents', { description: '0 when the stream did not exist.' }),
+    deletedEvents: t.exposeInt('deletedEvents', {
+      description:
+        'How many events the stream held; 0 when it did not exist. Two deletions of one stream at the same time may both count them.',
+    }),
   }),
 });
 

@@ -14,8 +14,6 @@
 import {
   type CancellationReason,
   type DynamoDBClient,
-  GetItemCommand,
-  QueryCommand,
   type TransactWriteItem,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -23,7 +21,7 @@ import { type BackoffPolicy, backoffDelay, defaultBackoff, sleep } from './backo
 import type { StreamDeletion } from './deletion.js';
 import { isTransactionCanceled, toStoreUnavailable } from './dynamo-errors.js';
 import { batchGetItems, itemKey } from './dynamo-ops.js';
-import { InvalidInputError, StoreUnavailableError } from './errors.js';
+import { StoreUnavailableError } from './errors.js';
 import { checkExpectedVersion } from './expected-version.js';
 import { appendCondition } from './head-conditions.js';
 import {
@@ -51,6 +49,7 @@ import {
 } from './keys.js';
 import { maxTransactionActions, maxTransactionBytes } from './limits.js';
 import type { PreparedAppend } from './prepare.js';
+import { answerRefusal } from './replay.js';
 import type { AppendResult, StoreObserver } from './types.js';
 
 export interface CommitterOptions {
@@ -186,8 +185,7 @@ export class GroupCommitter {
             this.forgetFresh(append.pk, fresh);
             mustRead.add(append.pk);
             reload.push(append);
-          } else if ((await this.answerRefused(append, check.error)) === 'retry') {
-            this.forgetFresh(append.pk, fresh);
+          } else if ((await this.answerRefused(append, check.error, fresh)) === 'retry') {
             reload.push(append);
           }
         }
@@ -355,6 +353,7 @@ export class GroupCommitter {
           version,
           appendFirstVersion: firstVersion,
           appendSize: prepared.events.length,
+          ...(incarnation === undefined ? {} : { incarnation }),
         };
         actions.push({
           Put: {
@@ -424,90 +423,39 @@ export class GroupCommitter {
     }
     const retry: PendingAppend[] = [];
     for (const append of ready) {
-      if (claimFailed.has(append) && (await this.answerRefused(append, null)) === 'answered') continue;
+      // A stream being deleted may hold only some of an append's claims (between two of the
+      // deletion's transactions): finish the deletion first (the next attempt does), then the
+      // ids are free. Claims are answered only against a stream that is not being deleted.
+      const beingDeleted = this.heads.get(append.pk)?.deleting === true;
+      if (
+        claimFailed.has(append) &&
+        !beingDeleted &&
+        (await this.answerRefused(append, null, fresh)) === 'answered'
+      )
+        continue;
       retry.push(append);
     }
     return retry;
   }
 
-  /**
-   * Answers an append that a condition refused. A retry of an append already stored (same
-   * ids, same order, one earlier append to this stream) succeeds with the stored events,
-   * whatever its expected version or payload; a mix of stored and new ids is invalid;
-   * otherwise `error` stands.
-   */
-  private async answerRefused(append: PendingAppend, error: Error | null): Promise<'answered' | 'retry'> {
-    const { client, table } = this.options;
-    const { prepared, pk } = append;
-    const claims = await batchGetItems(
-      client,
-      table,
-      prepared.events.map((event) => toItem({ pk, sk: eventIdSk(event.id) })),
-    );
-    if (claims.size === 0) {
-      // No claim: not a retry. Without an error, the claims vanished (the stream was deleted meanwhile).
-      if (error === null) return 'retry';
-      append.reject(error);
-      return 'answered';
+  /** Answers an append that a condition refused (`replay.ts`), or says to try it again. */
+  private async answerRefused(
+    append: PendingAppend,
+    error: Error | null,
+    fresh: Set<string>,
+  ): Promise<'answered' | 'retry'> {
+    const answer = await answerRefusal(this.options, append.prepared, append.pk, error);
+    if (answer.kind === 'retry') {
+      // Whatever we believed of this head no longer decides anything: read it again.
+      this.forgetFresh(append.pk, fresh);
+      return 'retry';
     }
-    const found = prepared.events.map((event) => {
-      const item = claims.get(itemKey(pk, eventIdSk(event.id)));
-      return item ? fromItem<EventIdClaimItem>(item) : null;
-    });
-    const first = found[0];
-    const isReplay =
-      first !== null &&
-      first !== undefined &&
-      first.appendSize === prepared.events.length &&
-      found.every((claim, index) => claim !== null && claim.version === first.appendFirstVersion + index) &&
-      first.version === first.appendFirstVersion;
-    if (!isReplay) {
-      const index = found.findIndex((claim) => claim !== null);
-      append.reject(
-        new InvalidInputError(
-          'Some of these event ids are already stored, but not as exactly this append: a retry must resend the same events in the same order.',
-          ['events', index, 'id'],
-        ),
-      );
-      return 'answered';
+    if (answer.kind === 'rejected') {
+      append.reject(answer.error);
+    } else {
+      this.rememberHead(append.pk, answer.head);
+      append.resolve(answer.result);
     }
-    const stored = await this.readVersions(pk, first.appendFirstVersion, prepared.events.length);
-    // The ids decide, as the contract says (and as EventStoreDB does): the stored events come
-    // back even if the retry's payload differs, e.g. because the client rebuilt it.
-    // Deleted meanwhile, or (never, given the deletion protocol) not the events the claims name:
-    // never answer a retry with other events than its own.
-    const sameEvents = stored.every((item, index) => item.eventId === prepared.events[index]?.id);
-    if (stored.length !== prepared.events.length || !sameEvents) return 'retry';
-    const headItem = await client.send(
-      new GetItemCommand({ TableName: table, Key: toItem({ pk, sk: headSk }), ConsistentRead: true }),
-    );
-    if (!headItem.Item) return 'retry';
-    const head = fromItem<HeadItem>(headItem.Item);
-    this.rememberHead(pk, head);
-    append.resolve({ stream: toStreamInfo(head), events: stored.map(toRecordedEvent), replayed: true });
     return 'answered';
-  }
-
-  private async readVersions(pk: string, firstVersion: number, count: number): Promise<EventItem[]> {
-    const items: EventItem[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await this.options.client.send(
-        new QueryCommand({
-          TableName: this.options.table,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: toItem({
-            ':pk': pk,
-            ':from': eventSk(firstVersion),
-            ':to': eventSk(firstVersion + count - 1),
-          }),
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) items.push(fromItem<EventItem>(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
   }
 }

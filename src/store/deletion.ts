@@ -49,7 +49,7 @@ export class StreamDeletion {
   }
 
   /**
-   * Deletes the stream at `pk`; returns how many events this call removed. A missing stream
+   * Deletes the stream at `pk`; returns how many events it removed (see `finish`). A missing stream
    * is deleted already, whatever version was expected: a retry of a deletion that succeeded
    * succeeds too. A stream already being deleted is finished without checking the version.
    */
@@ -74,7 +74,8 @@ export class StreamDeletion {
   /**
    * Removes the incarnation of `head`, which is marked `deleting` (by this process or another).
    * Idempotent, and safe to run concurrently with other deletions of the same incarnation.
-   * Returns the number of events this call removed.
+   * Returns the number of events it found to remove: deletions of one incarnation that overlap
+   * may each count the same events.
    */
   async finish(head: HeadItem): Promise<number> {
     const { client, table } = this.options;

@@ -62,6 +62,8 @@ export interface EventIdClaimItem {
   version: number;
   appendFirstVersion: number;
   appendSize: number;
+  /** The incarnation of the stream the claim belongs to (see HeadItem); absent on older items. */
+  incarnation?: number;
 }
 
 export interface SnapshotItem {

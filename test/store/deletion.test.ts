@@ -1,9 +1,10 @@
 // A deletion interrupted after marking the head (the gateway died mid-way) is finished by the
 // next deletion or the next append, and never leaves the log with a hole.
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { DeleteItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, test } from 'vitest';
 import { eventsTableName, streamIdForName } from '../../src/store/index.js';
-import { headSk, streamPk } from '../../src/store/keys.js';
+import { eventIdSk, headSk, streamPk } from '../../src/store/keys.js';
 import { createTestStore, uniquePrefix, uniqueTenant } from '../support/dynamo.js';
 
 describe('interrupted deletion', () => {
@@ -58,5 +59,44 @@ describe('interrupted deletion', () => {
     expect(stream.edges.map((edge) => edge.node.type)).toEqual(['New']);
     const log = await tenant.readLog({});
     expect(log.edges.map((edge) => edge.node.type)).toEqual(['C', 'New']);
+  });
+});
+
+describe('a retry that meets a deletion halfway', () => {
+  test('some of its id claims already deleted: the deletion is finished and the retry appended, not refused', async () => {
+    const prefix = uniquePrefix('halfway');
+    const { store, client } = await createTestStore(prefix);
+    const tenantName = uniqueTenant();
+    const tenant = store.forTenant(tenantName);
+    const ref = { name: 'halfway' };
+    const events = [
+      { id: randomUUID(), type: 'A', data: 1 },
+      { id: randomUUID(), type: 'B', data: 2 },
+    ];
+    await tenant.append({ stream: ref, expectedVersion: 0, events });
+    // The state between two transactions of a deletion: marked, one claim already gone.
+    const pk = streamPk(tenantName, { id: streamIdForName('halfway'), category: null });
+    const table = eventsTableName(prefix);
+    await client.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: { pk: { S: pk }, sk: { S: headSk } },
+        UpdateExpression: 'SET deleting = :true',
+        ExpressionAttributeValues: { ':true': { BOOL: true } },
+      }),
+    );
+    await client.send(
+      new DeleteItemCommand({
+        TableName: table,
+        Key: { pk: { S: pk }, sk: { S: eventIdSk(events[1]!.id) } },
+      }),
+    );
+    // A fresh store (another gateway) and this one, which cached the head, both retry.
+    const other = (await createTestStore(prefix)).store.forTenant(tenantName);
+    for (const retrying of [other, tenant]) {
+      const result = await retrying.append({ stream: ref, expectedVersion: null, events });
+      expect(result.events.map((event) => event.id)).toEqual(events.map((event) => event.id));
+      await retrying.deleteStream(ref);
+    }
   });
 });
