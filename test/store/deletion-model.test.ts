@@ -20,7 +20,6 @@ import {
   type EventStore,
   ExpectedVersionRequiredError,
   eventsTableName,
-  InvalidInputError,
   type RecordedEvent,
   StreamIsUnversionedError,
   streamIdForName,
