@@ -8,6 +8,7 @@
  *   npm run bench -- --quick      # short runs, for trying the harness
  *   npm run bench -- appends      # only some scenarios
  *   npm run bench -- appends --concurrency=1,32
+ *   npm run bench -- deletes      # stream deletion: GraphQL, store and raw, streams of 10/100/1000
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -18,6 +19,7 @@ import { startGateway } from './lib/gateway.js';
 import { median, medianOf, round } from './lib/stats.js';
 import { appendScenario } from './scenarios/appends.js';
 import { pageGraphQL, pageRaw, seedLog } from './scenarios/catchup.js';
+import { deleteScenario } from './scenarios/deletes.js';
 import { catchUpSubscriber, type LiveResult, liveScenario } from './scenarios/live.js';
 import { readsScenario, seedReads } from './scenarios/reads.js';
 
@@ -50,7 +52,7 @@ const client = new DynamoDBClient({
   credentials: localCredentials,
 });
 // One API key per scenario, so that each works on its own tenant (its own log).
-const tenants = ['appends', 'reads', 'catchup', 'fanout', 'delivery'] as const;
+const tenants = ['appends', 'reads', 'catchup', 'fanout', 'delivery', 'deletes'] as const;
 const keyOf = (tenant: (typeof tenants)[number]) => `bench-key-for-${tenant}-0000`;
 const auth = (tenant: (typeof tenants)[number]) => ({ authorization: `Bearer ${keyOf(tenant)}` });
 const apiKeys = tenants.map((tenant) => `${keyOf(tenant)}=${tenant}`).join(',');
@@ -104,6 +106,51 @@ try {
         'p99 ms': `${round(row.eventloom.p99)} / ${round(row.raw.p99)}`,
         'p99.9 ms': `${round(row.eventloom.p999)} / ${round(row.raw.p999)}`,
       })),
+    );
+  }
+  if (wants('deletes')) {
+    log('== deletes: deleteStream through GraphQL and the store vs raw BatchWriteItem deletion');
+    const rows = await deleteScenario({
+      gatewayUrl: gateway.url,
+      metricsUrl,
+      headers: auth('deletes'),
+      newClient: () =>
+        new DynamoDBClient({ endpoint: local.endpoint, region: 'local', credentials: localCredentials }),
+      client,
+      tablePrefix,
+      table: eventsTableName(tablePrefix),
+      tenant: 'deletes',
+      seeder: seeder.forTenant('deletes'),
+      sizes: quick
+        ? [
+            { events: 10, streams: 10 },
+            { events: 100, streams: 3 },
+          ]
+        : [
+            { events: 10, streams: 20 },
+            { events: 100, streams: 8 },
+            { events: 1000, streams: 4 },
+          ],
+      repetitions: quick ? 1 : 3,
+      log,
+    });
+    results.deletes = rows;
+    save();
+    console.table(
+      rows.flatMap((row) =>
+        (['store', 'graphql', 'raw'] as const).map((variant) => ({
+          events: row.events,
+          variant,
+          'deletions/s': round(row[variant].deletionsPerSecond, row[variant].deletionsPerSecond < 10 ? 2 : 1),
+          'p50 ms': round(row[variant].p50),
+          'p99 ms': round(row[variant].p99),
+          'vs raw': round(row[variant].deletionsPerSecond / row.raw.deletionsPerSecond, 2),
+          'calls/deletion': round(row[variant].calls, 1),
+          calls: Object.entries(row.callsByOperation[variant])
+            .map(([operation, count]) => `${operation} ${round(count, 1)}`)
+            .join(', '),
+        })),
+      ),
     );
   }
   if (wants('reads')) {
