@@ -4,13 +4,11 @@
  * (yoga's `context` option runs for both: the subscription layer builds its contexts through
  * `yoga.getEnveloped`, passing `connectionParams`).
  *
- * Dataloaders are per request too: the Pothos dataloader plugin keeps them in the context's
- * cache (`initContextCache`), created on first use. `Event.stream`, `Snapshot.stream` and the
- * listings resolve stream metadata through the Stream loader (src/schema/streams.ts), which
- * batches all keys of one tick into one `getStreams` call. A subscription keeps one context for
- * its lifetime, so the subscription resolvers (src/schema/subscriptions.ts) clear the loaders
- * (`clearAllDataLoaders(context)` from @pothos/plugin-dataloader) before each event or batch
- * they deliver: stream metadata is fresh per delivery, and still batched within a batch.
+ * Stream metadata is loaded per request too (src/schema/streams.ts): the heads that the
+ * request's `Event.stream` and `Snapshot.stream` fields need in one tick are read with one
+ * `getStreams` call and kept for the request. Subscriptions keep one context for their
+ * lifetime, so their deliveries do not use it: the hub reads the streams of each page it reads
+ * once, for all its subscribers (src/subscriptions/page-streams.ts).
  */
 import { initContextCache } from '@pothos/core';
 import type { ApiLimits } from './api-limits.js';

@@ -3,28 +3,11 @@
  * their streams cost a few BatchGetItem calls, counted here with an SDK middleware on the
  * gateway's own DynamoDB client.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { LogWithStreamsDocument, StreamDocument, StreamsDocument } from './generated/graphql.js';
 import { dynamoClient, uniqueName, useTestApi } from './support/api.js';
+import { countCalls } from './support/call-counter.js';
 import { appendOk, event } from './support/fixtures.js';
-
-function countCalls(client: DynamoDBClient) {
-  const calls = new Map<string, number>();
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      calls.set(context.commandName ?? '?', (calls.get(context.commandName ?? '?') ?? 0) + 1);
-      return next(args);
-    },
-    { step: 'initialize', name: 'countDynamoDbCalls' },
-  );
-  return {
-    reset: () => calls.clear(),
-    get: (command: string) => calls.get(command) ?? 0,
-    total: () => [...calls.values()].reduce((a, b) => a + b, 0),
-    snapshot: () => Object.fromEntries(calls),
-  };
-}
 
 const client = dynamoClient();
 const calls = countCalls(client);

@@ -12,7 +12,7 @@ import {
 import { defaultLimits as storeLimits } from '../store/limits.js';
 import type { AppendResult, RecordedEvent } from '../store/types.js';
 import { checkPageSize, pageSizeDescription, toConnection } from './pagination.js';
-import { StreamRefInput, StreamType, streamLoaderKey } from './streams.js';
+import { StreamRefInput, StreamType, streamAtHand, streamOfEvent } from './streams.js';
 
 export const EventType = builder.objectRef<RecordedEvent>('Event').implement({
   description: 'A stored event.',
@@ -24,8 +24,9 @@ export const EventType = builder.objectRef<RecordedEvent>('Event').implement({
     metadata: t.field({ type: 'JSON', resolve: (event) => event.metadata ?? {} }),
     stream: t.field({
       type: StreamType,
-      description: "The event's stream; loaded in batches, one store call for all events of a response.",
-      resolve: (event) => streamLoaderKey(event.stream),
+      description:
+        "The event's stream. `id`, `name` and `category` come with the event; the other fields are read from the stream's head: in a query, in one batch for all events of the response; in a subscription, once per page of the log read for all its subscribers, at or after the read that found the event (at least as new as that read).",
+      resolve: (event) => streamOfEvent(event),
     }),
     version: t.exposeInt('version', {
       description: 'Its version in its stream: 1 for the first event, then +1.',
@@ -129,12 +130,15 @@ builder.mutationField('appendEvents', (t) =>
       directResult: true,
       union: { name: 'AppendEventsResult' },
     },
-    resolve: (_root, { input }, context) =>
-      context.store.append({
+    resolve: async (_root, { input }, context) => {
+      const result = await context.store.append({
         stream: input.stream,
         expectedVersion: input.expectedVersion,
         // `data` is non-null in the schema; the JSON scalar's type merely allows null.
         events: input.events.map((event) => ({ ...event, data: event.data ?? null })),
-      }),
+      });
+      streamAtHand(result.stream, context);
+      return result;
+    },
   }),
 );

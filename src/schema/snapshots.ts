@@ -4,12 +4,12 @@
 import { builder } from '../builder.js';
 import { InvalidInputError, StreamNotFoundError } from '../store/errors.js';
 import type { Snapshot } from '../store/types.js';
-import { StreamRefInput, StreamType, streamLoaderKey } from './streams.js';
+import { StreamRefInput, StreamType } from './streams.js';
 
 export const SnapshotType = builder.objectRef<Snapshot>('Snapshot').implement({
   description: "A stream's state at a version, saved by a client to shorten later reads.",
   fields: (t) => ({
-    stream: t.field({ type: StreamType, resolve: (snapshot) => streamLoaderKey(snapshot.stream) }),
+    stream: t.field({ type: StreamType, resolve: (snapshot) => ({ ...snapshot.stream }) }),
     version: t.exposeInt('version', { description: 'The stream version the snapshot reflects.' }),
     type: t.exposeString('type'),
     data: t.expose('data', { type: 'JSON' }),

@@ -2,16 +2,38 @@
  * Streams: the Stream type (loaded in batches per request), StreamRef, the stream queries
  * and deleteStream.
  */
+import { createContextCache } from '@pothos/core';
+import DataLoader from 'dataloader';
 import { createGraphQLError } from 'graphql-yoga';
 import { defaultApiLimits } from '../api-limits.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
 import { InvalidInputError, WrongExpectedVersionError } from '../store/errors.js';
-import type { DeleteStreamResult, StreamInfo, StreamKey } from '../store/types.js';
+import type { DeleteStreamResult, RecordedEvent, StreamInfo, StreamKey } from '../store/types.js';
+import { deliveredStreamOf } from '../subscriptions/index.js';
 import { checkPageSize, pageSizeDescription, toConnection } from './pagination.js';
 
+/**
+ * What a Stream field resolves from: the stream's metadata when it is at hand (`stream`,
+ * listings, appends), or its identity, which events and snapshots carry, with the head fields
+ * read only when selected. Identity fields (id, category, and the name when the event carries
+ * it) never cost a read.
+ */
+export type StreamSource = StreamInfo | StreamStub;
+
+export interface StreamStub extends StreamKey {
+  /** The name when known; undefined: read it with the head. */
+  readonly name?: string | null;
+  /** The head as a subscription's page read it (`deliveredStreamOf`); else the request's loader. */
+  readonly head?: () => Promise<StreamInfo | null>;
+}
+
+function isStreamInfo(source: StreamSource): source is StreamInfo {
+  return 'version' in source;
+}
+
 /** A stream's dataloader key: (id, category) as one string, since dataloader keys compare by value. */
-export function streamLoaderKey(key: StreamKey): string {
+function streamLoaderKey(key: StreamKey): string {
   return JSON.stringify([key.id, key.category]);
 }
 
@@ -20,43 +42,70 @@ function parseStreamLoaderKey(key: string): StreamKey {
   return { id, category };
 }
 
-async function loadStreams(
-  keys: readonly string[],
-  context: GraphQLContext,
-): Promise<(StreamInfo | Error)[]> {
-  const streams = await context.store.getStreams(keys.map(parseStreamLoaderKey));
-  return streams.map(
-    (stream) =>
-      stream ??
-      // Only possible when the stream was deleted between reading an event and its stream.
-      createGraphQLError('The stream no longer exists: it was deleted.', {
-        extensions: { code: 'STREAM_NOT_FOUND' },
-      }),
-  );
+/** Per request: the heads met in one tick are read with one getStreams call, and kept for the request. */
+const streamLoader = createContextCache(
+  (context: GraphQLContext) =>
+    new DataLoader<string, StreamInfo | null>((keys) =>
+      context.store.getStreams(keys.map(parseStreamLoaderKey)),
+    ),
+);
+
+/** Keeps a stream this request already has, so that its events' `stream` fields need no read. */
+export function streamAtHand<T extends StreamInfo | null>(info: T, context: GraphQLContext): T {
+  if (info !== null) streamLoader(context).prime(streamLoaderKey(info), info);
+  return info;
 }
 
-/**
- * Fields of type Stream may resolve to a StreamInfo or to its loader key: keys met in one tick
- * are fetched with one getStreams call, and streams already at hand are cached for the request.
- */
-export const StreamType = builder.loadableObjectRef('Stream', {
-  load: loadStreams,
-  toKey: (stream: StreamInfo) => streamLoaderKey(stream),
-  cacheResolved: true,
-});
+async function headOf(source: StreamSource, context: GraphQLContext): Promise<StreamInfo> {
+  if (isStreamInfo(source)) return source;
+  const head = await (source.head?.() ?? streamLoader(context).load(streamLoaderKey(source)));
+  // Only possible when the stream was deleted between reading an event and its stream.
+  if (head === null) {
+    throw createGraphQLError('The stream no longer exists: it was deleted.', {
+      extensions: { code: 'STREAM_NOT_FOUND' },
+    });
+  }
+  return head;
+}
+
+/** The Stream of an event, delivered or read: identity from the event, head read when selected. */
+export function streamOfEvent(event: RecordedEvent): StreamStub {
+  const delivered = deliveredStreamOf(event);
+  return {
+    ...event.stream,
+    name: event.streamName,
+    ...(delivered ? { head: () => delivered } : {}),
+  };
+}
+
+export const StreamType = builder.objectRef<StreamSource>('Stream');
 
 StreamType.implement({
   description: 'A stream of events, identified within a tenant by (id, category).',
   fields: (t) => ({
     id: t.expose('id', { type: 'UUID' }),
-    name: t.exposeString('name', { nullable: true }),
-    category: t.exposeString('category', { nullable: true }),
-    versioned: t.exposeBoolean('versioned', {
-      description: 'True if its first append gave expectedVersion: appends must then always give it.',
+    name: t.string({
+      nullable: true,
+      resolve: async (source, _args, context) =>
+        source.name !== undefined ? source.name : (await headOf(source, context)).name,
     }),
-    version: t.exposeInt('version', { description: 'Version of the last event; 0 for none.' }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    category: t.exposeString('category', { nullable: true }),
+    versioned: t.boolean({
+      description: 'True if its first append gave expectedVersion: appends must then always give it.',
+      resolve: async (source, _args, context) => (await headOf(source, context)).versioned,
+    }),
+    version: t.int({
+      description: 'Version of the last event; 0 for none.',
+      resolve: async (source, _args, context) => (await headOf(source, context)).version,
+    }),
+    createdAt: t.field({
+      type: 'DateTime',
+      resolve: async (source, _args, context) => (await headOf(source, context)).createdAt,
+    }),
+    updatedAt: t.field({
+      type: 'DateTime',
+      resolve: async (source, _args, context) => (await headOf(source, context)).updatedAt,
+    }),
   }),
 });
 
@@ -81,7 +130,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'The stream, or null if it does not exist.',
     args: { ref: t.arg({ type: StreamRefInput, required: true }) },
-    resolve: (_root, { ref }, context) => context.store.getStream(ref),
+    resolve: async (_root, { ref }, context) => streamAtHand(await context.store.getStream(ref), context),
   }),
   streams: t.field({
     type: StreamConnection,
@@ -99,6 +148,7 @@ builder.queryFields((t) => ({
         first: args.first,
         after: args.after,
       });
+      for (const edge of page.edges) streamAtHand(edge.node, context);
       return toConnection(page);
     },
   }),

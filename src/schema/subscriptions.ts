@@ -6,7 +6,6 @@
  * The hub validates the arguments and throws the store's InvalidInputError, which the server's
  * maskError turns into a BAD_USER_INPUT error with `extensions.inputPath`.
  */
-import { clearAllDataLoaders } from '@pothos/plugin-dataloader';
 import { createGraphQLError } from 'graphql-yoga';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
@@ -35,7 +34,8 @@ const EventBatchType = builder.objectRef<EventBatch>('EventBatch').implement({
 
 /**
  * The hub's subscription, or a GraphQL error a client can act on. A subscription keeps one
- * context for its lifetime; see {@link fresh} for its dataloaders.
+ * context for its lifetime; the streams of delivered events are read per page by the hub
+ * (`Event.stream`), not through that context's loader.
  */
 async function open<T>(
   context: GraphQLContext,
@@ -63,17 +63,6 @@ async function open<T>(
   }
 }
 
-/**
- * Each delivery is executed with the subscription's one long-lived context. Its dataloaders
- * would keep serving the stream metadata (e.g. `Event.stream.version`) loaded for the first
- * event forever; clearing them per delivery keeps it fresh, and a batch's streams are still
- * loaded together.
- */
-function fresh<T>(payload: T, context: GraphQLContext): T {
-  clearAllDataLoaders(context);
-  return payload;
-}
-
 const afterDescription =
   'Exclusive log position to start after (e.g. the last position received, to resume); omitted: the head of the log when subscribing.';
 
@@ -91,7 +80,7 @@ builder.subscriptionFields((t) => ({
       open(context, () =>
         context.subscriptions.subscribe(context.store, { after: args.after, filter: args.filter }),
       ),
-    resolve: (event: RecordedEvent, _args, context) => fresh(event, context),
+    resolve: (event: RecordedEvent) => event,
   }),
   eventBatches: t.field({
     type: EventBatchType,
@@ -111,7 +100,7 @@ builder.subscriptionFields((t) => ({
           maxWaitMs: args.maxWaitMs,
         }),
       ),
-    resolve: (batch: EventBatch, _args, context) => fresh(batch, context),
+    resolve: (batch: EventBatch) => batch,
   }),
   streamEvents: t.field({
     type: EventType,
@@ -128,6 +117,6 @@ builder.subscriptionFields((t) => ({
           afterVersion: args.afterVersion,
         }),
       ),
-    resolve: (event: RecordedEvent, _args, context) => fresh(event, context),
+    resolve: (event: RecordedEvent) => event,
   }),
 }));

@@ -29,7 +29,10 @@ import { TenantFeed } from './tenant-feed.js';
 import type { ReadLog } from './tenant-poller.js';
 
 /** The part of a tenant's store the hub uses. A {@link TenantEventStore} is one. */
-export type SubscribableStore = Pick<TenantEventStore, 'tenant' | 'readLog' | 'headPosition' | 'readStream'>;
+export type SubscribableStore = Pick<
+  TenantEventStore,
+  'tenant' | 'readLog' | 'headPosition' | 'readStream' | 'getStreams'
+>;
 
 export interface SubscriptionHubOptions {
   /** Poll pacing; defaults in `backoff.ts` (100 ms while events flow, up to 1000 ms idle). */
@@ -126,6 +129,8 @@ export interface SubscriptionHubStats {
   catchUpReads: number;
   /** Reads made to start subscriptions, since the hub started. */
   setupReads: number;
+  /** Stream-metadata reads for delivered events (one per page read, at most), since the hub started. */
+  streamReads: number;
   /** Times a subscription's buffer overflowed and it fell back to catching up. */
   overflows: number;
   tenants: TenantSubscriptionStats[];
@@ -140,6 +145,7 @@ export class SubscriptionHub {
   private closing = false;
   private pollReadCount = 0;
   private catchUpReadCount = 0;
+  private streamReadCount = 0;
   private setupReadCount = 0;
   private overflowCount = 0;
 
@@ -210,7 +216,12 @@ export class SubscriptionHub {
     if (afterVersion !== null && !isPosition(afterVersion)) {
       throw new InvalidInputError('afterVersion must be an integer of at least 0.', ['afterVersion']);
     }
-    const reader = new StreamEventsReader(store, options.stream, streamKeyOf(options.stream, ['stream']));
+    const reader = new StreamEventsReader(
+      store,
+      options.stream,
+      streamKeyOf(options.stream, ['stream']),
+      () => this.countStreamRead(),
+    );
     const subscription = this.createSubscription(store, reader.readHistory, reader.matches, this.bufferSize);
     try {
       this.setupReadCount += 2;
@@ -263,6 +274,15 @@ export class SubscriptionHub {
   /** All history reads by catching-up subscriptions since the hub started. */
   get catchUpReads(): number {
     return this.catchUpReadCount;
+  }
+
+  /** Stream-metadata reads for delivered events (`page-streams.ts`), since the hub started. */
+  get streamReads(): number {
+    return this.streamReadCount;
+  }
+
+  private countStreamRead(): void {
+    this.streamReadCount++;
   }
 
   /** Reads made to start subscriptions (the head position; for streamEvents also the stream's last event). */
@@ -319,6 +339,7 @@ export class SubscriptionHub {
       subscriptions: this.subscriptionCount,
       pollReads: this.pollReadCount,
       catchUpReads: this.catchUpReadCount,
+      streamReads: this.streamReadCount,
       setupReads: this.setupReadCount,
       overflows: this.overflowCount,
       tenants: this.tenants.flatMap((tenant) => this.tenantStats(tenant) ?? []),
@@ -345,7 +366,7 @@ export class SubscriptionHub {
     const matches = compileEventFilter(filter);
     const subscription = this.createSubscription(
       store,
-      (from, limit) => readLogChunk(store, from, limit, filter),
+      (from, limit) => readLogChunk(store, from, limit, filter, () => this.countStreamRead()),
       matches,
       capacity,
     );
@@ -399,7 +420,7 @@ export class SubscriptionHub {
       tenant: store.tenant,
       read: (after, limit) => {
         this.pollReadCount++;
-        return readLogChunk(store, after, limit, null);
+        return readLogChunk(store, after, limit, null, () => this.countStreamRead());
       },
       clock: this.clock,
       backoff: this.backoff,

@@ -25,6 +25,7 @@ export {
   type SubscriptionHubStats,
   type TenantSubscriptionStats,
 } from './hub.js';
+export { deliveredStreamOf } from './page-streams.js';
 export {
   type LogBatch,
   type LogChunk,

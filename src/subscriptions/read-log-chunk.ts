@@ -1,17 +1,18 @@
 /** One log read through the store, in the shape the pollers and subscriptions consume. */
 import type { EventFilter, LogPage, TenantEventStore } from '../store/types.js';
+import { attachPageStreams } from './page-streams.js';
 import type { LogChunk } from './tenant-poller.js';
 
+/** Reads a page of the log; its events share one stream-metadata read (`page-streams.ts`). */
 export async function readLogChunk(
-  store: Pick<TenantEventStore, 'readLog'>,
+  store: Pick<TenantEventStore, 'readLog' | 'getStreams'>,
   after: number,
   limit: number,
   filter: EventFilter | null,
+  onStreamsRead?: () => void,
 ): Promise<LogChunk> {
   const page: LogPage = await store.readLog({ after, first: limit, filter });
-  return {
-    events: page.edges.map((edge) => edge.node),
-    lastPosition: page.lastPosition,
-    hasMore: page.hasNextPage,
-  };
+  const events = page.edges.map((edge) => edge.node);
+  attachPageStreams(events, store, onStreamsRead);
+  return { events, lastPosition: page.lastPosition, hasMore: page.hasNextPage };
 }

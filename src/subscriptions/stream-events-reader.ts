@@ -9,11 +9,12 @@
  * events come after every event of the old one, in order, so nothing more is needed there.
  */
 import type { RecordedEvent, StreamKey, StreamRef, TenantEventStore } from '../store/types.js';
+import { attachPageStreams } from './page-streams.js';
 import { readLogChunk } from './read-log-chunk.js';
 import { isEventOf } from './stream-key.js';
 import type { LogChunk } from './tenant-poller.js';
 
-type Store = Pick<TenantEventStore, 'readLog' | 'headPosition' | 'readStream'>;
+type Store = Pick<TenantEventStore, 'readLog' | 'headPosition' | 'readStream' | 'getStreams'>;
 
 export interface StreamEventsStart {
   /** The position the subscription starts after. */
@@ -38,6 +39,7 @@ export class StreamEventsReader {
     private readonly store: Store,
     private readonly ref: StreamRef,
     private readonly key: StreamKey,
+    private readonly onStreamsRead?: () => void,
   ) {}
 
   /** Reads the head and the stream's last event (two reads) and decides where to start. */
@@ -69,9 +71,14 @@ export class StreamEventsReader {
   /** The subscription's history reader: by version while catching up on the stream, then the log. */
   readonly readHistory = async (after: number, limit: number): Promise<LogChunk> => {
     if (this.nextVersion === undefined) {
-      return readLogChunk(this.store, after, limit, { streamIds: [this.key.id] });
+      return readLogChunk(this.store, after, limit, { streamIds: [this.key.id] }, this.onStreamsRead);
     }
     const page = await this.store.readStream(this.ref, { fromVersion: this.nextVersion, first: limit });
+    attachPageStreams(
+      page.edges.map((edge) => edge.node),
+      this.store,
+      this.onStreamsRead,
+    );
     const events: RecordedEvent[] = [];
     for (const { node: event } of page.edges) {
       this.incarnation ??= event.streamIncarnation;

@@ -11,6 +11,8 @@ import type {
   ReadLogOptions,
   ReadStreamOptions,
   RecordedEvent,
+  StreamInfo,
+  StreamKey,
   StreamRef,
 } from '../../src/store/types.js';
 import type { SubscribableStore } from '../../src/subscriptions/index.js';
@@ -24,7 +26,7 @@ export interface FakeEventSpec {
 }
 
 export interface ReadCall {
-  kind: 'log' | 'stream' | 'head';
+  kind: 'log' | 'stream' | 'head' | 'streams';
   after?: number;
   filtered: boolean;
 }
@@ -174,6 +176,27 @@ export class FakeLog implements SubscribableStore {
       hasNextPage: events.length > first,
       hasPreviousPage: false,
     };
+  }
+
+  /** Stream metadata as the store's getStreams gives it (null for a stream without live events). */
+  async getStreams(keys: readonly StreamKey[]): Promise<(StreamInfo | null)[]> {
+    await this.answer({ kind: 'streams', filtered: false });
+    return keys.map((key) => {
+      const live = this.entries
+        .filter((e) => !e.deleted && e.event.stream.id === key.id && e.event.stream.category === key.category)
+        .map((e) => e.event);
+      const first = live[0];
+      const last = live.at(-1);
+      if (!first || !last) return null;
+      return {
+        ...key,
+        name: last.streamName,
+        versioned: false,
+        version: last.version,
+        createdAt: first.recordedAt,
+        updatedAt: last.recordedAt,
+      };
+    });
   }
 
   private async answer(call: ReadCall): Promise<void> {
