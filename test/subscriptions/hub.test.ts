@@ -4,6 +4,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { InvalidInputError, StoreUnavailableError } from '../../src/store/errors.js';
 import type { EventFilter, RecordedEvent } from '../../src/store/types.js';
 import {
+  deliveredStreamOf,
   type EventBatch,
   type EventSubscription,
   SubscriptionHub,
@@ -643,6 +644,46 @@ describe('reads', () => {
     expect(one.reads).toBeGreaterThan(0);
     expect(many.reads).toBe(one.reads);
     expect(many.pollReads).toBe(one.pollReads);
+  });
+
+  test("delivered events' streams are read once per page, for 1 or 200 subscribers, and only on demand", async () => {
+    async function run(subscribers: number) {
+      const hub = makeHub();
+      const log = wiredLog(hub);
+      const subs = await Promise.all(Array.from({ length: subscribers }, () => hub.subscribe(log)));
+      const delivered: RecordedEvent[][] = subs.map(() => []);
+      for (let round = 0; round < 5; round++) {
+        log.append([{ stream: 'a' }, { stream: 'b' }, { stream: 'a' }]);
+        await Promise.all(subs.map(async (sub, i) => delivered[i]!.push(...(await take(sub, 3)))));
+      }
+      const streamReadsBeforeDemand = log.calls.filter((call) => call.kind === 'streams').length;
+      const infos = await Promise.all(delivered.flat().map((event) => deliveredStreamOf(event)));
+      const streamReads = log.calls.filter((call) => call.kind === 'streams').length;
+      // Stream a has two events per round: after round r its version is 2r; b's is r.
+      expect(infos.every((info) => (info?.version ?? 0) >= 1)).toBe(true);
+      expect(infos.slice(-3).map((info) => info?.version)).toEqual([10, 5, 10]);
+      await hub.close();
+      return { streamReadsBeforeDemand, streamReads, pollReads: hub.pollReads, counted: hub.streamReads };
+    }
+    const one = await run(1);
+    const many = await run(200);
+    expect(one.streamReadsBeforeDemand).toBe(0);
+    expect(many.streamReadsBeforeDemand).toBe(0);
+    expect(one.streamReads).toBeGreaterThan(0);
+    expect(one.streamReads).toBeLessThanOrEqual(one.pollReads);
+    expect(many.streamReads).toBe(one.streamReads);
+    expect(many.counted).toBe(many.streamReads);
+  });
+
+  test('a catching-up subscriber reads the streams of each history page once', async () => {
+    const hub = makeHub({ pageSize: 4 });
+    const log = wiredLog(hub);
+    log.appendMany(12, { stream: 'h' });
+    const sub = await hub.subscribe(log, { after: 0 });
+    const events = await take(sub, 12);
+    const infos = await Promise.all(events.map((event) => deliveredStreamOf(event)));
+    expect(infos.map((info) => info?.version)).toEqual(Array(12).fill(12));
+    expect(log.calls.filter((call) => call.kind === 'streams')).toHaveLength(3);
   });
 
   test('tenants are isolated: their own poller, their own events', async () => {
