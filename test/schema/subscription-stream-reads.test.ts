@@ -19,14 +19,7 @@ import {
   OnStreamEventsDocument,
   type OnStreamEventsSubscription,
 } from '../generated/graphql.js';
-import {
-  dynamoClient,
-  silentLogger,
-  startTestApi,
-  type TestApi,
-  testConfig,
-  uniqueName,
-} from '../support/api.js';
+import { dynamoClient, silentLogger, testConfig, uniqueName } from '../support/api.js';
 import { countCalls } from '../support/call-counter.js';
 import {
   type LiveSubscription,
