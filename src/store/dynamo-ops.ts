@@ -1,17 +1,16 @@
 /**
- * Batch helpers that finish what DynamoDB leaves unfinished: BatchGetItem and BatchWriteItem
- * may return unprocessed keys or items, which are retried with backoff up to a bound.
+ * DynamoDB calls the store makes in more than one place, finishing what DynamoDB leaves
+ * unfinished: BatchGetItem's unprocessed keys are retried with backoff up to a bound; a Query
+ * follows LastEvaluatedKey; failures become StoreUnavailableError.
  */
 import {
   BatchGetItemCommand,
   type BatchGetItemCommandOutput,
-  BatchWriteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   QueryCommand,
   type QueryCommandInput,
   type QueryCommandOutput,
-  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { backoffDelay, sleep } from './backoff.js';
 import { toStoreUnavailable } from './dynamo-errors.js';
@@ -19,7 +18,6 @@ import { StoreUnavailableError } from './errors.js';
 import type { Item } from './items.js';
 
 const batchGetSize = 100;
-const batchWriteSize = 25;
 const maxUnprocessedRounds = 12;
 
 function keyOf(item: Item): string {
@@ -57,24 +55,6 @@ export async function batchGetItems(
 
 export function itemKey(pk: string, sk: string): string {
   return `${pk}\u0000${sk}`;
-}
-
-/** BatchWriteItem of any number of puts and deletes (not atomic: callers make it idempotent). */
-export async function batchWrite(client: DynamoDBClient, table: string, requests: readonly WriteRequest[]) {
-  for (let start = 0; start < requests.length; start += batchWriteSize) {
-    let pending: WriteRequest[] = requests.slice(start, start + batchWriteSize);
-    for (let round = 0; pending.length > 0; round++) {
-      if (round > maxUnprocessedRounds)
-        throw new StoreUnavailableError('DynamoDB kept writes unprocessed. Retry later.');
-      if (round > 0) await sleep(backoffDelay(round, { baseMs: 10, maxMs: 500 }));
-      try {
-        const output = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }));
-        pending = output.UnprocessedItems?.[table] ?? [];
-      } catch (error) {
-        throw toStoreUnavailable(error, 'BatchWriteItem');
-      }
-    }
-  }
 }
 
 /** A strongly consistent Query, page after page (following LastEvaluatedKey): yields each page's items. */
