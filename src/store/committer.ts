@@ -69,6 +69,12 @@ export interface CommitterOptions {
 interface PendingAppend {
   prepared: PreparedAppend;
   pk: string;
+  /**
+   * The head the expected-version rule was applied to when the append was found ready. The
+   * transaction writes on exactly this head, conditioned on it: the cache may change while the
+   * batch is decided (a deletion through this store forgets the head), the decision may not.
+   */
+  decidedOn?: HeadItem | null;
   resolve(result: AppendResult): void;
   reject(error: unknown): void;
 }
@@ -179,6 +185,7 @@ export class GroupCommitter {
           }
           const check = checkExpectedVersion(head, append.prepared.expectedVersion);
           if (check.ok) {
+            append.decidedOn = head;
             ready.push(append);
           } else if (!fresh.has(append.pk)) {
             // The cache predicts a refusal; confirm on a fresh read before answering.
@@ -281,7 +288,7 @@ export class GroupCommitter {
 
     for (const append of ready) {
       const { prepared, pk } = append;
-      const old = this.heads.get(pk) ?? null;
+      const old = append.decidedOn ?? null;
       const firstVersion = (old?.version ?? 0) + 1;
       const lastVersion = old === null ? prepared.events.length : old.version + prepared.events.length;
       // A new stream's incarnation is the position of its first event: unique in the tenant,
