@@ -5,6 +5,7 @@
  */
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { boundedLabel } from '../observability/bounded-label.js';
 import type { AppLogger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 
@@ -29,6 +30,8 @@ export function useObservability(
   options: { graphql: string; tenantOf: (request: Request) => string | null },
 ): Plugin {
   const records = new WeakMap<Request, RequestRecord>();
+  // Operation names are the client's choice: bounded before they become labels or log fields.
+  const operationLabel = boundedLabel();
   const recordOf = (context: unknown) => {
     const request = (context as { request?: Request } | undefined)?.request;
     return request ? records.get(request) : undefined;
@@ -42,7 +45,7 @@ export function useObservability(
       const record = recordOf(context);
       if (!record) return;
       const operation = getOperationAST(params.documentAST);
-      record.operation = operation?.name?.value ?? 'anonymous';
+      record.operation = operationLabel(operation?.name?.value ?? 'anonymous');
       record.type = operation?.operation ?? 'unknown';
       return ({ result }) => {
         if (result.length === 0) return;
@@ -58,7 +61,7 @@ export function useObservability(
     onExecute({ args }) {
       const context = args.contextValue as { request?: Request; tenant?: string };
       const operation = getOperationAST(args.document, args.operationName ?? undefined);
-      const name = operation?.name?.value ?? 'anonymous';
+      const name = operationLabel(operation?.name?.value ?? 'anonymous');
       const type = operation?.operation ?? 'unknown';
       const record = context.request ? records.get(context.request) : undefined;
       if (record) {

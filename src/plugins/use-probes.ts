@@ -16,7 +16,7 @@ export function useProbes(metrics: Metrics, readiness: Readiness): Plugin {
       if (request.method !== 'GET' && request.method !== 'HEAD') return;
       if (url.pathname === '/metrics') {
         endResponse(
-          new fetchAPI.Response(await metrics.text(), {
+          new fetchAPI.Response(await renderMetrics(metrics), {
             status: 200,
             headers: { 'content-type': metrics.contentType, 'cache-control': 'no-store' },
           }),
@@ -32,4 +32,17 @@ export function useProbes(metrics: Metrics, readiness: Readiness): Plugin {
       }
     },
   };
+}
+
+/**
+ * The metrics text. Rendering is not expected to fail (every client-chosen label is bounded);
+ * if it does, a scraper gets a comment rather than a 500 with a stack trace, and the scrape
+ * shows as empty.
+ */
+async function renderMetrics(metrics: Metrics): Promise<string> {
+  try {
+    return await metrics.text();
+  } catch {
+    return '# eventloom: the metrics could not be rendered\n';
+  }
 }

@@ -119,4 +119,24 @@ describe('operations', () => {
     const text = await (await fetch(`${origin}/metrics`)).text();
     expect(text).toMatch(/eventloom_rate_limited_total\{limit="mutations"\} 2/);
   });
+
+  test('client-chosen operation names cannot grow /metrics: long or too many names count as "other"', async () => {
+    const { origin, post, lines } = await start();
+    const before = (await (await fetch(`${origin}/metrics`)).text()).length;
+    for (let i = 0; i < 400; i += 50) {
+      await Promise.all(
+        Array.from({ length: 50 }, (_, j) => post(`query Name${i + j}${'x'.repeat(40)} { head }`)),
+      );
+    }
+    const longName = `L${'o'.repeat(200_000)}`;
+    expect((await post(`query ${longName} { head }`)).status).toBe(200);
+    const response = await fetch(`${origin}/metrics`);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    // 200 distinct names at most, each under 64 characters, plus "other".
+    expect(text.length - before).toBeLessThan(200 * 2 * 1500);
+    expect(text).toContain('operation="other"');
+    expect(text).not.toContain('ooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooo');
+    expect(JSON.stringify(lines).length).toBeLessThan(2_000_000);
+  });
 });
