@@ -2,7 +2,8 @@
  * What clients see of an error. Store errors that mean "your input" keep their message
  * (it names no internals); an unavailable store becomes a retryable STORE_UNAVAILABLE error;
  * anything else becomes yoga's generic "Unexpected error." Never a stack trace: development
- * mode, which would attach the original error, is never used.
+ * mode, which would attach the original error, is never used, and no internal error's name or
+ * text reaches a client.
  */
 import { GraphQLError } from 'graphql';
 import { createGraphQLError, maskError as yogaMaskError } from 'graphql-yoga';
@@ -28,5 +29,15 @@ export function maskError(error: unknown, message: string): Error {
     }
     return createGraphQLError(original.message, { ...where, extensions });
   }
-  return yogaMaskError(error, message, false);
+  return withoutInternals(yogaMaskError(error, message, false));
+}
+
+/**
+ * Yoga's request parser reports bad JSON with `extensions.originalError` (the parser's error
+ * name and text): an internal detail, removed here like any other.
+ */
+function withoutInternals(error: Error): Error {
+  if (!(error instanceof GraphQLError) || !('originalError' in error.extensions)) return error;
+  const { originalError: _internal, ...extensions } = error.extensions;
+  return createGraphQLError(error.message, { nodes: error.nodes, path: error.path, extensions });
 }

@@ -206,4 +206,13 @@ describe('hostile input through GraphQL', () => {
     const listing = await api().post(JSON.stringify({ query: streams, variables: {} }), asB);
     expect((listing.data as { streams: { edges: unknown[] } }).streams.edges.length).toBe(1);
   });
+
+  test("malformed JSON bodies get 400 BAD_REQUEST without the parser's error name or text", async () => {
+    for (const body of ['{"query":', '{"query": "{ head }", "variables": [1', 'not json', '\u0000']) {
+      const result = await api().post(body, { authorization: `Bearer ${keyA}` });
+      expect(result.status).toBe(400);
+      expect(result.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
+      expect(result.text).not.toMatch(/originalError|SyntaxError|JSON input|position \d|Unexpected token/);
+    }
+  });
 });
