@@ -92,6 +92,9 @@ export interface App {
   stop(): Promise<void>;
 }
 
+/** Slow clients: headers in 10 s, the request in 30 s; SSE and WebSocket streams are not cut. */
+const serverTimeouts = { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 };
+
 export function buildApp(config: Config, options: AppOptions = {}): App {
   const operations = config.operations ?? defaultOperations;
   const logger = options.logger ?? toAppLogger(createLogger(operations.logLevel));
@@ -167,7 +170,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   });
   registerSubscriptionGauges(metrics, subscriptions);
 
-  const server = createServer(yoga);
+  const server = createServer(serverTimeouts, yoga);
   const transports: Transport[] = [];
   let started = false;
   let ready = false;

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { parse } from 'graphql';
 import { describe, expect, test } from 'vitest';
 import type { TransportContext } from '../src/app.js';
@@ -18,6 +19,22 @@ describe('HTTP surface', () => {
     // Self-contained: the page loads nothing from a CDN.
     expect(html).not.toMatch(/<script[^>]+src="https?:/);
   });
+
+  test('a client that trickles its headers is cut off after about 10 s', async () => {
+    const { port } = new URL(api().url);
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const started = Date.now();
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.on('error', () => undefined);
+    socket.write('POST /graphql HTTP/1.1\r\nHost: localhost\r\n');
+    const trickle = setInterval(() => socket.write('X-Slow: 1\r\n'), 1000);
+    await closed;
+    clearInterval(trickle);
+    const seconds = (Date.now() - started) / 1000;
+    expect(seconds).toBeGreaterThan(9);
+    expect(seconds).toBeLessThan(20);
+  }, 30_000);
 
   test('other paths get 404', async () => {
     expect((await fetch(`${api().origin}/nope`)).status).toBe(404);

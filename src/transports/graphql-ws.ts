@@ -54,7 +54,8 @@ interface EnvelopedRoot {
 export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFactory {
   const settings = { ...defaultGraphqlWsOptions, ...options };
   return ({ server, yoga, graphqlEndpoint, authenticator, limits }: TransportContext): Transport => {
-    const wss = new WebSocketServer({ server, path: graphqlEndpoint });
+    // ws closes a larger message with 1009 before anyone parses it (its default allows 100 MiB).
+    const wss = new WebSocketServer({ server, path: graphqlEndpoint, maxPayload: limits.maxBodyBytes });
     const connections = new Set<Connection>();
     let closing = false;
     // Registered before graphql-ws' own listener: a socket that arrives during shutdown goes at once.

@@ -37,6 +37,24 @@ describe('auth at connection_init', () => {
     expect(api().app.subscriptions.subscriptionCount).toBe(0);
   });
 
+  test('a message above the body limit, even before connection_init, is closed with 1009 unparsed', async () => {
+    const socket = new WebSocket(api().url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    const huge = JSON.stringify({
+      type: 'connection_init',
+      payload: { authorization: `Bearer ${key}`, pad: 'x'.repeat(3 * 1024 * 1024) },
+    });
+    socket.send(huge);
+    expect(await closed).toBe(1009);
+    // The gateway still serves others.
+    const client = clients.ws(api().url, { key });
+    expect((await client.execute('{ head }')).data).toEqual({ head: expect.any(Number) });
+  });
+
   test('a subscribe sent before the acknowledgement closes the socket (4401), nothing runs', async () => {
     const socket = new WebSocket(api().url.replace(/^http/, 'ws'), 'graphql-transport-ws');
     const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
