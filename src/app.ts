@@ -17,13 +17,14 @@ import { type Authenticator, createAuthenticator } from './auth.js';
 import { type Config, defaultOperations } from './config.js';
 import { createContextFactory, type GraphQLContext } from './context.js';
 import { localCredentials } from './dynamodb-local.js';
-import { graphiqlDefaultQuery } from './graphiql.js';
+import { graphiqlOptions } from './graphiql.js';
 import { maskError } from './mask-error.js';
 import { instrumentDynamoDb } from './observability/instrument-dynamodb.js';
 import { createLogger, toAppLogger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { combineObservers } from './observers.js';
 import { useAuth } from './plugins/use-auth.js';
+import { useGraphiQLPage } from './plugins/use-graphiql-page.js';
 import { useHealthz } from './plugins/use-healthz.js';
 import { useLimits } from './plugins/use-limits.js';
 import { useObservability } from './plugins/use-observability.js';
@@ -135,14 +136,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       warn: (...args) => logger.warn(...args),
       error: (...args) => logger.error(...args),
     },
-    graphiql: {
-      title: 'eventloom',
-      defaultQuery: graphiqlDefaultQuery,
-      ...(authenticator.required
-        ? { headers: JSON.stringify({ Authorization: 'Bearer <your API key>' }) }
-        : {}),
-    },
-    renderGraphiQL,
+    // Served by useGraphiQLPage, built once and compressed; yoga never renders it.
+    graphiql: false,
     maskedErrors: {
       isDev: false,
       maskError: (error, message) => {
@@ -153,6 +148,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       },
     },
     plugins: [
+      useGraphiQLPage(graphqlEndpoint, () => renderGraphiQL(graphiqlOptions(authenticator.required))),
       useProbes(metrics, { ready: () => ready }),
       useHealthz(async () => {
         await store.forTenant(healthTenant).headPosition();

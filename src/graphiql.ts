@@ -34,3 +34,12 @@ query Read {
   }
 }
 `;
+
+/** GraphiQL's options: the title, the query above, and where the API key goes when one is needed. */
+export function graphiqlOptions(keyRequired: boolean) {
+  return {
+    title: 'eventloom',
+    defaultQuery: graphiqlDefaultQuery,
+    ...(keyRequired ? { headers: JSON.stringify({ Authorization: 'Bearer <your API key>' }) } : {}),
+  };
+}

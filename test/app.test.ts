@@ -36,6 +36,23 @@ describe('HTTP surface', () => {
     expect(seconds).toBeLessThan(20);
   }, 30_000);
 
+  test('the GraphiQL page is built once, sent compressed with an ETag, and 304 to a browser that has it', async () => {
+    const page = await fetch(api().url, { headers: { accept: 'text/html', 'accept-encoding': 'br, gzip' } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-encoding')).toBe('br');
+    expect(Number(page.headers.get('content-length'))).toBeLessThan(3 * 1024 * 1024);
+    const etag = page.headers.get('etag');
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    expect(await page.text()).toContain('<title>eventloom</title>');
+    const gzip = await fetch(api().url, { headers: { accept: 'text/html', 'accept-encoding': 'gzip' } });
+    expect(gzip.headers.get('content-encoding')).toBe('gzip');
+    expect(gzip.headers.get('etag')).toBe(etag);
+    await gzip.arrayBuffer();
+    const again = await fetch(api().url, { headers: { accept: 'text/html', 'if-none-match': etag! } });
+    expect(again.status).toBe(304);
+    expect((await again.arrayBuffer()).byteLength).toBe(0);
+  });
+
   test('other paths get 404', async () => {
     expect((await fetch(`${api().origin}/nope`)).status).toBe(404);
   });
