@@ -2,7 +2,7 @@
  * The limits that protect the gateway, documented in the README. Append sizes come from the
  * store (src/store/limits.ts); these bound what one GraphQL request may ask for.
  */
-import { defaultLimits as storeLimits } from './store/limits.js';
+import { maxLogEntriesExaminedPerRead, defaultLimits as storeLimits } from './store/limits.js';
 
 export interface ApiLimits {
   /** Largest `first`/`last` of a connection (the contract promises 1000). */
@@ -16,6 +16,11 @@ export interface ApiLimits {
    * the cost of its selection by its page size (`first`/`last`, else the default page size).
    */
   maxCost: number;
+  /**
+   * What a filtered log read (`events` with a `filter`) costs on top of its selection: the log
+   * entries it may examine to fill its page, so that a document cannot multiply such reads.
+   */
+  filteredReadCost: number;
   /** Most field selections in an operation, counted over the whole document. */
   maxBreadth: number;
   /** Largest HTTP request body; larger ones get HTTP 413. */
@@ -36,6 +41,7 @@ export const defaultApiLimits: ApiLimits = {
   defaultPageSize: storeLimits.defaultPageSize,
   maxDepth: 15,
   maxCost: 50_000,
+  filteredReadCost: maxLogEntriesExaminedPerRead,
   maxBreadth: 500,
   maxBodyBytes: 2 * 1024 * 1024,
   maxTokens: 10_000,

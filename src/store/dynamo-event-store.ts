@@ -43,7 +43,7 @@ import {
   streamListPk,
   streamPk,
 } from './keys.js';
-import { defaultLimits, type StoreLimits } from './limits.js';
+import { defaultLimits, maxLogEntriesExaminedPerRead, type StoreLimits } from './limits.js';
 import { checkType, isValidVersion, prepareAppend, toJsonText } from './prepare.js';
 import { checkCategory, type ResolvedStream, resolveStreamRef } from './stream-id.js';
 import { ensureEventsTable, eventsTableName } from './tables.js';
@@ -83,8 +83,6 @@ export interface DynamoEventStoreOptions {
 
 const maxVersion = 9_999_999_999;
 const maxTenantLength = 128;
-/** A filtered log read examines at most this many entries per page before returning what it has. */
-const maxLogEntriesExaminedPerRead = 10_000;
 
 export function createDynamoEventStore(options: DynamoEventStoreOptions): EventStore {
   return new DynamoEventStore(options);

@@ -37,6 +37,9 @@ export const defaultLimits: StoreLimits = {
   defaultPageSize: 100,
 };
 
+/** A filtered log read examines at most this many entries per page before returning what it has. */
+export const maxLogEntriesExaminedPerRead = 10_000;
+
 /** Actions in one TransactWriteItems call, and the bytes we allow it (DynamoDB: 4 MB). */
 export const maxTransactionActions = 100;
 export const maxTransactionBytes = 3.5 * 1024 * 1024;

@@ -86,6 +86,22 @@ describe('depth and cost', () => {
     );
   });
 
+  test('a filtered log read costs the entries it may examine: a document cannot multiply them', async () => {
+    const read = (n: number) =>
+      `{ ${Array.from({ length: n }, (_, i) => `r${i}: events(first: 1, filter: { types: ["nope"] }) { edges { node { id } } }`).join(' ')} }`;
+    const one = await api().post(JSON.stringify({ query: read(1) }));
+    expect(one.status).toBe(200);
+    expect(one.errors).toBeUndefined();
+    const perRead = defaultApiLimits.filteredReadCost;
+    const allowed = Math.floor(defaultApiLimits.maxCost / (perRead + 3));
+    expect((await api().post(JSON.stringify({ query: read(allowed) }))).errors).toBeUndefined();
+    expectRefused(await api().post(JSON.stringify({ query: read(allowed + 1) })), 'QUERY_COMPLEXITY');
+    expectRefused(await api().post(JSON.stringify({ query: read(100) })), 'QUERY_COMPLEXITY');
+    // Unfiltered reads of the same shape stay cheap.
+    const plain = `{ ${Array.from({ length: 100 }, (_, i) => `r${i}: events(first: 1) { edges { node { id } } }`).join(' ')} }`;
+    expect((await api().post(JSON.stringify({ query: plain }))).errors).toBeUndefined();
+  });
+
   test('too many selections are refused', async () => {
     const fields = Array.from({ length: defaultApiLimits.maxBreadth + 1 }, (_, i) => `h${i}: head`).join(' ');
     expectRefused(await api().post(JSON.stringify({ query: `{ ${fields} }` })), 'QUERY_BREADTH');
