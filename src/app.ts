@@ -22,6 +22,7 @@ import { maskError } from './mask-error.js';
 import { instrumentDynamoDb } from './observability/instrument-dynamodb.js';
 import { createLogger, toAppLogger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
+import { yogaLogging } from './observability/yoga-logging.js';
 import { combineObservers } from './observers.js';
 import { useAuth } from './plugins/use-auth.js';
 import { useGraphiQLPage } from './plugins/use-graphiql-page.js';
@@ -129,13 +130,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     context: createContextFactory({ store, authenticator, limits, subscriptions }),
     maxRequestBodySize: limits.maxBodyBytes,
     landingPage: false,
-    // yoga's debug lines (one per request) would drown the log.
-    logging: {
-      debug: () => undefined,
-      info: (...args) => logger.info(...args),
-      warn: (...args) => logger.warn(...args),
-      error: (...args) => logger.error(...args),
-    },
+    logging: yogaLogging(logger),
     // Served by useGraphiQLPage, built once and compressed; yoga never renders it.
     graphiql: false,
     maskedErrors: {

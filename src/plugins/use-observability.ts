@@ -5,6 +5,7 @@
  */
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { maskError } from '../mask-error.js';
 import { boundedLabel } from '../observability/bounded-label.js';
 import type { AppLogger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -16,6 +17,11 @@ interface RequestRecord {
   type?: string;
   errors?: number;
   codes?: string[];
+}
+
+function clientCodeOf(error: unknown): string {
+  const masked = maskError(error, 'Unexpected error.') as { extensions?: { code?: unknown } };
+  return String(masked.extensions?.code ?? 'ERROR');
 }
 
 function outcomeOf(status: number, record: RequestRecord): 'ok' | 'error' | 'rejected' {
@@ -76,7 +82,8 @@ export function useObservability(
           metrics.graphqlRequests.inc({ operation: name, type, outcome: errors.length ? 'error' : 'ok' });
           if (record) {
             record.errors = errors.length;
-            record.codes = errors.map((error) => String(error.extensions?.code ?? 'ERROR'));
+            // The codes the client is answered with (errors are masked after this hook).
+            record.codes = errors.map(clientCodeOf);
           }
         },
       };

@@ -139,4 +139,16 @@ describe('operations', () => {
     expect(text).not.toContain('ooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooo');
     expect(JSON.stringify(lines).length).toBeLessThan(2_000_000);
   });
+
+  test("a client's mistake (a bad cursor) is one request line at warn, not an error with its fields", async () => {
+    const { post, lines } = await start();
+    const response = await post('query BadCursor { streams(after: "garbage") { edges { cursor } } }');
+    expect(response.status).toBe(200);
+    expect(JSON.stringify(await response.json())).toContain('BAD_USER_INPUT');
+    expect(lines.filter(([level]) => level === 'error')).toEqual([]);
+    const requestLines = lines.filter(([, line]) => (line as { msg?: string }).msg === 'request');
+    expect(requestLines.map(([level]) => level)).toEqual(['warn']);
+    expect(requestLines[0]?.[1]).toMatchObject({ operation: 'BadCursor', errorCodes: ['BAD_USER_INPUT'] });
+    expect(JSON.stringify(requestLines).length).toBeLessThan(600);
+  });
 });
