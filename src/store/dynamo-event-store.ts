@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { BackoffPolicy } from './backoff.js';
 import { GroupCommitter } from './committer.js';
+import { ConcurrencyLimit } from './concurrency-limit.js';
 import { decodeNumberCursor, decodeStringCursor, encodeCursor } from './cursor.js';
 import { StreamDeletion } from './deletion.js';
 import { isTransactionCanceled, toStoreUnavailable } from './dynamo-errors.js';
@@ -79,7 +80,11 @@ export interface DynamoEventStoreOptions {
   backoff?: BackoffPolicy;
   /** At most this many appends per transaction (default: as many as fit); 1 turns group commit off. */
   maxAppendsPerBatch?: number;
+  /** Reads (Query, GetItem, BatchGetItem) one tenant may have in flight in this process (default 16). */
+  maxConcurrentReadsPerTenant?: number;
 }
+
+const defaultConcurrentReadsPerTenant = 16;
 
 const maxVersion = 9_999_999_999;
 const maxTenantLength = 128;
@@ -139,6 +144,7 @@ class DynamoTenantStore implements TenantEventStore {
   private readonly committer: GroupCommitter;
   private readonly deletion: StreamDeletion;
   private readonly observer: StoreObserver | undefined;
+  private readonly reads: ConcurrencyLimit;
 
   constructor(
     readonly tenant: string,
@@ -149,6 +155,7 @@ class DynamoTenantStore implements TenantEventStore {
     private readonly isClosed: () => boolean,
   ) {
     this.observer = options.observer;
+    this.reads = new ConcurrencyLimit(options.maxConcurrentReadsPerTenant ?? defaultConcurrentReadsPerTenant);
     this.deletion = new StreamDeletion({
       client,
       table,
@@ -201,10 +208,12 @@ class DynamoTenantStore implements TenantEventStore {
 
   async getStreams(keys: readonly StreamKey[]): Promise<(StreamInfo | null)[]> {
     const pks = keys.map((key) => streamPk(this.tenant, key));
-    const found = await batchGetItems(
-      this.client,
-      this.table,
-      pks.map((pk) => toItem({ pk, sk: headSk })),
+    const found = await this.reads.run(() =>
+      batchGetItems(
+        this.client,
+        this.table,
+        pks.map((pk) => toItem({ pk, sk: headSk })),
+      ),
     );
     return pks.map((pk) => {
       const item = found.get(itemKey(pk, headSk));
@@ -461,9 +470,10 @@ class DynamoTenantStore implements TenantEventStore {
     );
   }
 
+  /** A read, within this tenant's share of concurrent reads. */
   private async send<T>(operation: string, call: () => Promise<T>): Promise<T> {
     try {
-      return await call();
+      return await this.reads.run(call);
     } catch (error) {
       throw toStoreUnavailable(error, operation);
     }
