@@ -20,6 +20,7 @@ import { WebSocketServer } from 'ws';
 import type { Transport, TransportContext, TransportFactory } from '../app.js';
 import { authorizationOf } from '../context.js';
 import { maskError } from '../mask-error.js';
+import { limitFirstMessage } from './first-message-limit.js';
 
 export interface GraphqlWsOptions {
   /** Interval of WebSocket pings (and how long a pong may take). Default 12 s. */
@@ -58,9 +59,11 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
     const wss = new WebSocketServer({ server, path: graphqlEndpoint, maxPayload: limits.maxBodyBytes });
     const connections = new Set<Connection>();
     let closing = false;
-    // Registered before graphql-ws' own listener: a socket that arrives during shutdown goes at once.
+    // Registered before graphql-ws' own listener: a socket that arrives during shutdown goes at
+    // once, and an oversized connection_init is refused before it is parsed.
     wss.on('connection', (socket) => {
       if (closing) socket.close(wsCloseCodes.goingAway, 'Going away');
+      else limitFirstMessage(socket);
     });
 
     useServer<ConnectionParams>(

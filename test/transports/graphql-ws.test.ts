@@ -37,6 +37,32 @@ describe('auth at connection_init', () => {
     expect(api().app.subscriptions.subscriptionCount).toBe(0);
   });
 
+  test('a connection_init above 64 KiB is closed with 1009 unparsed; later messages may be larger', async () => {
+    const open = async () => {
+      const socket = new WebSocket(api().url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+      await new Promise((resolve, reject) => {
+        socket.once('open', resolve);
+        socket.once('error', reject);
+      });
+      return socket;
+    };
+    const big = await open();
+    const closed = new Promise<number>((resolve) => big.once('close', (code) => resolve(code)));
+    big.send(JSON.stringify({ type: 'connection_init', payload: { pad: 'x'.repeat(100 * 1024) } }));
+    expect(await closed).toBe(1009);
+
+    const socket = await open();
+    const messages: { type: string; id?: string }[] = [];
+    socket.on('message', (data) => messages.push(JSON.parse(String(data))));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${key}` } }));
+    await until(() => messages.some((message) => message.type === 'connection_ack'));
+    const query = `{ head ${'#'.repeat(100 * 1024)}\n }`;
+    socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query } }));
+    await until(() => messages.some((message) => message.type === 'complete'));
+    expect(messages.find((message) => message.type === 'next')).toBeDefined();
+    socket.close();
+  });
+
   test('a message above the body limit, even before connection_init, is closed with 1009 unparsed', async () => {
     const socket = new WebSocket(api().url.replace(/^http/, 'ws'), 'graphql-transport-ws');
     await new Promise((resolve, reject) => {
