@@ -9,9 +9,11 @@
  *   npm run bench -- appends      # only some scenarios
  *   npm run bench -- appends --concurrency=1,32
  *   npm run bench -- deletes      # stream deletion: GraphQL, store and raw, streams of 10/100/1000
+ *   npm run bench -- fanout --selection=stream --subscribers=0,1,100
+ *   npm run bench -- soak --soak-minutes=10   # not in the default set
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { localCredentials, startDynamoDbLocal } from '../src/dynamodb-local.js';
 import { createDynamoEventStore, eventsTableName } from '../src/store/index.js';
@@ -20,8 +22,9 @@ import { median, medianOf, round } from './lib/stats.js';
 import { appendScenario } from './scenarios/appends.js';
 import { pageGraphQL, pageRaw, seedLog } from './scenarios/catchup.js';
 import { deleteScenario } from './scenarios/deletes.js';
-import { catchUpSubscriber, type LiveResult, liveScenario } from './scenarios/live.js';
+import { catchUpSubscriber, type LiveResult, type LiveSelection, liveScenario } from './scenarios/live.js';
 import { readsScenario, seedReads } from './scenarios/reads.js';
+import { printSoak, soakScenario } from './scenarios/soak.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const args = process.argv.slice(2);
@@ -33,7 +36,28 @@ const concurrencyOption = args
   ?.slice('--concurrency='.length)
   .split(',')
   .map(Number);
-const wants = (name: string) => selected.length === 0 || selected.includes(name);
+// The soak (10 minutes by default) runs only when named: `npm run bench -- soak`.
+const wants = (name: string, byDefault = true) =>
+  selected.includes(name) || (selected.length === 0 && byDefault);
+const numberOption = (name: string) => {
+  const value = args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+  return value === undefined ? undefined : Number(value);
+};
+// Fan-out: --selection=light,stream (default both), --subscribers=0,1,100 (default light 1,100,1000;
+// stream 0,1,100,1000), --drain-ms=N (wait for late deliveries, default 5000).
+const fanoutSelections = (args
+  .find((arg) => arg.startsWith('--selection='))
+  ?.slice('--selection='.length)
+  .split(',') ?? ['light', 'stream']) as LiveSelection[];
+const subscribersOption = args
+  .find((arg) => arg.startsWith('--subscribers='))
+  ?.slice('--subscribers='.length)
+  .split(',')
+  .map(Number);
+const drainOption = numberOption('drain-ms');
+// Soak: --soak-minutes=N (default 10), --soak-baseline-seconds=N (default 60).
+const soakMinutesOption = numberOption('soak-minutes');
+const soakBaselineOption = numberOption('soak-baseline-seconds');
 const log = (line: string) => console.log(line);
 
 const machine = {
@@ -52,7 +76,7 @@ const client = new DynamoDBClient({
   credentials: localCredentials,
 });
 // One API key per scenario, so that each works on its own tenant (its own log).
-const tenants = ['appends', 'reads', 'catchup', 'fanout', 'delivery', 'deletes'] as const;
+const tenants = ['appends', 'reads', 'catchup', 'fanout', 'delivery', 'deletes', 'soak'] as const;
 const keyOf = (tenant: (typeof tenants)[number]) => `bench-key-for-${tenant}-0000`;
 const auth = (tenant: (typeof tenants)[number]) => ({ authorization: `Bearer ${keyOf(tenant)}` });
 const apiKeys = tenants.map((tenant) => `${keyOf(tenant)}=${tenant}`).join(',');
@@ -67,6 +91,7 @@ const seeder = createDynamoEventStore({ client, tablePrefix });
 const results: Record<string, unknown> = {
   date: new Date().toISOString(),
   machine,
+  loadAverageAtStart: loadavg(),
   quick,
   scenarios: selected,
 };
@@ -283,48 +308,107 @@ try {
     }
   }
   if (wants('fanout')) {
-    log('== fan-out: subscribers of one tenant, 20 appends/s');
-    const rows: Record<string, LiveResult> = {};
-    for (const subscribers of quick ? [1, 100] : [1, 100, 1000]) {
-      const runs: LiveResult[] = [];
-      for (let rep = 0; rep < (quick ? 1 : 3); rep++) {
-        runs.push(
-          await liveScenario({
-            subscribeWsUrl: gateway.wsUrl,
-            appendUrl: gateway.url,
-            metricsUrl,
-            key: keyOf('fanout'),
-            subscribers,
-            appendsPerSecond: 20,
-            durationMs: quick ? 3000 : 8000,
-            rss: () => gateway.rss(),
-          }),
-        );
-        const last = runs.at(-1)!;
-        log(
-          `  ${subscribers} subscribers rep ${rep + 1}: p50 ${round(last.p50)} ms, p99 ${round(last.p99)} ms, Query/s ${round(last.queriesPerSecond)}, RSS ${round(last.rssMiB, 0)} MiB (${last.deliveries}/${last.expectedDeliveries})`,
-        );
+    // Warm-up, not measured: the first appends and subscriptions of a fresh gateway are slow
+    // (JIT, connections, the committer's first reads), and the first row of the stream variant
+    // is the 0-subscriber baseline.
+    await liveScenario({
+      subscribeWsUrl: gateway.wsUrl,
+      appendUrl: gateway.url,
+      metricsUrl,
+      key: keyOf('fanout'),
+      subscribers: 2,
+      appendsPerSecond: 20,
+      durationMs: 3000,
+      rss: () => gateway.rss(),
+      selection: 'stream',
+    });
+    for (const selection of fanoutSelections) {
+      log(
+        selection === 'light'
+          ? '== fan-out: subscribers of one tenant, 20 appends/s, events { position data }'
+          : '== fan-out, stream selected: events { id type data version position recordedAt stream { id name category version } }, half the subscribers filtered to one of two types, 20 appends/s',
+      );
+      const counts = subscribersOption ?? (selection === 'light' ? [1, 100, 1000] : [0, 1, 100, 1000]);
+      const rows: Record<string, LiveResult> = {};
+      const allRuns: Record<string, LiveResult[]> = {};
+      for (const subscribers of quick ? counts.filter((count) => count <= 100) : counts) {
+        const runs: LiveResult[] = [];
+        for (let rep = 0; rep < (quick ? 1 : 3); rep++) {
+          runs.push(
+            await liveScenario({
+              subscribeWsUrl: gateway.wsUrl,
+              appendUrl: gateway.url,
+              metricsUrl,
+              key: keyOf('fanout'),
+              subscribers,
+              appendsPerSecond: 20,
+              durationMs: quick ? 3000 : 8000,
+              rss: () => gateway.rss(),
+              selection,
+              drainMs: drainOption,
+            }),
+          );
+          const last = runs.at(-1)!;
+          log(
+            `  ${subscribers} subscribers rep ${rep + 1} (load ${round(last.load1, 2)}): p50 ${round(last.p50)} ms, p99 ${round(last.p99)} ms, Query/s ${round(last.queriesPerSecond)}, BatchGetItem/s ${round(last.batchGetsPerSecond)}, RSS ${round(last.rssMiB, 0)} MiB (${last.deliveries}/${last.expectedDeliveries}), append p50/p99 ${round(last.appendP50)}/${round(last.appendP99)} ms (store mean ${round(last.storeAppendMeanMs)} ms), CPU gateway/bench ${round(last.gatewayCpuPercent, 0)}%/${round(last.benchCpuPercent, 0)}%${last.appendErrors ? `, ${last.appendErrors} appends failed` : ''}${selection === 'stream' ? `, violations order/filter/version ${last.orderViolations}/${last.filterViolations}/${last.versionViolations}` : ''}`,
+          );
+        }
+        rows[String(subscribers)] = medianOf(
+          runs as unknown as Record<string, number>[],
+        ) as unknown as LiveResult;
+        allRuns[String(subscribers)] = runs;
+        // Saved after every row, so that a failure later keeps what was measured.
+        if (selection === 'light') results.fanout = rows;
+        else results.fanoutStream = { rows, runs: allRuns };
+        save();
       }
-      rows[String(subscribers)] = medianOf(
-        runs as unknown as Record<string, number>[],
-      ) as unknown as LiveResult;
+      const base = rows['0'];
+      console.table(
+        Object.fromEntries(
+          Object.entries(rows).map(([subscribers, row]) => [
+            `${subscribers} subscribers`,
+            {
+              'p50 ms': round(row.p50),
+              'p99 ms': round(row.p99),
+              'Query/s': round(row.queriesPerSecond, 1),
+              'BatchGetItem/s': round(row.batchGetsPerSecond, 1),
+              'gateway RSS MiB': round(row.rssMiB, 0),
+              delivered: `${row.deliveries}/${row.expectedDeliveries}`,
+              'append p50/p99 ms': `${round(row.appendP50)} / ${round(row.appendP99)}`,
+              ...(base
+                ? {
+                    'vs 0 subscribers': `${round(row.appendP50 / base.appendP50, 2)} / ${round(row.appendP99 / base.appendP99, 2)}`,
+                  }
+                : {}),
+            },
+          ]),
+        ),
+      );
     }
-    results.fanout = rows;
-    save();
-    console.table(
-      Object.fromEntries(
-        Object.entries(rows).map(([subscribers, row]) => [
-          `${subscribers} subscribers`,
-          {
-            'p50 ms': round(row.p50),
-            'p99 ms': round(row.p99),
-            'DynamoDB Query/s': round(row.queriesPerSecond, 1),
-            'gateway RSS MiB': round(row.rssMiB, 0),
-            delivered: `${row.deliveries}/${row.expectedDeliveries}`,
-          },
-        ]),
-      ),
+  }
+  if (wants('soak', false)) {
+    const minutes = soakMinutesOption ?? (quick ? 1 : 10);
+    const baselineSeconds = soakBaselineOption ?? (quick ? 15 : 60);
+    log(
+      `== soak: ${minutes} min, 40 appends/s from 4 writers, 50 subscribers selecting stream (half filtered), after a ${baselineSeconds} s window without subscribers`,
     );
+    const soak = await soakScenario({
+      gatewayUrl: gateway.url,
+      wsUrl: gateway.wsUrl,
+      metricsUrl,
+      key: keyOf('soak'),
+      minutes,
+      baselineSeconds,
+      warmupSeconds: quick ? 5 : 15,
+      writers: 4,
+      appendsPerSecond: 40,
+      subscribers: 50,
+      rss: () => gateway.rss(),
+      log,
+    });
+    results.soak = soak;
+    save();
+    printSoak(soak);
   }
 } finally {
   await gateway.stop();
