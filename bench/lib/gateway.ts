@@ -23,7 +23,9 @@ export async function startGateway(options: {
   env?: Record<string, string>;
 }): Promise<GatewayProcess> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', mainScript], {
+  // BENCH_GATEWAY_NODE_ARGS: extra Node options for the gateway, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const nodeArgs = process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', mainScript], {
     env: {
       ...process.env,
       PORT: String(port),

@@ -306,6 +306,8 @@ export async function soakScenario(options: SoakOptions): Promise<SoakResult> {
   let previous = { ...(await scrape()), at: soakStarted };
   const sample = async () => {
     const now = performance.now();
+    const acknowledged = acks.size;
+    const delivered = deliveries;
     const calls = await scrape();
     const seconds = (now - previous.at) / 1000;
     samples.push({
@@ -314,8 +316,8 @@ export async function soakScenario(options: SoakOptions): Promise<SoakResult> {
       queriesPerSecond: seconds > 0 ? (calls.query - previous.query) / seconds : 0,
       batchGetsPerSecond: seconds > 0 ? (calls.batchGet - previous.batchGet) / seconds : 0,
       dynamoErrors: calls.errors,
-      acknowledged: acks.size,
-      deliveries,
+      acknowledged,
+      deliveries: delivered,
       load1: loadavg()[0] ?? Number.NaN,
     });
     previous = { ...calls, at: now };
