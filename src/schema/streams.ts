@@ -68,6 +68,12 @@ async function headOf(source: StreamSource, context: GraphQLContext): Promise<St
   return head;
 }
 
+/** A resolver for a field only the head holds. */
+function headField<K extends 'versioned' | 'version' | 'createdAt' | 'updatedAt'>(key: K) {
+  return async (source: StreamSource, _args: unknown, context: GraphQLContext): Promise<StreamInfo[K]> =>
+    (await headOf(source, context))[key];
+}
+
 /** The Stream of an event, delivered or read: identity from the event, head read when selected. */
 export function streamOfEvent(event: RecordedEvent): StreamStub {
   const delivered = deliveredStreamOf(event);
@@ -92,19 +98,19 @@ StreamType.implement({
     category: t.exposeString('category', { nullable: true }),
     versioned: t.boolean({
       description: 'True if its first append gave expectedVersion: appends must then always give it.',
-      resolve: async (source, _args, context) => (await headOf(source, context)).versioned,
+      resolve: headField('versioned'),
     }),
     version: t.int({
       description: 'Version of the last event; 0 for none.',
-      resolve: async (source, _args, context) => (await headOf(source, context)).version,
+      resolve: headField('version'),
     }),
     createdAt: t.field({
       type: 'DateTime',
-      resolve: async (source, _args, context) => (await headOf(source, context)).createdAt,
+      resolve: headField('createdAt'),
     }),
     updatedAt: t.field({
       type: 'DateTime',
-      resolve: async (source, _args, context) => (await headOf(source, context)).updatedAt,
+      resolve: headField('updatedAt'),
     }),
   }),
 });
