@@ -85,7 +85,7 @@ const gateway = await startGateway({
   tablePrefix,
   env: { EVENTLOOM_API_KEYS: apiKeys },
 });
-const metricsUrl = gateway.url.replace(/\/graphql$/, '/metrics');
+const metricsUrl = gateway.metricsUrl;
 // The bench's own store on the same table, to seed data fast (group commit, no HTTP).
 const seeder = createDynamoEventStore({ client, tablePrefix });
 const results: Record<string, unknown> = {

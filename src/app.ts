@@ -8,20 +8,21 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { type ApiLimits, defaultApiLimits } from './api-limits.js';
 import { type Authenticator, createAuthenticator } from './auth.js';
 import { type Config, defaultOperations } from './config.js';
 import { createContextFactory, type GraphQLContext } from './context.js';
-import { localCredentials } from './dynamodb-local.js';
+import { createDynamoDbClient } from './dynamodb-client.js';
 import { graphiqlOptions } from './graphiql.js';
 import { maskError } from './mask-error.js';
 import { instrumentDynamoDb } from './observability/instrument-dynamodb.js';
 import { createLogger, toAppLogger } from './observability/logger.js';
-import { createMetrics, type Metrics } from './observability/metrics.js';
+import { createMetrics } from './observability/metrics.js';
+import { createMetricsServer } from './observability/metrics-server.js';
+import { registerSubscriptionGauges } from './observability/subscription-gauges.js';
 import { yogaLogging } from './observability/yoga-logging.js';
 import { combineObservers } from './observers.js';
 import { useAuth } from './plugins/use-auth.js';
@@ -34,7 +35,7 @@ import { useRateLimit } from './plugins/use-rate-limit.js';
 import { RateLimiter } from './rate-limit.js';
 import { schema } from './schema/index.js';
 import { createDynamoEventStore, type EventStore, type StoreObserver } from './store/index.js';
-import { SubscriptionHub, type TenantSubscriptionStats } from './subscriptions/index.js';
+import { SubscriptionHub } from './subscriptions/index.js';
 import { graphqlWsTransport } from './transports/graphql-ws.js';
 
 export const graphqlEndpoint = '/graphql';
@@ -88,8 +89,11 @@ export interface App {
   readonly subscriptions: SubscriptionHub;
   readonly authenticator: Authenticator;
   readonly limits: ApiLimits;
-  /** Creates the tables when missing, attaches the transports, listens. Resolves with the URL. */
-  start(): Promise<{ url: string; port: number }>;
+  /**
+   * Creates the tables when missing, attaches the transports, listens. Resolves with the URL,
+   * and the URL of /metrics when the configuration gives it a listener.
+   */
+  start(): Promise<{ url: string; port: number; metricsUrl: string | null }>;
   /** Stops accepting, lets in-flight requests and appends finish, then releases everything. */
   stop(): Promise<void>;
 }
@@ -144,7 +148,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     },
     plugins: [
       useGraphiQLPage(graphqlEndpoint, () => renderGraphiQL(graphiqlOptions(authenticator.required))),
-      useProbes(metrics, { ready: () => ready }),
+      useProbes({ ready: () => ready }),
       useHealthz(async () => {
         await store.forTenant(healthTenant).headPosition();
       }),
@@ -160,6 +164,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     ],
   });
   registerSubscriptionGauges(metrics, subscriptions);
+  const metricsServer = createMetricsServer(metrics);
 
   const server = createServer(serverTimeouts, yoga);
   const transports: Transport[] = [];
@@ -191,6 +196,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
           resolveListen();
         });
       });
+      const metricsUrl = config.metrics ? await metricsServer.start(config.metrics) : null;
       ready = true;
       const { port } = server.address() as AddressInfo;
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -203,7 +209,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       } else {
         logger.info(`API keys configured for tenant(s): ${authenticator.tenants.join(', ')}`);
       }
-      return { url, port };
+      return { url, port, metricsUrl };
     },
 
     stop() {
@@ -226,66 +232,10 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         clearTimeout(grace);
         // Requests are done; appends handed to the committer finish before close() resolves.
         await store.close();
+        await metricsServer.stop();
         if (ownsClient) client.destroy();
       })();
       return stopping;
     },
   };
-}
-
-function createDynamoDbClient(config: Config): DynamoDBClient {
-  const { endpoint, region } = config.dynamodb;
-  if (endpoint === undefined) {
-    throw new Error(
-      'No DynamoDB endpoint: src/main.ts starts DynamoDB Local when DYNAMODB_ENDPOINT is unset.',
-    );
-  }
-  const operations = config.operations ?? defaultOperations;
-  return new DynamoDBClient({
-    region,
-    ...(endpoint === null ? {} : { endpoint }),
-    ...(config.dynamodb.localCredentials ? { credentials: localCredentials } : {}),
-    // Fail fast when DynamoDB hangs or is gone: the SDK has no request timeout of its own.
-    maxAttempts: operations.dynamoMaxAttempts,
-    requestHandler: new NodeHttpHandler({
-      connectionTimeout: Math.min(operations.dynamoTimeoutMs, 2000),
-      requestTimeout: operations.dynamoTimeoutMs,
-    }),
-  });
-}
-
-/** Subscription figures read from the hub at scrape time. */
-function registerSubscriptionGauges(metrics: Metrics, hub: SubscriptionHub): void {
-  const perTenant = (read: (stats: TenantSubscriptionStats) => number) => () =>
-    hub.stats().tenants.map((stats) => ({ labels: { tenant: stats.tenant }, value: read(stats) }));
-  metrics.gauge(
-    'eventloom_subscriptions',
-    'Open subscriptions by tenant.',
-    ['tenant'],
-    perTenant((s) => s.subscriptions),
-  );
-  metrics.gauge(
-    'eventloom_poller_lag',
-    "Positions committed but not yet delivered by the tenant's poller (head minus delivered position).",
-    ['tenant'],
-    perTenant((s) => s.pollerLag),
-  );
-  metrics.gauge(
-    'eventloom_subscriber_max_lag',
-    'How far the slowest subscription of the tenant trails the head, in positions.',
-    ['tenant'],
-    perTenant((s) => s.maxSubscriberLag),
-  );
-  metrics.gauge(
-    'eventloom_subscription_buffered_events',
-    'Events held in the subscription buffers of the tenant.',
-    ['tenant'],
-    perTenant((s) => s.bufferedEvents),
-  );
-  metrics.gauge(
-    'eventloom_poller_reads_total',
-    'Log Queries made by the tenant poller since it started.',
-    ['tenant'],
-    perTenant((s) => s.pollReads),
-  );
 }

@@ -42,6 +42,17 @@ export interface Config {
   subscriptionPoll?: SubscriptionPollConfig;
   /** Logging, DynamoDB timeouts and abuse limits; omitted: {@link defaultOperations}. */
   operations?: OperationsConfig;
+  /**
+   * Where `/metrics` listens, apart from the API (EVENTLOOM_METRICS_PORT, default 9464, "off"
+   * for none; EVENTLOOM_METRICS_HOST, default loopback). Omitted or null: not served.
+   */
+  metrics?: MetricsListenConfig | null;
+}
+
+export interface MetricsListenConfig {
+  /** 0: any free port. */
+  port: number;
+  host: string;
 }
 
 export interface OperationsConfig {
@@ -80,6 +91,11 @@ export interface SubscriptionPollConfig {
 export const defaultTenant = 'default';
 export const defaultPort = 4000;
 export const defaultHost = '127.0.0.1';
+/** The Prometheus exporters' customary port; loopback, so that only the machine's scraper sees it. */
+export const defaultMetricsListen: Readonly<MetricsListenConfig> = Object.freeze({
+  port: 9464,
+  host: '127.0.0.1',
+});
 export const defaultTablePrefix = 'eventloom';
 /** Bounds of EVENTLOOM_POLL_MIN_MS and EVENTLOOM_POLL_MAX_MS. */
 export const pollIntervalBounds = Object.freeze({ min: 1, max: 60_000 });
@@ -155,6 +171,7 @@ export function loadConfig(env: Env = process.env): Config {
 
   const subscriptionPoll = parsePoll(value, problems);
   const operations = parseOperations(value, problems);
+  const metrics = parseMetricsListen(value, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   const localCredentials =
@@ -171,7 +188,24 @@ export function loadConfig(env: Env = process.env): Config {
     embeddedDataDir: resolve(value('EVENTLOOM_DATA_DIR') ?? resolve(projectRoot, '.eventloom', 'dynamodb')),
     subscriptionPoll,
     operations,
+    metrics,
   };
+}
+
+function parseMetricsListen(
+  value: (name: string) => string | undefined,
+  problems: string[],
+): MetricsListenConfig | null {
+  const host = value('EVENTLOOM_METRICS_HOST') ?? defaultMetricsListen.host;
+  const raw = value('EVENTLOOM_METRICS_PORT');
+  if (raw?.toLowerCase() === 'off') return null;
+  if (raw === undefined) return { ...defaultMetricsListen, host };
+  const port = Number(raw);
+  if (/^\d+$/.test(raw) && port <= 65535) return { port, host };
+  problems.push(
+    `EVENTLOOM_METRICS_PORT must be an integer from 0 to 65535 (0 = any free port) or "off", got "${raw}".`,
+  );
+  return null;
 }
 
 /** A whole number from `min` to `max`, or the fallback when unset. */

@@ -69,8 +69,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   try {
-    const { url } = await app.start();
+    const { url, metricsUrl } = await app.start();
     logger.info(`eventloom is serving GraphQL (and GraphiQL in a browser) at ${url}`);
+    if (metricsUrl) logger.info(`Prometheus metrics at ${metricsUrl}`);
   } catch (error) {
     logger.error(`Cannot start: ${error instanceof Error ? error.message : String(error)}`);
     await app.stop().catch(() => undefined);

@@ -163,3 +163,19 @@ describe('operations settings', () => {
     expect(found.join('\n')).toMatch(/EVENTLOOM_RATE_LIMIT_BURST.*"0"/);
   });
 });
+
+describe('metrics listener', () => {
+  test('loopback port 9464 by default; EVENTLOOM_METRICS_PORT and _HOST move it, "off" removes it', () => {
+    expect(loadConfig({}).metrics).toEqual({ port: 9464, host: '127.0.0.1' });
+    expect(loadConfig({ EVENTLOOM_METRICS_PORT: '9100', EVENTLOOM_METRICS_HOST: '0.0.0.0' }).metrics).toEqual(
+      {
+        port: 9100,
+        host: '0.0.0.0',
+      },
+    );
+    expect(loadConfig({ EVENTLOOM_METRICS_PORT: 'off' }).metrics).toBeNull();
+    expect(problems({ EVENTLOOM_METRICS_PORT: '70000' })).toEqual([
+      expect.stringMatching(/EVENTLOOM_METRICS_PORT.*"70000"/),
+    ]);
+  });
+});

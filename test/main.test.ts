@@ -28,7 +28,8 @@ function run(env: Record<string, string>): {
   exit: Promise<number | null>;
 } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    // Any free port for /metrics: test files run in parallel, and the default 9464 is one port.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', EVENTLOOM_METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
@@ -83,6 +84,10 @@ describe('main', () => {
     expect(app.output()).toMatch(/tenant\(s\): main-tenant/);
     expect((await graphql(app.url, '{ head }')).status).toBe(401);
     expect((await graphql(app.url, '{ head }', key)).body).toEqual({ data: { head: 0 } });
+    // /metrics listens on loopback apart from the API, and says where.
+    const metricsUrl = /Prometheus metrics at (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(app.output())?.[1];
+    expect(metricsUrl).toBeDefined();
+    expect(await (await fetch(metricsUrl!)).text()).toContain('eventloom_graphql_requests_total');
 
     app.child.kill('SIGTERM');
     expect(await app.exit).toBe(0);

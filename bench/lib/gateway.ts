@@ -9,6 +9,8 @@ import { freePort } from '../../src/dynamodb-local.js';
 export interface GatewayProcess {
   readonly url: string;
   readonly wsUrl: string;
+  /** Its /metrics, on a listener of its own. */
+  readonly metricsUrl: string;
   readonly pid: number;
   /** Resident set size of the gateway process in bytes (from /proc). */
   rss(): Promise<number>;
@@ -23,6 +25,7 @@ export async function startGateway(options: {
   env?: Record<string, string>;
 }): Promise<GatewayProcess> {
   const port = await freePort();
+  const metricsPort = await freePort();
   // BENCH_GATEWAY_NODE_ARGS: extra Node options for the gateway, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
   const nodeArgs = process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', mainScript], {
@@ -34,6 +37,7 @@ export async function startGateway(options: {
       EVENTLOOM_TABLE_PREFIX: options.tablePrefix,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       LOG_LEVEL: 'warn',
+      EVENTLOOM_METRICS_PORT: String(metricsPort),
       ...options.env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -61,6 +65,7 @@ export async function startGateway(options: {
   return {
     url: `${base}/graphql`,
     wsUrl: `ws://127.0.0.1:${port}/graphql`,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     pid: child.pid ?? 0,
     async rss() {
       const { readFile } = await import('node:fs/promises');

@@ -1,4 +1,4 @@
-// The operator's view of a running gateway: /metrics, /readyz, one JSON log line per request
+// The operator's view of a running gateway: /metrics (on its own listener), /readyz, one JSON log line per request
 // (without data or keys), and the per-key mutation rate limit.
 import { afterEach, describe, expect, test } from 'vitest';
 import { type App, buildApp } from '../../src/app.js';
@@ -23,15 +23,16 @@ async function start(operations = defaultOperations, apiKeys = { 'operations-key
   const { lines, logger } = captureLogger();
   const app = buildApp({ ...testConfig({ apiKeys }), operations }, { client: dynamoClient(), logger });
   apps.push(app);
-  const { url } = await app.start();
+  const { url, metricsUrl } = await app.start();
   const origin = new URL(url).origin;
+  if (!metricsUrl) throw new Error('the test config gives /metrics a listener');
   const post = (query: string, variables: object = {}, key = 'operations-key-0000001') =>
     fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
       body: JSON.stringify({ query, variables }),
     });
-  return { app, origin, post, lines };
+  return { app, origin, metricsUrl, post, lines };
 }
 
 const appendQuery = `mutation Append($input: AppendEventsInput!) { appendEvents(input: $input) { __typename } }`;
@@ -39,7 +40,7 @@ const secretData = { card: '4111-1111-1111-1111' };
 
 describe('operations', () => {
   test('/metrics counts requests, appends, group commits and DynamoDB calls; /readyz follows the lifecycle', async () => {
-    const { app, origin, post } = await start();
+    const { app, origin, metricsUrl, post } = await start();
     expect((await fetch(`${origin}/readyz`)).status).toBe(200);
     for (let index = 0; index < 3; index++) {
       const response = await post(appendQuery, {
@@ -48,7 +49,7 @@ describe('operations', () => {
       expect(response.status).toBe(200);
     }
     await post('query Head { head }');
-    const text = await (await fetch(`${origin}/metrics`)).text();
+    const text = await (await fetch(metricsUrl)).text();
     expect(text).toMatch(
       /eventloom_graphql_requests_total\{operation="Append",type="mutation",outcome="ok"\} 3/,
     );
@@ -97,7 +98,7 @@ describe('operations', () => {
   });
 
   test('mutations beyond the per-key rate get 429 RATE_LIMITED and change nothing; queries pass', async () => {
-    const { app, origin, post } = await start({
+    const { app, metricsUrl, post } = await start({
       ...defaultOperations,
       mutationRate: { perSecond: 1, burst: 2 },
     });
@@ -116,13 +117,28 @@ describe('operations', () => {
     expect(statuses).toEqual([200, 200, 429, 429]);
     expect((await post('query Head { head }')).status).toBe(200);
     expect(await app.store.forTenant('ops').headPosition()).toBe(2);
-    const text = await (await fetch(`${origin}/metrics`)).text();
+    const text = await (await fetch(metricsUrl)).text();
     expect(text).toMatch(/eventloom_rate_limited_total\{limit="mutations"\} 2/);
   });
 
+  test('/metrics is not on the API port: it has its own listener, which serves nothing else', async () => {
+    const { origin, metricsUrl, post } = await start();
+    await post('query SecretTenantOperation { head }');
+    const onApi = await fetch(`${origin}/metrics`);
+    expect(onApi.status).not.toBe(200);
+    expect(await onApi.text()).not.toContain('SecretTenantOperation');
+    expect(new URL(metricsUrl).port).not.toBe(new URL(origin).port);
+    const scraped = await fetch(metricsUrl);
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toContain('operation="SecretTenantOperation"');
+    const elsewhere = await fetch(new URL('/graphql', metricsUrl));
+    expect(elsewhere.status).toBe(404);
+    expect((await fetch(metricsUrl, { method: 'POST' })).status).toBe(404);
+  });
+
   test('client-chosen operation names cannot grow /metrics: long or too many names count as "other"', async () => {
-    const { origin, post, lines } = await start();
-    const before = (await (await fetch(`${origin}/metrics`)).text()).length;
+    const { metricsUrl, post, lines } = await start();
+    const before = (await (await fetch(metricsUrl)).text()).length;
     for (let i = 0; i < 400; i += 50) {
       await Promise.all(
         Array.from({ length: 50 }, (_, j) => post(`query Name${i + j}${'x'.repeat(40)} { head }`)),
@@ -130,7 +146,7 @@ describe('operations', () => {
     }
     const longName = `L${'o'.repeat(200_000)}`;
     expect((await post(`query ${longName} { head }`)).status).toBe(200);
-    const response = await fetch(`${origin}/metrics`);
+    const response = await fetch(metricsUrl);
     expect(response.status).toBe(200);
     const text = await response.text();
     // 200 distinct names at most, each under 64 characters, plus "other".

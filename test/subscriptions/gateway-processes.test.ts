@@ -45,6 +45,7 @@ async function startGateway(tablePrefix: string): Promise<Gateway> {
       DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
       EVENTLOOM_TABLE_PREFIX: tablePrefix,
       EVENTLOOM_API_KEYS: `${key}=${tenant}`,
+      EVENTLOOM_METRICS_PORT: '0',
       EVENTLOOM_POLL_MIN_MS: '20',
       EVENTLOOM_POLL_MAX_MS: '200',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

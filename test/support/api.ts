@@ -45,6 +45,8 @@ export interface TestApi {
   readonly app: App;
   readonly url: string;
   readonly origin: string;
+  /** Where this gateway serves /metrics (its own listener). */
+  readonly metricsUrl: string;
   readonly tablePrefix: string;
   readonly client: DynamoDBClient;
   execute<TData, TVariables>(
@@ -95,6 +97,7 @@ export function testConfig(options: {
     tablePrefix: options.tablePrefix ?? testTablePrefix(),
     apiKeys: options.apiKeys ? new Map(Object.entries(options.apiKeys)) : null,
     embeddedDataDir: '/nonexistent',
+    metrics: { port: 0, host: '127.0.0.1' },
     ...(options.operations ? { operations: options.operations } : {}),
   };
 }
@@ -109,7 +112,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     logger: silentLogger,
     ...(options.limits ? { limits: options.limits } : {}),
   });
-  const { url } = await app.start();
+  const { url, metricsUrl } = await app.start();
   const origin = new URL(url).origin;
 
   const send = async (body: string, headers: Record<string, string>): Promise<GraphQLResult<unknown>> => {
@@ -136,6 +139,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     app,
     url,
     origin,
+    metricsUrl: metricsUrl ?? '',
     tablePrefix: config.tablePrefix,
     client,
     async execute(document, variables, requestOptions = {}) {
