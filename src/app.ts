@@ -34,7 +34,13 @@ import { useProbes } from './plugins/use-probes.js';
 import { useRateLimit } from './plugins/use-rate-limit.js';
 import { RateLimiter } from './rate-limit.js';
 import { schema } from './schema/index.js';
-import { createDynamoEventStore, type EventStore, type StoreObserver } from './store/index.js';
+import {
+  createDynamoEventStore,
+  type EventStore,
+  RateLimitedError,
+  type StoreObserver,
+} from './store/index.js';
+import { defaultReadBudget } from './store/read-budget.js';
 import { SubscriptionHub } from './subscriptions/index.js';
 import { graphqlWsTransport } from './transports/graphql-ws.js';
 
@@ -116,12 +122,16 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   instrumentDynamoDb(client, metrics);
   const subscriptions = new SubscriptionHub({
     ...(config.subscriptionPoll ? { poll: config.subscriptionPoll } : {}),
-    onReadError: (error, { tenant, reader }) =>
-      logger.warn(`subscriptions: a ${reader} log read for tenant ${tenant} failed; retrying.`, error),
+    // A spent read budget is the tenant's own load, counted in metrics, not a failure to log.
+    onReadError: (error, { tenant, reader }) => {
+      if (error instanceof RateLimitedError) return;
+      logger.warn(`subscriptions: a ${reader} log read for tenant ${tenant} failed; retrying.`, error);
+    },
   });
   const store = createDynamoEventStore({
     client,
     tablePrefix: config.tablePrefix,
+    readBudget: { ...defaultReadBudget, ...operations.tenantReadRate },
     // Appends committed here wake the tenant's poller at once.
     observer: combineObservers(subscriptions.observer, metrics.storeObserver, options.observer),
   });

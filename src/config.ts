@@ -5,6 +5,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultReadBudget } from './store/read-budget.js';
 import { defaultPollBackoff } from './subscriptions/backoff.js';
 
 export interface DynamoDbConfig {
@@ -64,6 +65,11 @@ export interface OperationsConfig {
   dynamoMaxAttempts: number;
   /** EVENTLOOM_RATE_LIMIT_PER_SECOND / _BURST: mutations per API key and gateway. */
   mutationRate: { perSecond: number; burst: number };
+  /**
+   * EVENTLOOM_TENANT_READS_PER_SECOND / _BURST: DynamoDB reads per tenant and gateway; beyond
+   * them reads wait (up to 1 s) or fail with RATE_LIMITED (src/store/read-budget.ts).
+   */
+  tenantReadRate: { perSecond: number; burst: number };
   /** EVENTLOOM_MAX_SUBSCRIPTIONS_PER_CONNECTION: open subscriptions on one WebSocket. */
   maxSubscriptionsPerConnection: number;
   /** EVENTLOOM_MAX_SUBSCRIPTIONS_PER_TENANT: open subscriptions of one tenant on one gateway. */
@@ -75,6 +81,7 @@ export const defaultOperations: Readonly<OperationsConfig> = Object.freeze({
   dynamoTimeoutMs: 5000,
   dynamoMaxAttempts: 3,
   mutationRate: Object.freeze({ perSecond: 200, burst: 400 }),
+  tenantReadRate: Object.freeze({ perSecond: defaultReadBudget.perSecond, burst: defaultReadBudget.burst }),
   maxSubscriptionsPerConnection: 100,
   maxSubscriptionsPerTenant: 10_000,
 });
@@ -239,6 +246,10 @@ function parseOperations(value: (name: string) => string | undefined, problems: 
     mutationRate: {
       perSecond: int('EVENTLOOM_RATE_LIMIT_PER_SECOND', d.mutationRate.perSecond, 1, 1_000_000),
       burst: int('EVENTLOOM_RATE_LIMIT_BURST', d.mutationRate.burst, 1, 1_000_000),
+    },
+    tenantReadRate: {
+      perSecond: int('EVENTLOOM_TENANT_READS_PER_SECOND', d.tenantReadRate.perSecond, 1, 1_000_000),
+      burst: int('EVENTLOOM_TENANT_READ_BURST', d.tenantReadRate.burst, 1, 1_000_000),
     },
     maxSubscriptionsPerConnection: int(
       'EVENTLOOM_MAX_SUBSCRIPTIONS_PER_CONNECTION',

@@ -1,13 +1,14 @@
 /**
  * What clients see of an error. Store errors that mean "your input" keep their message
- * (it names no internals); an unavailable store becomes a retryable STORE_UNAVAILABLE error;
+ * (it names no internals); an unavailable store becomes a retryable STORE_UNAVAILABLE error, a
+ * spent read budget RATE_LIMITED (HTTP 429 with Retry-After);
  * anything else becomes yoga's generic "Unexpected error." Never a stack trace: development
  * mode, which would attach the original error, is never used, and no internal error's name or
  * text reaches a client.
  */
 import { GraphQLError } from 'graphql';
 import { createGraphQLError, maskError as yogaMaskError } from 'graphql-yoga';
-import { isEventStoreError } from './store/errors.js';
+import { isEventStoreError, RateLimitedError } from './store/errors.js';
 
 export const storeUnavailableMessage = 'The event store is unavailable; retry later.';
 
@@ -19,6 +20,18 @@ export function maskError(error: unknown, message: string): Error {
       return createGraphQLError(storeUnavailableMessage, {
         ...where,
         extensions: { code: 'STORE_UNAVAILABLE', retryable: true },
+      });
+    }
+    if (original instanceof RateLimitedError) {
+      const seconds = Math.max(1, Math.ceil(original.retryAfterMs / 1000));
+      return createGraphQLError(original.message, {
+        ...where,
+        extensions: {
+          code: 'RATE_LIMITED',
+          retryable: true,
+          retryAfterSeconds: seconds,
+          http: { status: 429, headers: { 'retry-after': String(seconds) } },
+        },
       });
     }
     const extensions: Record<string, unknown> = {

@@ -135,6 +135,7 @@ describe('operations settings', () => {
       dynamoTimeoutMs: 5000,
       dynamoMaxAttempts: 3,
       mutationRate: { perSecond: 200, burst: 400 },
+      tenantReadRate: { perSecond: 1000, burst: 2000 },
       maxSubscriptionsPerConnection: 100,
       maxSubscriptionsPerTenant: 10_000,
     });
@@ -145,6 +146,8 @@ describe('operations settings', () => {
         DYNAMODB_MAX_ATTEMPTS: '5',
         EVENTLOOM_RATE_LIMIT_PER_SECOND: '10',
         EVENTLOOM_RATE_LIMIT_BURST: '20',
+        EVENTLOOM_TENANT_READS_PER_SECOND: '30',
+        EVENTLOOM_TENANT_READ_BURST: '60',
         EVENTLOOM_MAX_SUBSCRIPTIONS_PER_CONNECTION: '3',
         EVENTLOOM_MAX_SUBSCRIPTIONS_PER_TENANT: '7',
       }).operations,
@@ -153,6 +156,7 @@ describe('operations settings', () => {
       dynamoTimeoutMs: 800,
       dynamoMaxAttempts: 5,
       mutationRate: { perSecond: 10, burst: 20 },
+      tenantReadRate: { perSecond: 30, burst: 60 },
       maxSubscriptionsPerConnection: 3,
       maxSubscriptionsPerTenant: 7,
     });

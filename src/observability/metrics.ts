@@ -38,6 +38,18 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'eventloom_' });
   const registers = [registry];
+  const rateLimited = new Counter({
+    name: 'eventloom_rate_limited_total',
+    help: 'Requests refused by an abuse limit.',
+    labelNames: ['limit'],
+    registers,
+  });
+  const readsDelayed = new Counter({
+    name: 'eventloom_tenant_reads_delayed_total',
+    help: "DynamoDB reads that waited for their tenant's read budget.",
+    labelNames: ['tenant'],
+    registers,
+  });
   const commitBatchAppends = new Histogram({
     name: 'eventloom_commit_batch_appends',
     help: 'Appends committed together in one group-commit transaction.',
@@ -107,12 +119,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       buckets: latencyBuckets,
       registers,
     }),
-    rateLimited: new Counter({
-      name: 'eventloom_rate_limited_total',
-      help: 'Requests refused by an abuse limit.',
-      labelNames: ['limit'],
-      registers,
-    }),
+    rateLimited,
     gauge(name, help, labelNames, read) {
       new Gauge({
         name,
@@ -126,6 +133,10 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       });
     },
     storeObserver: {
+      onReadLimited(tenant, outcome) {
+        if (outcome === 'delayed') readsDelayed.inc({ tenant });
+        else rateLimited.inc({ limit: 'tenant_reads' });
+      },
       onAppendAnswered(_tenant, outcome, durationMs) {
         appendDuration.observe({ outcome }, durationMs / 1000);
       },

@@ -46,6 +46,7 @@ import {
 } from './keys.js';
 import { defaultLimits, maxLogEntriesExaminedPerRead, type StoreLimits } from './limits.js';
 import { checkType, isValidVersion, prepareAppend, toJsonText } from './prepare.js';
+import { defaultReadBudget, ReadBudget, type ReadBudgetPolicy } from './read-budget.js';
 import { checkCategory, type ResolvedStream, resolveStreamRef } from './stream-id.js';
 import { ensureEventsTable, eventsTableName } from './tables.js';
 import type {
@@ -82,6 +83,8 @@ export interface DynamoEventStoreOptions {
   maxAppendsPerBatch?: number;
   /** Reads (Query, GetItem, BatchGetItem) one tenant may have in flight in this process (default 16). */
   maxConcurrentReadsPerTenant?: number;
+  /** Reads one tenant may make per second in this process (default: `defaultReadBudget`). */
+  readBudget?: ReadBudgetPolicy;
 }
 
 const defaultConcurrentReadsPerTenant = 16;
@@ -145,6 +148,7 @@ class DynamoTenantStore implements TenantEventStore {
   private readonly deletion: StreamDeletion;
   private readonly observer: StoreObserver | undefined;
   private readonly reads: ConcurrencyLimit;
+  private readonly budget: ReadBudget;
 
   constructor(
     readonly tenant: string,
@@ -156,6 +160,10 @@ class DynamoTenantStore implements TenantEventStore {
   ) {
     this.observer = options.observer;
     this.reads = new ConcurrencyLimit(options.maxConcurrentReadsPerTenant ?? defaultConcurrentReadsPerTenant);
+    this.budget = new ReadBudget(options.readBudget ?? defaultReadBudget, {
+      onDelayed: () => options.observer?.onReadLimited?.(tenant, 'delayed'),
+      onRefused: () => options.observer?.onReadLimited?.(tenant, 'refused'),
+    });
     this.deletion = new StreamDeletion({
       client,
       table,
@@ -198,7 +206,7 @@ class DynamoTenantStore implements TenantEventStore {
   }
 
   private getHead(stream: StreamKey): Promise<HeadItem | null> {
-    return this.deletion.readHead(streamPk(this.tenant, stream));
+    return this.send('GetItem', () => this.deletion.readHead(streamPk(this.tenant, stream)));
   }
 
   async getStream(ref: StreamRef): Promise<StreamInfo | null> {
@@ -208,7 +216,7 @@ class DynamoTenantStore implements TenantEventStore {
 
   async getStreams(keys: readonly StreamKey[]): Promise<(StreamInfo | null)[]> {
     const pks = keys.map((key) => streamPk(this.tenant, key));
-    const found = await this.reads.run(() =>
+    const found = await this.send('BatchGetItem', () =>
       batchGetItems(
         this.client,
         this.table,
@@ -470,8 +478,9 @@ class DynamoTenantStore implements TenantEventStore {
     );
   }
 
-  /** A read, within this tenant's share of concurrent reads. */
+  /** A read, paid from this tenant's read budget, within its share of concurrent reads. */
   private async send<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    await this.budget.spend();
     try {
       return await this.reads.run(call);
     } catch (error) {

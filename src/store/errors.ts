@@ -9,7 +9,8 @@ export type EventStoreErrorCode =
   | 'STREAM_IS_UNVERSIONED'
   | 'STREAM_NOT_FOUND'
   | 'INVALID_INPUT'
-  | 'STORE_UNAVAILABLE';
+  | 'STORE_UNAVAILABLE'
+  | 'RATE_LIMITED';
 
 export abstract class EventStoreError extends Error {
   abstract readonly code: EventStoreErrorCode;
@@ -70,6 +71,19 @@ export class StoreUnavailableError extends EventStoreError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'StoreUnavailableError';
+  }
+}
+
+/**
+ * The tenant's read budget in this gateway is spent for now (src/store/read-budget.ts): the
+ * same read succeeds after `retryAfterMs`. Retryable; other tenants are not affected.
+ */
+export class RateLimitedError extends EventStoreError {
+  readonly code = 'RATE_LIMITED';
+  override readonly retryable = true;
+  constructor(readonly retryAfterMs: number) {
+    super(`Too many reads for this tenant: retry in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s.`);
+    this.name = 'RateLimitedError';
   }
 }
 

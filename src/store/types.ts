@@ -147,6 +147,8 @@ export interface StoreObserver {
   onBatchCommitted?(tenant: string, appends: number, events: number, durationMs: number): void;
   /** An append was answered: `outcome` is 'ok' or the error code; the duration includes queueing. */
   onAppendAnswered?(tenant: string, outcome: string, durationMs: number): void;
+  /** A read of the tenant waited for its read budget, or was refused (src/store/read-budget.ts). */
+  onReadLimited?(tenant: string, outcome: 'delayed' | 'refused'): void;
 }
 
 /** One tenant's view of the store: no method can reach another tenant's data. */

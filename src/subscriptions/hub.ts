@@ -22,6 +22,7 @@ import type {
 import { type PollBackoffOptions, resolvePollBackoff } from './backoff.js';
 import { type Clock, systemClock } from './clock.js';
 import { LogSubscription } from './log-subscription.js';
+import { readPatiently } from './patient-read.js';
 import { readLogChunk } from './read-log-chunk.js';
 import { StreamEventsReader } from './stream-events-reader.js';
 import { streamKeyOf } from './stream-key.js';
@@ -47,7 +48,7 @@ export interface SubscriptionHubOptions {
   bufferSize?: number;
   clock?: Clock;
   /** A log read failed (it is retried). For logging; must not throw. */
-  onReadError?(error: unknown, where: { tenant: string; reader: 'poller' | 'catch-up' }): void;
+  onReadError?(error: unknown, where: { tenant: string; reader: 'poller' | 'catch-up' | 'setup' }): void;
 }
 
 export const defaultHubOptions = Object.freeze({ pageSize: 100, bufferSize: 256 });
@@ -225,7 +226,7 @@ export class SubscriptionHub {
     const subscription = this.createSubscription(store, reader.readHistory, reader.matches, this.bufferSize);
     try {
       this.setupReadCount += 2;
-      const start = await reader.start(afterVersion);
+      const start = await this.patiently(() => reader.start(afterVersion), store.tenant);
       subscription.begin(start.after, start.atHead);
     } catch (error) {
       subscription.close();
@@ -346,6 +347,15 @@ export class SubscriptionHub {
     };
   }
 
+  /** A setup read, retried through load and outages (patient-read.ts). */
+  private patiently<T>(read: () => Promise<T>, tenant: string): Promise<T> {
+    return readPatiently(read, {
+      backoff: this.backoff,
+      clock: this.clock,
+      onRetry: (error) => this.options.onReadError?.(error, { tenant, reader: 'setup' }),
+    });
+  }
+
   private assertOpen(): void {
     if (this.closing) throw new SubscriptionHubClosedError();
   }
@@ -372,7 +382,7 @@ export class SubscriptionHub {
     );
     try {
       this.setupReadCount++;
-      const head = await store.headPosition();
+      const head = await this.patiently(() => store.headPosition(), store.tenant);
       if (after !== null && after > head) {
         throw new InvalidInputError(`after is beyond the last position of the log (${head}).`, ['after']);
       }

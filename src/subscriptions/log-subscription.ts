@@ -24,8 +24,9 @@
  */
 import { isEventStoreError } from '../store/errors.js';
 import type { RecordedEvent } from '../store/types.js';
-import { nextPollDelay, type PollBackoffOptions } from './backoff.js';
+import type { PollBackoffOptions } from './backoff.js';
 import type { Clock } from './clock.js';
+import { retryDelay } from './patient-read.js';
 import type { LogBatch, ReadLog } from './tenant-poller.js';
 
 /** What a subscription needs from its tenant's shared feed. */
@@ -306,7 +307,7 @@ export class LogSubscription {
           return;
         }
         this.options.onError?.(error);
-        errorDelay = nextPollDelay(errorDelay, 'error', backoff);
+        errorDelay = retryDelay(errorDelay, error, backoff);
         await clock.sleep(errorDelay, this.closing.signal);
         continue;
       }
