@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga } from 'graphql-yoga';
 import { type ApiLimits, defaultApiLimits } from './api-limits.js';
 import { type Authenticator, createAuthenticator } from './auth.js';
 import { type Config, defaultOperations } from './config.js';
@@ -19,7 +19,7 @@ import { createDynamoDbClient } from './dynamodb-client.js';
 import { graphiqlOptions } from './graphiql.js';
 import { maskError } from './mask-error.js';
 import { instrumentDynamoDb } from './observability/instrument-dynamodb.js';
-import { createLogger, toAppLogger } from './observability/logger.js';
+import { createLogger, type Logger, toAppLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createMetricsServer } from './observability/metrics-server.js';
 import { registerSubscriptionGauges } from './observability/subscription-gauges.js';
@@ -43,36 +43,12 @@ import {
 import { defaultReadBudget } from './store/read-budget.js';
 import { SubscriptionHub } from './subscriptions/index.js';
 import { graphqlWsTransport } from './transports/graphql-ws.js';
+import type { Transport, TransportFactory, Yoga } from './transports/types.js';
 
 export const graphqlEndpoint = '/graphql';
 
-export interface Logger {
-  debug(...args: unknown[]): void;
-  info(...args: unknown[]): void;
-  warn(...args: unknown[]): void;
-  error(...args: unknown[]): void;
-}
-
-export type Yoga = YogaServerInstance<Record<string, unknown>, GraphQLContext>;
-
-/** What a transport sharing the HTTP server gets to work with. */
-export interface TransportContext {
-  readonly server: Server;
-  readonly yoga: Yoga;
-  readonly graphqlEndpoint: string;
-  readonly authenticator: Authenticator;
-  readonly store: EventStore;
-  readonly logger: Logger;
-  readonly limits: ApiLimits;
-}
-
-/** A transport attached to the HTTP server, e.g. graphql-ws on the same path. */
-export interface Transport {
-  /** Completes its operations and closes its connections; called first on shutdown. */
-  close(): Promise<void>;
-}
-
-export type TransportFactory = (context: TransportContext) => Transport | Promise<Transport>;
+export type { Logger } from './observability/logger.js';
+export type { Transport, TransportContext, TransportFactory, Yoga } from './transports/types.js';
 
 export interface AppOptions {
   /** A DynamoDB client to use (tests inject one to count calls); else one is made from the config. */

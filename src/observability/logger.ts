@@ -2,11 +2,10 @@
  * Structured JSON logs (pino). Request lines carry tenant, operation, duration and outcome;
  * never event data, variables or keys: redaction guards the fields that could hold them.
  */
-import { type Logger, pino } from 'pino';
+import { type Logger as PinoLogger, pino } from 'pino';
 
-export type { Logger };
-
-export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+/** pino, configured: JSON lines with redaction. The rest of the gateway logs through {@link Logger}. */
+export function createLogger(level: string, destination?: NodeJS.WritableStream): PinoLogger {
   return pino(
     {
       level,
@@ -28,8 +27,8 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
   );
 }
 
-/** The app's logging interface (console-like), as the rest of the gateway calls it. */
-export interface AppLogger {
+/** The gateway's logging interface (console-like); {@link toAppLogger} puts pino behind it. */
+export interface Logger {
   debug(...args: unknown[]): void;
   info(...args: unknown[]): void;
   warn(...args: unknown[]): void;
@@ -40,7 +39,7 @@ export interface AppLogger {
  * Adapts pino to console-style calls: `warn('text', error)` becomes `{ err, msg: 'text' }`,
  * an object first stays the line's fields, so every line is one JSON object.
  */
-export function toAppLogger(logger: Logger): AppLogger {
+export function toAppLogger(logger: PinoLogger): Logger {
   const at =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (...args: unknown[]): void => {

@@ -6,14 +6,14 @@
  */
 import { GraphQLError } from 'graphql';
 import { isEventStoreError } from '../store/errors.js';
-import type { AppLogger } from './logger.js';
+import type { Logger } from './logger.js';
 
 function isClientMistake(value: unknown): boolean {
   const original = value instanceof GraphQLError ? value.originalError : value;
   return isEventStoreError(original) && original.code !== 'STORE_UNAVAILABLE';
 }
 
-export function yogaLogging(logger: AppLogger) {
+export function yogaLogging(logger: Logger) {
   return {
     // One debug line per request would drown the log.
     debug: () => undefined,

@@ -7,7 +7,7 @@ import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { maskError } from '../mask-error.js';
 import { boundedLabel } from '../observability/bounded-label.js';
-import type { AppLogger } from '../observability/logger.js';
+import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 
 interface RequestRecord {
@@ -32,7 +32,7 @@ function outcomeOf(status: number, record: RequestRecord): 'ok' | 'error' | 'rej
 
 export function useObservability(
   metrics: Metrics,
-  logger: AppLogger,
+  logger: Logger,
   options: { graphql: string; tenantOf: (request: Request) => string | null },
 ): Plugin {
   const records = new WeakMap<Request, RequestRecord>();

@@ -17,10 +17,10 @@ import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
 import type { Context as WsContext } from 'graphql-ws';
 import { type Extra, useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import type { Transport, TransportContext, TransportFactory } from '../app.js';
 import { authorizationOf } from '../context.js';
 import { maskError } from '../mask-error.js';
 import { limitFirstMessage } from './first-message-limit.js';
+import type { Transport, TransportContext, TransportFactory } from './types.js';
 
 export interface GraphqlWsOptions {
   /** Interval of WebSocket pings (and how long a pong may take). Default 12 s. */

@@ -1,0 +1,29 @@
+/** What the app gives a transport that shares its HTTP server (src/transports/graphql-ws.ts). */
+import type { Server } from 'node:http';
+import type { YogaServerInstance } from 'graphql-yoga';
+import type { ApiLimits } from '../api-limits.js';
+import type { Authenticator } from '../auth.js';
+import type { GraphQLContext } from '../context.js';
+import type { Logger } from '../observability/logger.js';
+import type { EventStore } from '../store/index.js';
+
+export type Yoga = YogaServerInstance<Record<string, unknown>, GraphQLContext>;
+
+/** What a transport sharing the HTTP server gets to work with. */
+export interface TransportContext {
+  readonly server: Server;
+  readonly yoga: Yoga;
+  readonly graphqlEndpoint: string;
+  readonly authenticator: Authenticator;
+  readonly store: EventStore;
+  readonly logger: Logger;
+  readonly limits: ApiLimits;
+}
+
+/** A transport attached to the HTTP server, e.g. graphql-ws on the same path. */
+export interface Transport {
+  /** Completes its operations and closes its connections; called first on shutdown. */
+  close(): Promise<void>;
+}
+
+export type TransportFactory = (context: TransportContext) => Transport | Promise<Transport>;
