@@ -13,7 +13,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga } from 'graphql-yoga';
 import { type ApiLimits, defaultApiLimits } from './api-limits.js';
 import { type Authenticator, createAuthenticator } from './auth.js';
-import { type Config, defaultOperations } from './config.js';
+import type { Config } from './config.js';
 import { createContextFactory, type GraphQLContext } from './context.js';
 import { createDynamoDbClient } from './dynamodb-client.js';
 import { graphiqlOptions } from './graphiql.js';
@@ -84,7 +84,7 @@ export interface App {
 const serverTimeouts = { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 };
 
 export function buildApp(config: Config, options: AppOptions = {}): App {
-  const operations = config.operations ?? defaultOperations;
+  const operations = config.operations;
   const logger = options.logger ?? toAppLogger(createLogger(operations.logLevel));
   const limits: ApiLimits = {
     ...defaultApiLimits,

@@ -1,7 +1,7 @@
 /** The gateway's DynamoDB client, made from the configuration when the app is given none. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { type Config, defaultOperations } from './config.js';
+import type { Config } from './config.js';
 import { localCredentials } from './dynamodb-local.js';
 
 export function createDynamoDbClient(config: Config): DynamoDBClient {
@@ -11,7 +11,7 @@ export function createDynamoDbClient(config: Config): DynamoDBClient {
       'No DynamoDB endpoint: src/main.ts starts DynamoDB Local when DYNAMODB_ENDPOINT is unset.',
     );
   }
-  const operations = config.operations ?? defaultOperations;
+  const operations = config.operations;
   return new DynamoDBClient({
     region,
     ...(endpoint === null ? {} : { endpoint }),

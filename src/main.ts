@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     throw error;
   }
   // One JSON log stream for the whole process (configuration errors above come before it).
-  const logger = toAppLogger(createLogger(config.operations?.logLevel ?? 'info'));
+  const logger = toAppLogger(createLogger(config.operations.logLevel));
 
   let local: DynamoDbLocal | null = null;
   if (config.dynamodb.endpoint === undefined) {

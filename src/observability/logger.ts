@@ -43,18 +43,22 @@ export function toAppLogger(logger: PinoLogger): Logger {
   const at =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (...args: unknown[]): void => {
-      const [first, ...rest] = args;
-      if (typeof first === 'string') {
-        const error = rest.find((value) => value instanceof Error);
-        if (error) logger[level]({ err: error }, first);
-        else logger[level](first);
-      } else if (first instanceof Error) {
-        logger[level]({ err: first }, typeof rest[0] === 'string' ? rest[0] : first.message);
-      } else if (typeof first === 'object' && first !== null) {
-        logger[level](first as Record<string, unknown>, typeof rest[0] === 'string' ? rest[0] : undefined);
-      } else {
-        logger[level](String(first));
-      }
+      const [fields, message] = toPinoArguments(args);
+      if (fields) logger[level](fields, message);
+      else logger[level](message);
     };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/** Console-style arguments as pino's (fields, message). */
+function toPinoArguments(args: unknown[]): [Record<string, unknown> | null, string | undefined] {
+  const [first, ...rest] = args;
+  const text = typeof rest[0] === 'string' ? rest[0] : undefined;
+  if (typeof first === 'string') {
+    const error = rest.find((value) => value instanceof Error);
+    return [error ? { err: error } : null, first];
+  }
+  if (first instanceof Error) return [{ err: first }, text ?? first.message];
+  if (typeof first === 'object' && first !== null) return [first as Record<string, unknown>, text];
+  return [null, String(first)];
 }

@@ -10,7 +10,7 @@ import { type GraphQLFormattedError, print } from 'graphql';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { ApiLimits } from '../../src/api-limits.js';
 import { type App, type AppOptions, buildApp } from '../../src/app.js';
-import type { Config, OperationsConfig } from '../../src/config.js';
+import { type Config, defaultOperations, type OperationsConfig } from '../../src/config.js';
 import { localCredentials } from '../../src/dynamodb-local.js';
 
 export interface GraphQLResult<TData> {
@@ -98,7 +98,7 @@ export function testConfig(options: {
     apiKeys: options.apiKeys ? new Map(Object.entries(options.apiKeys)) : null,
     embeddedDataDir: '/nonexistent',
     metrics: { port: 0, host: '127.0.0.1' },
-    ...(options.operations ? { operations: options.operations } : {}),
+    operations: options.operations ?? defaultOperations,
   };
 }
 
