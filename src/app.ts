@@ -17,7 +17,6 @@ import type { Config } from './config.js';
 import { createContextFactory, type GraphQLContext } from './context.js';
 import { createDynamoDbClient } from './dynamodb-client.js';
 import { graphiqlOptions } from './graphiql.js';
-import { maskError } from './mask-error.js';
 import { instrumentDynamoDb } from './observability/instrument-dynamodb.js';
 import { createLogger, type Logger, toAppLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
@@ -26,6 +25,7 @@ import { registerSubscriptionGauges } from './observability/subscription-gauges.
 import { yogaLogging } from './observability/yoga-logging.js';
 import { combineObservers } from './observers.js';
 import { useAuth } from './plugins/use-auth.js';
+import { useErrorMasking } from './plugins/use-error-masking.js';
 import { useGraphiQLPage } from './plugins/use-graphiql-page.js';
 import { useHealthz } from './plugins/use-healthz.js';
 import { useLimits } from './plugins/use-limits.js';
@@ -123,15 +123,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     logging: yogaLogging(logger),
     // Served by useGraphiQLPage, built once and compressed; yoga never renders it.
     graphiql: false,
-    maskedErrors: {
-      isDev: false,
-      maskError: (error, message) => {
-        const masked = maskError(error, message);
-        const code = (masked as { extensions?: { code?: unknown } }).extensions?.code;
-        if (code === 'INTERNAL_SERVER_ERROR' || code === 'STORE_UNAVAILABLE') logger.error(error);
-        return masked;
-      },
-    },
+    maskedErrors: useErrorMasking(logger),
     plugins: [
       useGraphiQLPage(graphqlEndpoint, () => renderGraphiQL(graphiqlOptions(authenticator.required))),
       useProbes({ ready: () => ready }),

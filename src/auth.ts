@@ -3,7 +3,6 @@
  * (src/subscriptions/) both ask the same Authenticator which tenant a credential selects.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createGraphQLError } from 'graphql-yoga';
 import { defaultTenant } from './config.js';
 
 export interface Authenticator {
@@ -44,14 +43,4 @@ function digest(key: string): Buffer {
 function bearerToken(authorization: string | null | undefined): string | null {
   const match = /^\s*Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
   return match?.[1] ?? null;
-}
-
-export const unauthenticatedMessage =
-  'Unauthorized: send "Authorization: Bearer <key>" with a key configured in EVENTLOOM_API_KEYS.';
-
-/** The error for a request without a valid key; yoga answers it with HTTP 401. */
-export function unauthenticated() {
-  return createGraphQLError(unauthenticatedMessage, {
-    extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } } },
-  });
 }

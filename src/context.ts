@@ -12,7 +12,8 @@
  */
 import { initContextCache } from '@pothos/core';
 import type { ApiLimits } from './api-limits.js';
-import { type Authenticator, unauthenticated } from './auth.js';
+import type { Authenticator } from './auth.js';
+import { unauthenticated } from './errors/unauthenticated.js';
 import type { EventStore, TenantEventStore } from './store/types.js';
 import type { SubscriptionHub } from './subscriptions/index.js';
 

@@ -5,7 +5,8 @@
  * key selects is decided again, from the same Authenticator, by the context factory.
  */
 import { type Plugin, shouldRenderGraphiQL } from 'graphql-yoga';
-import { type Authenticator, unauthenticatedMessage } from '../auth.js';
+import type { Authenticator } from '../auth.js';
+import { unauthenticatedResponse } from '../errors/unauthenticated.js';
 
 export function useAuth(authenticator: Authenticator, graphqlEndpoint: string): Plugin {
   return {
@@ -14,20 +15,7 @@ export function useAuth(authenticator: Authenticator, graphqlEndpoint: string): 
       if (url.pathname !== graphqlEndpoint && url.pathname !== `${graphqlEndpoint}/`) return;
       if (request.method === 'OPTIONS' || shouldRenderGraphiQL(request)) return;
       if (authenticator.tenantFor(request.headers.get('authorization')) !== null) return;
-      endResponse(
-        new fetchAPI.Response(
-          JSON.stringify({
-            errors: [{ message: unauthenticatedMessage, extensions: { code: 'UNAUTHENTICATED' } }],
-          }),
-          {
-            status: 401,
-            headers: {
-              'content-type': 'application/json; charset=utf-8',
-              'www-authenticate': 'Bearer realm="eventloom"',
-            },
-          },
-        ),
-      );
+      endResponse(unauthenticatedResponse(fetchAPI));
     },
   };
 }

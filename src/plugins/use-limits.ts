@@ -9,6 +9,7 @@ import { createComplexityRule } from '@pothos/plugin-complexity';
 import { type DocumentNode, GraphQLError, type GraphQLSchema, validate } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { ApiLimits } from '../api-limits.js';
+import { ApiErrorCode } from '../errors/codes.js';
 
 interface OperationArgs {
   schema: GraphQLSchema;
@@ -40,7 +41,7 @@ export function useLimits(limits: ApiLimits): Plugin {
           // Deep nesting below maxTokens can still exhaust the parser's stack: a client error.
           if (error instanceof RangeError) {
             throw new GraphQLError('The document nests too deeply to parse.', {
-              extensions: { code: 'GRAPHQL_PARSE_FAILED', http: { status: 400 } },
+              extensions: { code: ApiErrorCode.parseFailed, http: { status: 400 } },
             });
           }
           throw error;

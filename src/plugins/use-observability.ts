@@ -5,7 +5,7 @@
  */
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { maskError } from '../mask-error.js';
+import { maskError } from '../errors/mask-error.js';
 import { boundedLabel } from '../observability/bounded-label.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';

@@ -7,6 +7,7 @@
 import { GraphQLError, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { authorizationOf, type GraphQLContext } from '../context.js';
+import { ApiErrorCode, retryAfterSeconds } from '../errors/codes.js';
 import type { RateLimiter } from '../rate-limit.js';
 
 export function useRateLimit(limiter: RateLimiter, onLimited?: () => void): Plugin {
@@ -25,12 +26,12 @@ export function useRateLimit(limiter: RateLimiter, onLimited?: () => void): Plug
       const result = limiter.take(key);
       if (result.allowed) return;
       onLimited?.();
-      const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
+      const seconds = retryAfterSeconds(result.retryAfterMs);
       setResultAndStopExecution({
         errors: [
           new GraphQLError(`Too many mutations for this key: retry in ${seconds} s.`, {
             extensions: {
-              code: 'RATE_LIMITED',
+              code: ApiErrorCode.rateLimited,
               retryAfterSeconds: seconds,
               http: { status: 429, headers: { 'retry-after': String(seconds) } },
             },

@@ -4,6 +4,7 @@
  */
 import { createGraphQLError } from 'graphql-yoga';
 import type { ApiLimits } from '../api-limits.js';
+import { ApiErrorCode } from '../errors/codes.js';
 import type { Page } from '../store/types.js';
 
 export interface PageArgs {
@@ -18,13 +19,13 @@ export function checkPageSize(args: PageArgs, limits: ApiLimits): void {
     if (size !== null && size !== undefined && (size < 0 || size > limits.maxPageSize)) {
       throw createGraphQLError(
         `"${name}" must be from 0 to ${limits.maxPageSize} (the largest page); got ${size}. Without it a page holds ${limits.defaultPageSize}.`,
-        { extensions: { code: 'PAGE_SIZE_EXCEEDED', maxPageSize: limits.maxPageSize } },
+        { extensions: { code: ApiErrorCode.pageSizeExceeded, maxPageSize: limits.maxPageSize } },
       );
     }
   }
   if (args.first != null && args.last != null) {
     throw createGraphQLError('Give "first" (paging forward) or "last" (paging backward), not both.', {
-      extensions: { code: 'BAD_USER_INPUT' },
+      extensions: { code: ApiErrorCode.badUserInput },
     });
   }
 }

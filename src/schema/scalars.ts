@@ -5,6 +5,7 @@
 import { GraphQLError, Kind, type ValueNode } from 'graphql';
 import { DateTimeResolver, JSONResolver, UUIDResolver } from 'graphql-scalars';
 import { builder } from '../builder.js';
+import { ApiErrorCode } from '../errors/codes.js';
 
 builder.addScalarType('UUID', UUIDResolver);
 builder.addScalarType('DateTime', DateTimeResolver);
@@ -16,7 +17,7 @@ function toPosition(value: unknown, valueNode?: ValueNode): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
     throw new GraphQLError(`${positionProblem} Got ${JSON.stringify(value) ?? String(value)}.`, {
       ...(valueNode ? { nodes: [valueNode] } : {}),
-      extensions: { code: 'BAD_USER_INPUT' },
+      extensions: { code: ApiErrorCode.badUserInput },
     });
   }
   return value;
@@ -34,7 +35,7 @@ builder.scalarType('Position', {
         `${positionProblem} Got a ${node.kind.replace('Value', '').toLowerCase()} literal.`,
         {
           nodes: [node],
-          extensions: { code: 'BAD_USER_INPUT' },
+          extensions: { code: ApiErrorCode.badUserInput },
         },
       );
     }

@@ -8,6 +8,7 @@ import { createGraphQLError } from 'graphql-yoga';
 import { defaultApiLimits } from '../api-limits.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
+import { ApiErrorCode } from '../errors/codes.js';
 import { InvalidInputError, WrongExpectedVersionError } from '../store/errors.js';
 import type { DeleteStreamResult, RecordedEvent, StreamInfo, StreamKey } from '../store/types.js';
 import { deliveredStreamOf } from '../subscriptions/index.js';
@@ -62,7 +63,7 @@ async function headOf(source: StreamSource, context: GraphQLContext): Promise<St
   // Only possible when the stream was deleted between reading an event and its stream.
   if (head === null) {
     throw createGraphQLError('The stream no longer exists: it was deleted.', {
-      extensions: { code: 'STREAM_NOT_FOUND' },
+      extensions: { code: ApiErrorCode.streamNotFound },
     });
   }
   return head;

@@ -9,6 +9,7 @@
 import { createGraphQLError } from 'graphql-yoga';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
+import { ApiErrorCode } from '../errors/codes.js';
 import type { RecordedEvent } from '../store/types.js';
 import {
   batchLimits,
@@ -48,7 +49,7 @@ async function open<T>(
     throw createGraphQLError(
       `This tenant has ${cap} open subscriptions on this gateway, the most it may hold.`,
       {
-        extensions: { code: 'SUBSCRIPTION_LIMIT', limit: cap },
+        extensions: { code: ApiErrorCode.subscriptionLimit, limit: cap },
       },
     );
   }
@@ -56,7 +57,9 @@ async function open<T>(
     return await start();
   } catch (error) {
     if (error instanceof SubscriptionHubClosedError) {
-      throw createGraphQLError(error.message, { extensions: { code: 'SHUTTING_DOWN', retryable: true } });
+      throw createGraphQLError(error.message, {
+        extensions: { code: ApiErrorCode.shuttingDown, retryable: true },
+      });
     }
     // InvalidInputError and store errors: masked and coded by the server's maskError.
     throw error;

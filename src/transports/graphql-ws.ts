@@ -18,7 +18,8 @@ import type { Context as WsContext } from 'graphql-ws';
 import { type Extra, useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { authorizationOf } from '../context.js';
-import { maskError } from '../mask-error.js';
+import { ApiErrorCode } from '../errors/codes.js';
+import { maskError } from '../errors/mask-error.js';
 import { limitFirstMessage } from './first-message-limit.js';
 import type { Transport, TransportContext, TransportFactory } from './types.js';
 
@@ -89,7 +90,12 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
             return [
               new GraphQLError(
                 `This connection has ${limits.maxSubscriptionsPerConnection} open operations, the most it may hold.`,
-                { extensions: { code: 'SUBSCRIPTION_LIMIT', limit: limits.maxSubscriptionsPerConnection } },
+                {
+                  extensions: {
+                    code: ApiErrorCode.subscriptionLimit,
+                    limit: limits.maxSubscriptionsPerConnection,
+                  },
+                },
               ),
             ];
           }

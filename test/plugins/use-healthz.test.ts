@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { storeUnavailableMessage } from '../../src/mask-error.js';
+import { storeUnavailableMessage } from '../../src/errors/mask-error.js';
 import { AppendEventsDocument, HeadDocument, LogDocument } from '../generated/graphql.js';
 import { dynamoClient, startTestApi, type TestApi, uniqueName } from '../support/api.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';

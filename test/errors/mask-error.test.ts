@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, test } from 'vitest';
-import { maskError, storeUnavailableMessage } from '../src/mask-error.js';
-import { InvalidInputError, StoreUnavailableError, StreamNotFoundError } from '../src/store/errors.js';
+import { maskError, storeUnavailableMessage } from '../../src/errors/mask-error.js';
+import { InvalidInputError, StoreUnavailableError, StreamNotFoundError } from '../../src/store/errors.js';
 
 const located = (original: Error) =>
   new GraphQLError(original.message, { originalError: original, path: ['head'] });

@@ -8,7 +8,8 @@
  */
 import { GraphQLError } from 'graphql';
 import { createGraphQLError, maskError as yogaMaskError } from 'graphql-yoga';
-import { isEventStoreError, RateLimitedError } from './store/errors.js';
+import { isEventStoreError, RateLimitedError } from '../store/errors.js';
+import { ApiErrorCode, retryAfterSeconds } from './codes.js';
 
 export const storeUnavailableMessage = 'The event store is unavailable; retry later.';
 
@@ -19,15 +20,15 @@ export function maskError(error: unknown, message: string): Error {
     if (original.code === 'STORE_UNAVAILABLE') {
       return createGraphQLError(storeUnavailableMessage, {
         ...where,
-        extensions: { code: 'STORE_UNAVAILABLE', retryable: true },
+        extensions: { code: ApiErrorCode.storeUnavailable, retryable: true },
       });
     }
     if (original instanceof RateLimitedError) {
-      const seconds = Math.max(1, Math.ceil(original.retryAfterMs / 1000));
+      const seconds = retryAfterSeconds(original.retryAfterMs);
       return createGraphQLError(original.message, {
         ...where,
         extensions: {
-          code: 'RATE_LIMITED',
+          code: ApiErrorCode.rateLimited,
           retryable: true,
           retryAfterSeconds: seconds,
           http: { status: 429, headers: { 'retry-after': String(seconds) } },
@@ -35,7 +36,7 @@ export function maskError(error: unknown, message: string): Error {
       });
     }
     const extensions: Record<string, unknown> = {
-      code: original.code === 'INVALID_INPUT' ? 'BAD_USER_INPUT' : original.code,
+      code: original.code === 'INVALID_INPUT' ? ApiErrorCode.badUserInput : original.code,
     };
     if ('path' in original && Array.isArray(original.path) && original.path.length > 0) {
       extensions.inputPath = original.path;
