@@ -11,8 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga } from 'graphql-yoga';
-import { type ApiLimits, defaultApiLimits } from './api-limits.js';
-import { type Authenticator, createAuthenticator } from './auth.js';
+import { type Authenticator, createAuthenticator } from './auth/authenticator.js';
 import type { Config } from './config.js';
 import { createContextFactory, type GraphQLContext } from './context.js';
 import { createDynamoDbClient } from './dynamodb-client.js';
@@ -23,7 +22,8 @@ import { createMetrics } from './observability/metrics.js';
 import { createMetricsServer } from './observability/metrics-server.js';
 import { registerSubscriptionGauges } from './observability/subscription-gauges.js';
 import { yogaLogging } from './observability/yoga-logging.js';
-import { combineObservers } from './observers.js';
+import { type ApiLimits, defaultApiLimits } from './plugins/api-limits.js';
+import { RateLimiter } from './plugins/rate-limiter.js';
 import { useAuth } from './plugins/use-auth.js';
 import { useErrorMasking } from './plugins/use-error-masking.js';
 import { useGraphiQLPage } from './plugins/use-graphiql-page.js';
@@ -32,7 +32,6 @@ import { useLimits } from './plugins/use-limits.js';
 import { useObservability } from './plugins/use-observability.js';
 import { useProbes } from './plugins/use-probes.js';
 import { useRateLimit } from './plugins/use-rate-limit.js';
-import { RateLimiter } from './rate-limit.js';
 import { schema } from './schema/index.js';
 import {
   createDynamoEventStore,
@@ -40,6 +39,7 @@ import {
   RateLimitedError,
   type StoreObserver,
 } from './store/index.js';
+import { combineObservers } from './store/observers.js';
 import { defaultReadBudget } from './store/read-budget.js';
 import { SubscriptionHub } from './subscriptions/index.js';
 import { graphqlWsTransport } from './transports/graphql-ws.js';
@@ -109,7 +109,11 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     tablePrefix: config.tablePrefix,
     readBudget: { ...defaultReadBudget, ...operations.tenantReadRate },
     // Appends committed here wake the tenant's poller at once.
-    observer: combineObservers(subscriptions.observer, metrics.storeObserver, options.observer),
+    observer: combineObservers(
+      [subscriptions.observer, metrics.storeObserver, options.observer],
+      (error, notice) =>
+        logger.debug(`store observer: ${notice} threw; the other observers were told.`, error),
+    ),
   });
   const authenticator = createAuthenticator(config.apiKeys);
   const healthTenant = authenticator.tenants[0] ?? 'default';
@@ -127,9 +131,12 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     plugins: [
       useGraphiQLPage(graphqlEndpoint, () => renderGraphiQL(graphiqlOptions(authenticator.required))),
       useProbes({ ready: () => ready }),
-      useHealthz(async () => {
-        await store.forTenant(healthTenant).headPosition();
-      }),
+      useHealthz(
+        async () => {
+          await store.forTenant(healthTenant).headPosition();
+        },
+        (error) => logger.debug('healthz: DynamoDB did not answer.', error),
+      ),
       useObservability(metrics, logger, {
         graphql: graphqlEndpoint,
         tenantOf: (request) => authenticator.tenantFor(request.headers.get('authorization')),

@@ -11,9 +11,9 @@
  * once, for all its subscribers (src/subscriptions/page-streams.ts).
  */
 import { initContextCache } from '@pothos/core';
-import type { ApiLimits } from './api-limits.js';
-import type { Authenticator } from './auth.js';
+import { type Authenticator, authorizationOf } from './auth/authenticator.js';
 import { unauthenticated } from './errors/unauthenticated.js';
+import type { ApiLimits } from './plugins/api-limits.js';
 import type { EventStore, TenantEventStore } from './store/types.js';
 import type { SubscriptionHub } from './subscriptions/index.js';
 
@@ -54,11 +54,4 @@ export function createRequestContext(
   subscriptions: SubscriptionHub,
 ): GraphQLContext {
   return { ...initContextCache(), tenant: store.tenant, store, limits, subscriptions };
-}
-
-/** The credentials a request carries: connectionParams.authorization over WebSocket, else the header. */
-export function authorizationOf(initial: InitialContext): string | null {
-  const fromParams = initial.connectionParams?.authorization ?? initial.connectionParams?.Authorization;
-  if (typeof fromParams === 'string') return fromParams;
-  return initial.request?.headers.get('authorization') ?? null;
 }

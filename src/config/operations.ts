@@ -1,5 +1,5 @@
 /** LOG_LEVEL, DynamoDB timeouts and the abuse limits: how the gateway runs, by environment. */
-import { defaultApiLimits } from '../api-limits.js';
+import { defaultApiLimits } from '../plugins/api-limits.js';
 import { defaultReadBudget } from '../store/read-budget.js';
 import { type ReadVariable, readInteger } from './env.js';
 

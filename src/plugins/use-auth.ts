@@ -5,7 +5,7 @@
  * key selects is decided again, from the same Authenticator, by the context factory.
  */
 import { type Plugin, shouldRenderGraphiQL } from 'graphql-yoga';
-import type { Authenticator } from '../auth.js';
+import type { Authenticator } from '../auth/authenticator.js';
 import { unauthenticatedResponse } from '../errors/unauthenticated.js';
 
 export function useAuth(authenticator: Authenticator, graphqlEndpoint: string): Plugin {

@@ -4,7 +4,12 @@
  */
 import type { Plugin } from 'graphql-yoga';
 
-export function useHealthz(checkStore: () => Promise<void>, path = '/healthz', timeoutMs = 3000): Plugin {
+export function useHealthz(
+  checkStore: () => Promise<void>,
+  onFailure: (error: unknown) => void = () => {},
+  path = '/healthz',
+  timeoutMs = 3000,
+): Plugin {
   return {
     async onRequest({ url, fetchAPI, endResponse }) {
       if (url.pathname !== path) return;
@@ -12,8 +17,9 @@ export function useHealthz(checkStore: () => Promise<void>, path = '/healthz', t
       try {
         await withTimeout(checkStore(), timeoutMs);
         ok = true;
-      } catch {
-        // The cause goes to the server's own logs through the store, never to the caller.
+      } catch (error) {
+        // The cause goes to the operator's log (at debug: probes repeat), never to the caller.
+        onFailure(error);
       }
       endResponse(
         new fetchAPI.Response(JSON.stringify({ status: ok ? 'ok' : 'unavailable', dynamodb: ok }), {

@@ -8,8 +8,8 @@
 import { createComplexityRule } from '@pothos/plugin-complexity';
 import { type DocumentNode, GraphQLError, type GraphQLSchema, validate } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { ApiLimits } from '../api-limits.js';
 import { ApiErrorCode } from '../errors/codes.js';
+import type { ApiLimits } from './api-limits.js';
 
 interface OperationArgs {
   schema: GraphQLSchema;

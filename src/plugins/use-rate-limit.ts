@@ -6,9 +6,10 @@
  */
 import { GraphQLError, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { authorizationOf, type GraphQLContext } from '../context.js';
+import { authorizationOf } from '../auth/authenticator.js';
+import type { GraphQLContext } from '../context.js';
 import { ApiErrorCode, retryAfterSeconds } from '../errors/codes.js';
-import type { RateLimiter } from '../rate-limit.js';
+import type { RateLimiter } from './rate-limiter.js';
 
 export function useRateLimit(limiter: RateLimiter, onLimited?: () => void): Plugin {
   return {

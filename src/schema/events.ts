@@ -1,8 +1,9 @@
 /**
  * Events: the Event type and its connection, a stream's events by version, and appendEvents.
  */
-import { defaultApiLimits } from '../api-limits.js';
+
 import { builder } from '../builder.js';
+import { defaultApiLimits } from '../plugins/api-limits.js';
 import {
   ExpectedVersionRequiredError,
   InvalidInputError,

@@ -1,8 +1,9 @@
 /**
  * The tenant's log: all events in position order, filtered, and its head position.
  */
-import { defaultApiLimits } from '../api-limits.js';
+
 import { builder } from '../builder.js';
+import { defaultApiLimits } from '../plugins/api-limits.js';
 import { EventConnection } from './events.js';
 import { checkPageSize, pageSizeDescription, toConnection } from './pagination.js';
 

@@ -3,8 +3,8 @@
  * store's pages turned into the connection shape the relay plugin's types expect.
  */
 import { createGraphQLError } from 'graphql-yoga';
-import type { ApiLimits } from '../api-limits.js';
 import { ApiErrorCode } from '../errors/codes.js';
+import type { ApiLimits } from '../plugins/api-limits.js';
 import type { Page } from '../store/types.js';
 
 export interface PageArgs {

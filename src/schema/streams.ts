@@ -5,10 +5,10 @@
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
 import { createGraphQLError } from 'graphql-yoga';
-import { defaultApiLimits } from '../api-limits.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
 import { ApiErrorCode } from '../errors/codes.js';
+import { defaultApiLimits } from '../plugins/api-limits.js';
 import { InvalidInputError, WrongExpectedVersionError } from '../store/errors.js';
 import type { DeleteStreamResult, RecordedEvent, StreamInfo, StreamKey } from '../store/types.js';
 import { deliveredStreamOf } from '../subscriptions/index.js';

@@ -8,8 +8,9 @@
  * Reserving (letting the bucket go below zero) queues waiting reads in arrival order, so a
  * steady overload is served at exactly the rate instead of by whoever retries first.
  */
-import { type Bucket, type RatePolicy, refill } from '../rate-limit.js';
+
 import { RateLimitedError } from './errors.js';
+import { type Bucket, type RatePolicy, refill } from './token-bucket.js';
 
 export interface ReadBudgetPolicy extends RatePolicy {
   /** The longest a read waits for its token before it is refused. */

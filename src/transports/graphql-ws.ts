@@ -17,7 +17,7 @@ import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
 import type { Context as WsContext } from 'graphql-ws';
 import { type Extra, useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { authorizationOf } from '../context.js';
+import { authorizationOf } from '../auth/authenticator.js';
 import { ApiErrorCode } from '../errors/codes.js';
 import { maskError } from '../errors/mask-error.js';
 import { limitFirstMessage } from './first-message-limit.js';

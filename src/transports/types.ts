@@ -1,10 +1,10 @@
 /** What the app gives a transport that shares its HTTP server (src/transports/graphql-ws.ts). */
 import type { Server } from 'node:http';
 import type { YogaServerInstance } from 'graphql-yoga';
-import type { ApiLimits } from '../api-limits.js';
-import type { Authenticator } from '../auth.js';
+import type { Authenticator } from '../auth/authenticator.js';
 import type { GraphQLContext } from '../context.js';
 import type { Logger } from '../observability/logger.js';
+import type { ApiLimits } from '../plugins/api-limits.js';
 import type { EventStore } from '../store/index.js';
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, GraphQLContext>;

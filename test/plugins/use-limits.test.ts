@@ -1,7 +1,7 @@
 import { getIntrospectionQuery, parse, validate } from 'graphql';
 import { describe, expect, test } from 'vitest';
-import { defaultApiLimits } from '../../src/api-limits.js';
 import { graphiqlDefaultQuery } from '../../src/graphiql.js';
+import { defaultApiLimits } from '../../src/plugins/api-limits.js';
 import { schema } from '../../src/schema/index.js';
 import {
   AppendEventsDocument,

@@ -8,10 +8,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type GraphQLFormattedError, print } from 'graphql';
 import { afterAll, beforeAll, inject } from 'vitest';
-import type { ApiLimits } from '../../src/api-limits.js';
 import { type App, type AppOptions, buildApp } from '../../src/app.js';
 import { type Config, defaultOperations, type OperationsConfig } from '../../src/config.js';
 import { localCredentials } from '../../src/dynamodb-local.js';
+import type { ApiLimits } from '../../src/plugins/api-limits.js';
 
 export interface GraphQLResult<TData> {
   status: number;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { RateLimiter, take } from '../src/rate-limit.js';
+import { RateLimiter, take } from '../../src/plugins/rate-limiter.js';
 
 describe('token buckets', () => {
   const policy = { perSecond: 2, burst: 3 };

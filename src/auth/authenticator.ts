@@ -1,9 +1,9 @@
 /**
  * API keys and tenants, without any transport: HTTP (src/plugins/use-auth.ts) and WebSocket
- * (src/subscriptions/) both ask the same Authenticator which tenant a credential selects.
+ * (src/transports/graphql-ws.ts) both ask the same Authenticator which tenant a credential selects.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { defaultTenant } from './config.js';
+import { defaultTenant } from '../config.js';
 
 export interface Authenticator {
   /** False when no keys are configured: every request is served as tenant `default`. */
@@ -43,4 +43,17 @@ function digest(key: string): Buffer {
 function bearerToken(authorization: string | null | undefined): string | null {
   const match = /^\s*Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
   return match?.[1] ?? null;
+}
+
+/** What a request presents: a Fetch request over HTTP, connectionParams over WebSocket. */
+export interface Credentials {
+  readonly request?: Request | undefined;
+  readonly connectionParams?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** The credentials a request carries: connectionParams.authorization over WebSocket, else the header. */
+export function authorizationOf(initial: Credentials): string | null {
+  const fromParams = initial.connectionParams?.authorization ?? initial.connectionParams?.Authorization;
+  if (typeof fromParams === 'string') return fromParams;
+  return initial.request?.headers.get('authorization') ?? null;
 }

@@ -2,7 +2,7 @@
  * The limits that protect the gateway, documented in the README. Append sizes come from the
  * store (src/store/limits.ts); these bound what one GraphQL request may ask for.
  */
-import { maxLogEntriesExaminedPerRead, defaultLimits as storeLimits } from './store/limits.js';
+import { maxLogEntriesExaminedPerRead, defaultLimits as storeLimits } from '../store/limits.js';
 
 export interface ApiLimits {
   /** Largest `first`/`last` of a connection (the contract promises 1000). */

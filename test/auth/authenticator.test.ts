@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { createAuthenticator } from '../src/auth.js';
-import { authorizationOf } from '../src/context.js';
+import { authorizationOf, createAuthenticator } from '../../src/auth/authenticator.js';
 
 describe('createAuthenticator', () => {
   const auth = createAuthenticator(

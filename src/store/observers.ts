@@ -2,16 +2,20 @@
  * The store takes one StoreObserver; the gateway has several listeners (the subscription hub,
  * whose poller an append in this process must wake at once, and metrics). This combines them.
  */
-import type { StoreObserver } from './store/types.js';
+import type { StoreObserver } from './types.js';
 
 type Callback = (...args: unknown[]) => void;
 
 /**
  * One observer that passes each notice to every one of `observers` that listens for it, in
  * order. Generic over the notices, so a hook added to StoreObserver later is passed on too.
- * An observer that throws does not keep the others from hearing of the commit.
+ * An observer that throws does not keep the others from hearing of the commit; its error goes
+ * to `onListenerError`.
  */
-export function combineObservers(...observers: (StoreObserver | undefined)[]): StoreObserver {
+export function combineObservers(
+  observers: readonly (StoreObserver | undefined)[],
+  onListenerError: (error: unknown, notice: string) => void = () => {},
+): StoreObserver {
   const present = observers.filter((observer): observer is StoreObserver => observer !== undefined);
   if (present.length === 1) return present[0] as StoreObserver;
   const combined: Record<string, Callback> = {};
@@ -24,9 +28,10 @@ export function combineObservers(...observers: (StoreObserver | undefined)[]): S
       for (const listener of listeners) {
         try {
           listener(...args);
-        } catch {
+        } catch (error) {
           // Observers are told after the commit and must not throw; one that does anyway
           // must not stop the others (e.g. the subscription poller's wake-up).
+          onListenerError(error, name);
         }
       }
     };
