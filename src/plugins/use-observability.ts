@@ -24,9 +24,18 @@ function clientCodeOf(error: unknown): string {
   return String(masked.extensions?.code ?? 'ERROR');
 }
 
+/** The errors of a single result; none for a stream or a batch. */
+function errorsOf(result: unknown): ReadonlyArray<{ extensions?: { code?: unknown } }> {
+  if (typeof result !== 'object' || result === null || Array.isArray(result)) return [];
+  const errors = (result as { errors?: unknown }).errors;
+  return Array.isArray(errors) ? errors : [];
+}
+
 function outcomeOf(status: number, record: RequestRecord): 'ok' | 'error' | 'rejected' {
   if (status >= 500) return 'error';
   if (status >= 400 || record.codes?.includes('GRAPHQL_VALIDATION_FAILED')) return 'rejected';
+  // Errors without an operation: the request was refused before one was parsed.
+  if (record.errors && record.operation === undefined) return 'rejected';
   return record.errors ? 'error' : 'ok';
 }
 
@@ -88,6 +97,16 @@ export function useObservability(
         },
       };
     },
+    onResultProcess({ request, result }) {
+      // Refused before any operation was parsed (malformed JSON, a missing query): the
+      // client's mistake, recorded with the codes it is answered with.
+      const record = records.get(request);
+      if (!record || record.operation !== undefined) return;
+      const errors = errorsOf(result);
+      if (errors.length === 0) return;
+      record.errors = errors.length;
+      record.codes = errors.map((error) => String(error.extensions?.code ?? 'ERROR'));
+    },
     onResponse({ request, response }) {
       const record = records.get(request);
       if (!record) return;
@@ -107,7 +126,7 @@ export function useObservability(
         outcome: outcomeOf(status, record),
         ...(record.codes?.length ? { errorCodes: [...new Set(record.codes)] } : {}),
       };
-      if (!record.operation && status !== 200) {
+      if (!record.operation && (status !== 200 || record.errors)) {
         metrics.graphqlRequests.inc({
           operation: 'none',
           type: 'none',

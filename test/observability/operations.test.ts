@@ -32,7 +32,7 @@ async function start(operations = defaultOperations, apiKeys = { 'operations-key
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
       body: JSON.stringify({ query, variables }),
     });
-  return { app, origin, metricsUrl, post, lines };
+  return { app, url, origin, metricsUrl, post, lines };
 }
 
 const appendQuery = `mutation Append($input: AppendEventsInput!) { appendEvents(input: $input) { __typename } }`;
@@ -166,5 +166,19 @@ describe('operations', () => {
     expect(requestLines.map(([level]) => level)).toEqual(['warn']);
     expect(requestLines[0]?.[1]).toMatchObject({ operation: 'BadCursor', errorCodes: ['BAD_USER_INPUT'] });
     expect(JSON.stringify(requestLines).length).toBeLessThan(600);
+  });
+
+  test('malformed JSON is one request line, rejected with its code, and no error log', async () => {
+    const { url, lines } = await start();
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer operations-key-0000001' },
+      body: '{"query": "{ head }"',
+    });
+    expect(JSON.stringify(await response.json())).toContain('BAD_REQUEST');
+    expect(lines.filter(([level]) => level === 'error')).toEqual([]);
+    const requestLines = lines.filter(([, line]) => (line as { msg?: string }).msg === 'request');
+    expect(requestLines.map(([level]) => level)).toEqual(['info']);
+    expect(requestLines[0]?.[1]).toMatchObject({ outcome: 'rejected', errorCodes: ['BAD_REQUEST'] });
   });
 });
