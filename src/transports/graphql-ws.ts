@@ -20,7 +20,7 @@ import { WebSocketServer } from 'ws';
 import { authorizationOf } from '../auth/authenticator.js';
 import { ApiErrorCode } from '../errors/codes.js';
 import { maskError } from '../errors/mask-error.js';
-import { limitFirstMessage } from './first-message-limit.js';
+import { limitMessages } from './message-limits.js';
 import type { Transport, TransportContext, TransportFactory } from './types.js';
 
 export interface GraphqlWsOptions {
@@ -55,7 +55,7 @@ interface EnvelopedRoot {
 
 export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFactory {
   const settings = { ...defaultGraphqlWsOptions, ...options };
-  return ({ server, yoga, graphqlEndpoint, authenticator, limits }: TransportContext): Transport => {
+  return ({ server, yoga, graphqlEndpoint, authenticator, limits, logger }: TransportContext): Transport => {
     // ws closes a larger message with 1009 before anyone parses it (its default allows 100 MiB).
     const wss = new WebSocketServer({ server, path: graphqlEndpoint, maxPayload: limits.maxBodyBytes });
     const connections = new Set<Connection>();
@@ -64,7 +64,12 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
     // once, and an oversized connection_init is refused before it is parsed.
     wss.on('connection', (socket) => {
       if (closing) socket.close(wsCloseCodes.goingAway, 'Going away');
-      else limitFirstMessage(socket);
+      else
+        limitMessages(socket, (error) =>
+          logger.debug(
+            `WebSocket: closed a connection that broke the protocol (${(error as Error).message}).`,
+          ),
+        );
     });
 
     useServer<ConnectionParams>(

@@ -4,8 +4,13 @@
  * graphql-ws parses it. Later messages, from a connection whose key was accepted, may be as
  * large as an HTTP body (the server's `maxPayload`).
  *
- * graphql-ws' adapter subscribes to the socket's `message` events itself; the check sits in
- * front of it by wrapping the socket's `emit`, which is where ws delivers each message.
+ * A message above `maxPayload`, or a frame that breaks the protocol, is the client's doing: ws
+ * closes the socket itself (1009, 1002, ...) and then emits an `error`, which graphql-ws would
+ * print with its stack to stderr as an internal error. Those errors (codes `WS_ERR_*`) go to
+ * `onClientError` instead.
+ *
+ * graphql-ws' adapter subscribes to the socket's `message` and `error` events itself; the checks
+ * sit in front of it by wrapping the socket's `emit`, which is where ws delivers each event.
  */
 import type { WebSocket } from 'ws';
 
@@ -19,10 +24,24 @@ function sizeOf(data: unknown): number {
   return 0;
 }
 
-export function limitFirstMessage(socket: WebSocket, maxBytes = defaultConnectionInitMaxBytes): void {
+/** An error ws raises for what the peer sent; ws has already closed the socket for it. */
+function isClientProtocolError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('WS_ERR_');
+}
+
+export function limitMessages(
+  socket: WebSocket,
+  onClientError: (error: unknown) => void = () => {},
+  maxBytes = defaultConnectionInitMaxBytes,
+): void {
   const emit = socket.emit.bind(socket);
   let first = true;
   socket.emit = ((event: string | symbol, ...args: unknown[]) => {
+    if (event === 'error' && isClientProtocolError(args[0])) {
+      onClientError(args[0]);
+      return true;
+    }
     if (event === 'message' && first) {
       first = false;
       if (sizeOf(args[0]) > maxBytes) {
