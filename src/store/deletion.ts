@@ -21,7 +21,7 @@ import {
 import { getItem, queryAll } from './dynamo-ops.js';
 import { StoreUnavailableError, WrongExpectedVersionError } from './errors.js';
 import { deletionCondition, markCondition } from './head-conditions.js';
-import { fromItem, type HeadItem, type TombstoneItem, toItem } from './items.js';
+import { fromItem, type HeadItem, type Item, type TombstoneItem, toItem } from './items.js';
 import { headSk, logPk, positionSk, streamListPk, streamListSk } from './keys.js';
 import { maxTransactionActions } from './limits.js';
 
@@ -88,24 +88,48 @@ export class StreamDeletion {
       ExpressionAttributeNames: { '#position': 'position' },
     });
     for await (const page of pages) {
-      for (const item of page.map((raw) => fromItem<{ sk: string; position?: number }>(raw))) {
-        if (item.sk === headSk) continue;
-        if (item.sk.startsWith('E#') && item.position !== undefined) {
-          // The tombstone goes first, so an interrupted deletion can still find the position.
-          pending.push(this.tombstone(head, item.position));
-          events++;
-        }
-        pending.push({ Delete: { TableName: table, Key: toItem({ pk: head.pk, sk: item.sk }) } });
-      }
-      while (pending.length >= writesPerTransaction) {
-        if ((await this.guarded(head, pending.slice(0, writesPerTransaction))) === 'superseded')
-          return events;
-        pending = pending.slice(writesPerTransaction);
-      }
+      const removal = this.removals(head, page);
+      events += removal.events;
+      const rest = await this.sendFull(head, pending.concat(removal.writes));
+      if (rest === 'superseded') return events;
+      pending = rest;
     }
     if (pending.length > 0 && (await this.guarded(head, pending)) === 'superseded') return events;
     await this.removeHead(head);
     return events;
+  }
+
+  /**
+   * The writes that remove one page of the stream's items (all but the head): per event first
+   * a tombstone on its log position, so that an interrupted deletion can still find it, then
+   * each item's Delete. `events`: how many events the page held.
+   */
+  private removals(head: HeadItem, page: Item[]): { writes: TransactWriteItem[]; events: number } {
+    const writes: TransactWriteItem[] = [];
+    let events = 0;
+    for (const item of page.map((raw) => fromItem<{ sk: string; position?: number }>(raw))) {
+      if (item.sk === headSk) continue;
+      if (item.sk.startsWith('E#') && item.position !== undefined) {
+        writes.push(this.tombstone(head, item.position));
+        events++;
+      }
+      writes.push({ Delete: { TableName: this.options.table, Key: toItem({ pk: head.pk, sk: item.sk }) } });
+    }
+    return { writes, events };
+  }
+
+  /** Sends the full transactions `pending` holds, in order; returns the writes left over. */
+  private async sendFull(
+    head: HeadItem,
+    pending: TransactWriteItem[],
+  ): Promise<TransactWriteItem[] | 'superseded'> {
+    let rest = pending;
+    while (rest.length >= writesPerTransaction) {
+      if ((await this.guarded(head, rest.slice(0, writesPerTransaction))) === 'superseded')
+        return 'superseded';
+      rest = rest.slice(writesPerTransaction);
+    }
+    return rest;
   }
 
   private async mark(head: HeadItem): Promise<boolean> {
