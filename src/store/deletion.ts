@@ -18,9 +18,10 @@ import {
   isTransactionConflict,
   toStoreUnavailable,
 } from './dynamo-errors.js';
-import { getItem, queryAll } from './dynamo-ops.js';
+import { queryAll } from './dynamo-ops.js';
 import { StoreUnavailableError, WrongExpectedVersionError } from './errors.js';
 import { deletionCondition, markCondition } from './head-conditions.js';
+import { readHead } from './heads.js';
 import { fromItem, type HeadItem, type Item, type TombstoneItem, toItem } from './items.js';
 import { headSk, logPk, positionSk, streamListPk, streamListSk } from './keys.js';
 import { maxTransactionActions } from './limits.js';
@@ -42,12 +43,6 @@ type Outcome = 'done' | 'superseded';
 export class StreamDeletion {
   constructor(private readonly options: StreamDeletionOptions) {}
 
-  /** Reads the head from DynamoDB; null when the stream does not exist. */
-  async readHead(pk: string): Promise<HeadItem | null> {
-    const item = await getItem(this.options.client, this.options.table, toItem({ pk, sk: headSk }));
-    return item ? fromItem<HeadItem>(item) : null;
-  }
-
   /**
    * Deletes the stream at `pk`; returns how many events it removed (see `finish`). A missing stream
    * is deleted already, whatever version was expected: a retry of a deletion that succeeded
@@ -55,7 +50,7 @@ export class StreamDeletion {
    */
   async deleteStream(pk: string, expectedVersion: number | null | undefined): Promise<number> {
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
-      const head = await this.readHead(pk);
+      const head = await readHead(this.options.client, this.options.table, pk);
       if (head === null) return 0;
       if (!head.deleting) {
         if (expectedVersion !== null && expectedVersion !== undefined && expectedVersion !== head.version) {
