@@ -20,7 +20,7 @@ import { type BackoffPolicy, backoffDelay, defaultBackoff, sleep } from './backo
 import type { StreamDeletion } from './deletion.js';
 import { cancellationReasons, isTransactionCanceled, toStoreUnavailable } from './dynamo-errors.js';
 import { StoreUnavailableError } from './errors.js';
-import { checkExpectedVersion } from './expected-version.js';
+import { CommitView, type Decision, HeadCache } from './head-cache.js';
 import { headOf, positionOf, readHeads } from './heads.js';
 import { type HeadItem, toRecordedEvent, toStreamInfo } from './items.js';
 import { streamPk } from './keys.js';
@@ -67,7 +67,7 @@ export class GroupCommitter {
   /** The tenant's last position as last seen; undefined when unknown. */
   private counter: number | undefined;
   /** Stream heads as last seen (null: known not to exist). Conditions keep them honest. */
-  private readonly heads = new Map<string, HeadItem | null>();
+  private readonly heads = new HeadCache(maxCachedHeads);
 
   constructor(private readonly options: CommitterOptions) {}
 
@@ -88,7 +88,7 @@ export class GroupCommitter {
 
   /** Forgets a stream's cached head, e.g. after it was deleted. */
   forget(pk: string): void {
-    this.heads.delete(pk);
+    this.heads.forget(pk);
   }
 
   private async drain(): Promise<void> {
@@ -103,46 +103,20 @@ export class GroupCommitter {
 
   private async commit(batch: PendingAppend[]): Promise<void> {
     const maxAttempts = this.options.maxAttempts ?? 60;
-    // Heads read from DynamoDB during this commit: refusals decided on them are authoritative.
-    const fresh = new Set<string>();
-    // Streams whose cached head predicted a refusal: read before deciding, not guessed.
-    const mustRead = new Set<string>();
+    const view = new CommitView(this.heads);
     let pending = batch;
     try {
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt >= maxAttempts) {
           throw new StoreUnavailableError('The append could not be committed under contention. Retry later.');
         }
-        await this.loadUnknownState(pending, fresh, mustRead);
-
-        const ready: PendingAppend[] = [];
-        const reload: PendingAppend[] = [];
-        for (const append of pending) {
-          const head = this.heads.get(append.pk) ?? null;
-          if (head?.deleting) {
-            await this.options.deletion.finish(head);
-            this.forgetFresh(append.pk, fresh);
-            reload.push(append);
-            continue;
-          }
-          const check = checkExpectedVersion(head, append.prepared.expectedVersion);
-          if (check.ok) {
-            append.decidedOn = head;
-            ready.push(append);
-          } else if (!fresh.has(append.pk)) {
-            // The cache predicts a refusal; confirm on a fresh read before answering.
-            this.forgetFresh(append.pk, fresh);
-            mustRead.add(append.pk);
-            reload.push(append);
-          } else if ((await this.answerRefused(append, check.error, fresh)) === 'retry') {
-            reload.push(append);
-          }
-        }
-        if (reload.length > 0 || ready.length === 0) {
-          pending = [...ready, ...reload];
+        await this.loadUnknownState(pending, view);
+        const { ready, again } = await this.decideAll(pending, view);
+        if (again.length > 0 || ready.length === 0) {
+          pending = [...ready, ...again];
           continue;
         }
-        const retry = await this.tryTransaction(ready, fresh);
+        const retry = await this.tryTransaction(ready, view);
         if (retry.length > 0) await sleep(backoffDelay(attempt, this.options.backoff ?? defaultBackoff));
         pending = retry;
       }
@@ -152,57 +126,62 @@ export class GroupCommitter {
     }
   }
 
-  private forgetFresh(pk: string, fresh: Set<string>): void {
-    this.heads.delete(pk);
-    fresh.delete(pk);
+  /**
+   * Decides each append on the head this commit believes in (`head-cache.ts`): ready to be
+   * written, answered (a refusal on a fresh head), or to be decided again after a read.
+   */
+  private async decideAll(
+    pending: PendingAppend[],
+    view: CommitView,
+  ): Promise<{ ready: PendingAppend[]; again: PendingAppend[] }> {
+    const ready: PendingAppend[] = [];
+    const again: PendingAppend[] = [];
+    for (const append of pending) {
+      const decision = view.decide(append.pk, append.prepared.expectedVersion);
+      if (decision.kind === 'ready') {
+        append.decidedOn = decision.head;
+        ready.push(append);
+      } else if ((await this.carryOut(append, decision, view)) === 'retry') {
+        again.push(append);
+      }
+    }
+    return { ready, again };
   }
 
-  /**
-   * Reads what the batch needs and the caches lack: the counter, and the heads of streams
-   * whose state decides the append. A stream never seen, appended to without an expected
-   * version or with 0, is not read: it is written as new (`attribute_not_exists`), which is what
-   * it almost always is; when it exists, the cancelled transaction returns its head (ALL_OLD)
-   * and the append is retried. That saves a round trip on every first append to a stream.
-   */
-  private async loadUnknownState(
-    pending: PendingAppend[],
-    fresh: Set<string>,
-    mustRead: Set<string>,
-  ): Promise<void> {
-    const unknown = pending.filter(
-      (append) =>
-        !this.heads.has(append.pk) && (mustRead.has(append.pk) || (append.prepared.expectedVersion ?? 0) > 0),
-    );
+  private async carryOut(
+    append: PendingAppend,
+    decision: Exclude<Decision, { kind: 'ready' }>,
+    view: CommitView,
+  ): Promise<'answered' | 'retry'> {
+    switch (decision.kind) {
+      case 'finish-deletion':
+        await this.options.deletion.finish(decision.head);
+        view.distrust(append.pk);
+        return 'retry';
+      case 'confirm':
+        view.confirm(append.pk);
+        return 'retry';
+      case 'refuse':
+        return this.answerRefused(append, decision.error, view);
+    }
+  }
+
+  /** Reads what the batch needs and the caches lack: the counter, and the heads `view.toRead` names. */
+  private async loadUnknownState(pending: PendingAppend[], view: CommitView): Promise<void> {
+    const unknown = view.toRead(pending);
     const needCounter = this.counter === undefined;
     if (unknown.length === 0 && !needCounter) return;
     const { client, table, tenant } = this.options;
-    const found = await readHeads(
-      client,
-      table,
-      unknown.map((append) => append.pk),
-      needCounter ? tenant : undefined,
-    );
-    for (const [pk, head] of found.heads) {
-      this.rememberHead(pk, head);
-      fresh.add(pk);
-    }
+    const found = await readHeads(client, table, unknown, needCounter ? tenant : undefined);
+    for (const [pk, head] of found.heads) view.read(pk, head);
     if (found.position !== undefined) this.counter = found.position;
-  }
-
-  private rememberHead(pk: string, head: HeadItem | null): void {
-    this.heads.delete(pk);
-    this.heads.set(pk, head);
-    if (this.heads.size > maxCachedHeads) {
-      const oldest = this.heads.keys().next().value;
-      if (oldest !== undefined) this.heads.delete(oldest);
-    }
   }
 
   /**
    * One TransactWriteItems for the ready appends (`transaction.ts`). Answers the appends it can
    * (committed, or refused by a condition) and updates the caches from what DynamoDB returned.
    */
-  private async tryTransaction(ready: PendingAppend[], fresh: Set<string>): Promise<PendingAppend[]> {
+  private async tryTransaction(ready: PendingAppend[], view: CommitView): Promise<PendingAppend[]> {
     const { client, tenant, table, observer } = this.options;
     const transaction = buildTransaction(ready, {
       tenant,
@@ -219,15 +198,15 @@ export class GroupCommitter {
       if (!isTransactionCanceled(error)) {
         // The outcome is unknown (a timeout may still commit): forget what we believed.
         this.counter = undefined;
-        for (const append of ready) this.heads.delete(append.pk);
+        for (const append of ready) this.heads.forget(append.pk);
         throw error;
       }
-      return this.handleCancellation(ready, cancellationReasons(error), transaction.actions, fresh);
+      return this.handleCancellation(ready, cancellationReasons(error), transaction.actions, view);
     }
 
     this.counter = transaction.lastPosition;
     for (const { append, head, events } of transaction.committed) {
-      this.rememberHead(append.pk, head);
+      this.heads.remember(append.pk, head);
       append.resolve({ stream: toStreamInfo(head), events: events.map(toRecordedEvent), replayed: false });
     }
     observer?.onBatchCommitted?.(tenant, ready.length, transaction.events, performance.now() - started);
@@ -240,9 +219,9 @@ export class GroupCommitter {
     ready: PendingAppend[],
     reasons: CancellationReason[],
     actions: TransactionAction<PendingAppend>[],
-    fresh: Set<string>,
+    view: CommitView,
   ): Promise<PendingAppend[]> {
-    const claimFailed = this.readReasons(reasons, actions, fresh);
+    const claimFailed = this.readReasons(reasons, actions, view);
     const retry: PendingAppend[] = [];
     for (const append of ready) {
       // A stream being deleted may hold only some of an append's claims (between two of the
@@ -252,7 +231,7 @@ export class GroupCommitter {
       if (
         claimFailed.has(append) &&
         !beingDeleted &&
-        (await this.answerRefused(append, null, fresh)) === 'answered'
+        (await this.answerRefused(append, null, view)) === 'answered'
       )
         continue;
       retry.push(append);
@@ -267,7 +246,7 @@ export class GroupCommitter {
   private readReasons(
     reasons: CancellationReason[],
     actions: TransactionAction<PendingAppend>[],
-    fresh: Set<string>,
+    view: CommitView,
   ): Set<PendingAppend> {
     const claimFailed = new Set<PendingAppend>();
     let explained = false;
@@ -279,8 +258,7 @@ export class GroupCommitter {
         this.counter = positionOf(reason.Item);
       } else if (owner.kind === 'head') {
         // ALL_OLD is the head as it was at commit time: authoritative for the refusal.
-        this.rememberHead(owner.append.pk, headOf(reason.Item));
-        fresh.add(owner.append.pk);
+        view.read(owner.append.pk, headOf(reason.Item));
       } else if (owner.kind === 'claim') {
         claimFailed.add(owner.append);
       }
@@ -296,18 +274,18 @@ export class GroupCommitter {
   private async answerRefused(
     append: PendingAppend,
     error: Error | null,
-    fresh: Set<string>,
+    view: CommitView,
   ): Promise<'answered' | 'retry'> {
     const answer = await answerRefusal(this.options, append.prepared, append.pk, error);
     if (answer.kind === 'retry') {
       // Whatever we believed of this head no longer decides anything: read it again.
-      this.forgetFresh(append.pk, fresh);
+      view.distrust(append.pk);
       return 'retry';
     }
     if (answer.kind === 'rejected') {
       append.reject(answer.error);
     } else {
-      this.rememberHead(append.pk, answer.head);
+      this.heads.remember(append.pk, answer.head);
       append.resolve(answer.result);
     }
     return 'answered';
