@@ -14,42 +14,24 @@
 import {
   type CancellationReason,
   type DynamoDBClient,
-  type TransactWriteItem,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { type BackoffPolicy, backoffDelay, defaultBackoff, sleep } from './backoff.js';
 import type { StreamDeletion } from './deletion.js';
-import { isTransactionCanceled, toStoreUnavailable } from './dynamo-errors.js';
-import { batchGetItems, itemKey } from './dynamo-ops.js';
+import { cancellationReasons, isTransactionCanceled, toStoreUnavailable } from './dynamo-errors.js';
 import { StoreUnavailableError } from './errors.js';
-import { checkExpectedVersion } from './expected-version.js';
-import { appendCondition } from './head-conditions.js';
-import {
-  type EventIdClaimItem,
-  type EventItem,
-  fromItem,
-  type HeadItem,
-  type Item,
-  type ListingItem,
-  toItem,
-  toRecordedEvent,
-  toStreamInfo,
-} from './items.js';
-import {
-  counterPk,
-  counterSk,
-  eventIdSk,
-  eventSk,
-  headSk,
-  logPk,
-  positionSk,
-  streamListPk,
-  streamListSk,
-  streamPk,
-} from './keys.js';
-import { maxTransactionActions, maxTransactionBytes } from './limits.js';
+import { CommitView, type Decision, HeadCache } from './head-cache.js';
+import { headOf, positionOf, readHeads } from './heads.js';
+import { type HeadItem, toRecordedEvent, toStreamInfo } from './items.js';
+import { streamPk } from './keys.js';
 import type { PreparedAppend } from './prepare.js';
 import { answerRefusal } from './replay.js';
+import {
+  buildTransaction,
+  type TransactionAction,
+  type TransactionAppend,
+  takeBatch,
+} from './transaction.js';
 import type { AppendResult, StoreObserver } from './types.js';
 
 export interface CommitterOptions {
@@ -66,9 +48,7 @@ export interface CommitterOptions {
   deletion: Pick<StreamDeletion, 'finish'>;
 }
 
-interface PendingAppend {
-  prepared: PreparedAppend;
-  pk: string;
+interface PendingAppend extends TransactionAppend {
   /**
    * The head the expected-version rule was applied to when the append was found ready. The
    * transaction writes on exactly this head, conditioned on it: the cache may change while the
@@ -79,16 +59,6 @@ interface PendingAppend {
   reject(error: unknown): void;
 }
 
-/** Per event: stream item, log entry, id claim. Per append: the head. */
-function actionsOf(append: PendingAppend): number {
-  return 1 + 3 * append.prepared.events.length + 1; // + the listing item of a new stream
-}
-
-function bytesOf(append: PendingAppend): number {
-  // Data and metadata are stored twice (stream item and log entry), plus keys and attributes.
-  return 2 * append.prepared.bytes + 600 * append.prepared.events.length + 600;
-}
-
 const maxCachedHeads = 10_000;
 
 export class GroupCommitter {
@@ -97,12 +67,9 @@ export class GroupCommitter {
   /** The tenant's last position as last seen; undefined when unknown. */
   private counter: number | undefined;
   /** Stream heads as last seen (null: known not to exist). Conditions keep them honest. */
-  private readonly heads = new Map<string, HeadItem | null>();
-  private readonly counterKey: Item;
+  private readonly heads = new HeadCache(maxCachedHeads);
 
-  constructor(private readonly options: CommitterOptions) {
-    this.counterKey = toItem({ pk: counterPk(options.tenant), sk: counterSk });
-  }
+  constructor(private readonly options: CommitterOptions) {}
 
   append(prepared: PreparedAppend): Promise<AppendResult> {
     return new Promise<AppendResult>((resolve, reject) => {
@@ -121,86 +88,35 @@ export class GroupCommitter {
 
   /** Forgets a stream's cached head, e.g. after it was deleted. */
   forget(pk: string): void {
-    this.heads.delete(pk);
+    this.heads.forget(pk);
   }
 
   private async drain(): Promise<void> {
     try {
       while (this.queue.length > 0) {
-        await this.commit(this.takeBatch());
+        await this.commit(takeBatch(this.queue, this.options.maxAppendsPerBatch));
       }
     } finally {
       this.draining = null;
     }
   }
 
-  /** The oldest appends that fit one transaction, at most one per stream (DynamoDB refuses two actions on one item). */
-  private takeBatch(): PendingAppend[] {
-    const batch: PendingAppend[] = [];
-    const streams = new Set<string>();
-    let actions = 1; // the counter
-    let bytes = 0;
-    const maxAppends = this.options.maxAppendsPerBatch ?? Number.POSITIVE_INFINITY;
-    for (let index = 0; index < this.queue.length && batch.length < maxAppends; ) {
-      const append = this.queue[index]!;
-      if (streams.has(append.pk)) {
-        index++;
-        continue;
-      }
-      const nextActions = actions + actionsOf(append);
-      const nextBytes = bytes + bytesOf(append);
-      if (batch.length > 0 && (nextActions > maxTransactionActions || nextBytes > maxTransactionBytes)) break;
-      batch.push(append);
-      streams.add(append.pk);
-      actions = nextActions;
-      bytes = nextBytes;
-      this.queue.splice(index, 1);
-    }
-    return batch;
-  }
-
   private async commit(batch: PendingAppend[]): Promise<void> {
     const maxAttempts = this.options.maxAttempts ?? 60;
-    // Heads read from DynamoDB during this commit: refusals decided on them are authoritative.
-    const fresh = new Set<string>();
-    // Streams whose cached head predicted a refusal: read before deciding, not guessed.
-    const mustRead = new Set<string>();
+    const view = new CommitView(this.heads);
     let pending = batch;
     try {
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt >= maxAttempts) {
           throw new StoreUnavailableError('The append could not be committed under contention. Retry later.');
         }
-        await this.loadUnknownState(pending, fresh, mustRead);
-
-        const ready: PendingAppend[] = [];
-        const reload: PendingAppend[] = [];
-        for (const append of pending) {
-          const head = this.heads.get(append.pk) ?? null;
-          if (head?.deleting) {
-            await this.options.deletion.finish(head);
-            this.forgetFresh(append.pk, fresh);
-            reload.push(append);
-            continue;
-          }
-          const check = checkExpectedVersion(head, append.prepared.expectedVersion);
-          if (check.ok) {
-            append.decidedOn = head;
-            ready.push(append);
-          } else if (!fresh.has(append.pk)) {
-            // The cache predicts a refusal; confirm on a fresh read before answering.
-            this.forgetFresh(append.pk, fresh);
-            mustRead.add(append.pk);
-            reload.push(append);
-          } else if ((await this.answerRefused(append, check.error, fresh)) === 'retry') {
-            reload.push(append);
-          }
-        }
-        if (reload.length > 0 || ready.length === 0) {
-          pending = [...ready, ...reload];
+        await this.loadUnknownState(pending, view);
+        const { ready, again } = await this.decideAll(pending, view);
+        if (again.length > 0 || ready.length === 0) {
+          pending = [...ready, ...again];
           continue;
         }
-        const retry = await this.tryTransaction(ready, fresh);
+        const retry = await this.tryTransaction(ready, view);
         if (retry.length > 0) await sleep(backoffDelay(attempt, this.options.backoff ?? defaultBackoff));
         pending = retry;
       }
@@ -210,192 +126,91 @@ export class GroupCommitter {
     }
   }
 
-  private forgetFresh(pk: string, fresh: Set<string>): void {
-    this.heads.delete(pk);
-    fresh.delete(pk);
+  /**
+   * Decides each append on the head this commit believes in (`head-cache.ts`): ready to be
+   * written, answered (a refusal on a fresh head), or to be decided again after a read.
+   */
+  private async decideAll(
+    pending: PendingAppend[],
+    view: CommitView,
+  ): Promise<{ ready: PendingAppend[]; again: PendingAppend[] }> {
+    const ready: PendingAppend[] = [];
+    const again: PendingAppend[] = [];
+    for (const append of pending) {
+      const decision = view.decide(append.pk, append.prepared.expectedVersion);
+      if (decision.kind === 'ready') {
+        append.decidedOn = decision.head;
+        ready.push(append);
+      } else if ((await this.carryOut(append, decision, view)) === 'retry') {
+        again.push(append);
+      }
+    }
+    return { ready, again };
   }
 
-  /**
-   * Reads what the batch needs and the caches lack: the counter, and the heads of streams
-   * whose state decides the append. A stream never seen, appended to without an expected
-   * version or with 0, is not read: it is written as new (`attribute_not_exists`), which is what
-   * it almost always is; when it exists, the cancelled transaction returns its head (ALL_OLD)
-   * and the append is retried. That saves a round trip on every first append to a stream.
-   */
-  private async loadUnknownState(
-    pending: PendingAppend[],
-    fresh: Set<string>,
-    mustRead: Set<string>,
-  ): Promise<void> {
-    const unknown = pending.filter(
-      (append) =>
-        !this.heads.has(append.pk) && (mustRead.has(append.pk) || (append.prepared.expectedVersion ?? 0) > 0),
-    );
+  private async carryOut(
+    append: PendingAppend,
+    decision: Exclude<Decision, { kind: 'ready' }>,
+    view: CommitView,
+  ): Promise<'answered' | 'retry'> {
+    switch (decision.kind) {
+      case 'finish-deletion':
+        await this.options.deletion.finish(decision.head);
+        view.distrust(append.pk);
+        return 'retry';
+      case 'confirm':
+        view.confirm(append.pk);
+        return 'retry';
+      case 'refuse':
+        return this.answerRefused(append, decision.error, view);
+    }
+  }
+
+  /** Reads what the batch needs and the caches lack: the counter, and the heads `view.toRead` names. */
+  private async loadUnknownState(pending: PendingAppend[], view: CommitView): Promise<void> {
+    const unknown = view.toRead(pending);
     const needCounter = this.counter === undefined;
     if (unknown.length === 0 && !needCounter) return;
-    const keys = unknown.map((append) => toItem({ pk: append.pk, sk: headSk }));
-    if (needCounter) keys.push(this.counterKey);
-    const found = await batchGetItems(this.options.client, this.options.table, keys);
-    for (const append of unknown) {
-      const item = found.get(itemKey(append.pk, headSk));
-      this.rememberHead(append.pk, item ? fromItem<HeadItem>(item) : null);
-      fresh.add(append.pk);
-    }
-    if (needCounter) {
-      const item = found.get(itemKey(counterPk(this.options.tenant), counterSk));
-      this.counter = item ? fromItem<{ position: number }>(item).position : 0;
-    }
-  }
-
-  private rememberHead(pk: string, head: HeadItem | null): void {
-    this.heads.delete(pk);
-    this.heads.set(pk, head);
-    if (this.heads.size > maxCachedHeads) {
-      const oldest = this.heads.keys().next().value;
-      if (oldest !== undefined) this.heads.delete(oldest);
-    }
+    const { client, table, tenant } = this.options;
+    const found = await readHeads(client, table, unknown, needCounter ? tenant : undefined);
+    for (const [pk, head] of found.heads) view.read(pk, head);
+    if (found.position !== undefined) this.counter = found.position;
   }
 
   /**
-   * One TransactWriteItems for the ready appends. Answers the appends it can (committed, or
-   * refused by a condition) and updates the caches from what DynamoDB returned.
+   * One TransactWriteItems for the ready appends (`transaction.ts`). Answers the appends it can
+   * (committed, or refused by a condition) and updates the caches from what DynamoDB returned.
    */
-  private async tryTransaction(ready: PendingAppend[], fresh: Set<string>): Promise<PendingAppend[]> {
-    const { tenant, table } = this.options;
-    const seenPosition = this.counter ?? 0;
-    const now = new Date().toISOString();
-    const actions: TransactWriteItem[] = [];
-    const owners: Array<{ append: PendingAppend; kind: 'head' | 'claim' | 'other' } | null> = [];
-    const committed: Array<{ append: PendingAppend; head: HeadItem; events: EventItem[] }> = [];
-
-    let position = seenPosition;
-    const totalEvents = ready.reduce((sum, append) => sum + append.prepared.events.length, 0);
-    actions.push({
-      Put: {
-        TableName: table,
-        Item: toItem({ pk: counterPk(tenant), sk: counterSk, position: seenPosition + totalEvents }),
-        ConditionExpression: seenPosition === 0 ? 'attribute_not_exists(pk)' : '#position = :seen',
-        ...(seenPosition === 0
-          ? {}
-          : {
-              ExpressionAttributeNames: { '#position': 'position' },
-              ExpressionAttributeValues: toItem({ ':seen': seenPosition }),
-            }),
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      },
+  private async tryTransaction(ready: PendingAppend[], view: CommitView): Promise<PendingAppend[]> {
+    const { client, tenant, table, observer } = this.options;
+    const transaction = buildTransaction(ready, {
+      tenant,
+      table,
+      seenPosition: this.counter ?? 0,
+      now: new Date().toISOString(),
     });
-    owners.push(null);
-
-    for (const append of ready) {
-      const { prepared, pk } = append;
-      const old = append.decidedOn ?? null;
-      const firstVersion = (old?.version ?? 0) + 1;
-      const lastVersion = old === null ? prepared.events.length : old.version + prepared.events.length;
-      // A new stream's incarnation is the position of its first event: unique in the tenant,
-      // and greater than that of any earlier incarnation of the same stream.
-      const incarnation = old === null ? position + 1 : old.incarnation;
-      const head: HeadItem = {
-        pk,
-        sk: headSk,
-        streamId: prepared.stream.id,
-        category: prepared.stream.category,
-        name: old?.name ?? prepared.stream.name,
-        versioned: old?.versioned ?? prepared.expectedVersion !== null,
-        version: lastVersion,
-        createdAt: old?.createdAt ?? now,
-        updatedAt: now,
-        ...(incarnation === undefined ? {} : { incarnation }),
-      };
-      actions.push({
-        Put: {
-          TableName: table,
-          Item: toItem(head),
-          // Conditioned on everything the decision read from the cache (incarnation included),
-          // so a stale cache costs a retry, never a write into another incarnation.
-          ...(old === null ? { ConditionExpression: 'attribute_not_exists(pk)' } : appendCondition(old)),
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        },
-      });
-      owners.push({ append, kind: 'head' });
-      if (old === null) {
-        const listing: ListingItem = {
-          pk: streamListPk(tenant),
-          sk: streamListSk(prepared.stream),
-          streamId: prepared.stream.id,
-          category: prepared.stream.category,
-          name: prepared.stream.name,
-        };
-        actions.push({ Put: { TableName: table, Item: toItem(listing) } });
-        owners.push({ append, kind: 'other' });
-      }
-      const events: EventItem[] = [];
-      prepared.events.forEach((event, index) => {
-        position += 1;
-        const version = firstVersion + index;
-        const item: EventItem = {
-          pk,
-          sk: eventSk(version),
-          eventId: event.id,
-          type: event.type,
-          data: event.data,
-          metadata: event.metadata,
-          streamId: prepared.stream.id,
-          category: prepared.stream.category,
-          streamName: head.name,
-          version,
-          position,
-          recordedAt: now,
-          ...(incarnation === undefined ? {} : { incarnation }),
-        };
-        events.push(item);
-        actions.push({ Put: { TableName: table, Item: toItem(item) } });
-        owners.push({ append, kind: 'other' });
-        actions.push({
-          Put: { TableName: table, Item: toItem({ ...item, pk: logPk(tenant), sk: positionSk(position) }) },
-        });
-        owners.push({ append, kind: 'other' });
-        const claim: EventIdClaimItem = {
-          pk,
-          sk: eventIdSk(event.id),
-          version,
-          appendFirstVersion: firstVersion,
-          appendSize: prepared.events.length,
-          ...(incarnation === undefined ? {} : { incarnation }),
-        };
-        actions.push({
-          Put: {
-            TableName: table,
-            Item: toItem(claim),
-            ConditionExpression: 'attribute_not_exists(pk)',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          },
-        });
-        owners.push({ append, kind: 'claim' });
-      });
-      committed.push({ append, head, events });
-    }
-
     const started = performance.now();
     try {
-      await this.options.client.send(new TransactWriteItemsCommand({ TransactItems: actions }));
+      await client.send(
+        new TransactWriteItemsCommand({ TransactItems: transaction.actions.map((action) => action.write) }),
+      );
     } catch (error) {
       if (!isTransactionCanceled(error)) {
         // The outcome is unknown (a timeout may still commit): forget what we believed.
         this.counter = undefined;
-        for (const append of ready) this.heads.delete(append.pk);
+        for (const append of ready) this.heads.forget(append.pk);
         throw error;
       }
-      const reasons = (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
-      return this.handleCancellation(ready, reasons, owners, fresh);
+      return this.handleCancellation(ready, cancellationReasons(error), transaction.actions, view);
     }
 
-    this.counter = position;
-    for (const { append, head, events } of committed) {
-      this.rememberHead(append.pk, head);
+    this.counter = transaction.lastPosition;
+    for (const { append, head, events } of transaction.committed) {
+      this.heads.remember(append.pk, head);
       append.resolve({ stream: toStreamInfo(head), events: events.map(toRecordedEvent), replayed: false });
     }
-    this.options.observer?.onBatchCommitted?.(tenant, ready.length, totalEvents, performance.now() - started);
-    this.options.observer?.onCommitted?.(tenant, position);
+    observer?.onBatchCommitted?.(tenant, ready.length, transaction.events, performance.now() - started);
+    observer?.onCommitted?.(tenant, transaction.lastPosition);
     return [];
   }
 
@@ -403,31 +218,10 @@ export class GroupCommitter {
   private async handleCancellation(
     ready: PendingAppend[],
     reasons: CancellationReason[],
-    owners: Array<{ append: PendingAppend; kind: 'head' | 'claim' | 'other' } | null>,
-    fresh: Set<string>,
+    actions: TransactionAction<PendingAppend>[],
+    view: CommitView,
   ): Promise<PendingAppend[]> {
-    const claimFailed = new Set<PendingAppend>();
-    let explained = false;
-    reasons.forEach((reason, index) => {
-      if (reason.Code !== 'ConditionalCheckFailed') return;
-      explained = true;
-      const owner = owners[index];
-      if (owner === null || owner === undefined) {
-        this.counter = reason.Item ? fromItem<{ position: number }>(reason.Item).position : 0;
-        return;
-      }
-      if (owner.kind === 'head') {
-        // ALL_OLD is the head as it was at commit time: authoritative for the refusal.
-        this.rememberHead(owner.append.pk, reason.Item ? fromItem<HeadItem>(reason.Item) : null);
-        fresh.add(owner.append.pk);
-      } else if (owner.kind === 'claim') {
-        claimFailed.add(owner.append);
-      }
-    });
-    if (!explained) {
-      // A conflict with another transaction or an unexplained cancellation: re-read and retry.
-      this.counter = undefined;
-    }
+    const claimFailed = this.readReasons(reasons, actions, view);
     const retry: PendingAppend[] = [];
     for (const append of ready) {
       // A stream being deleted may hold only some of an append's claims (between two of the
@@ -437,7 +231,7 @@ export class GroupCommitter {
       if (
         claimFailed.has(append) &&
         !beingDeleted &&
-        (await this.answerRefused(append, null, fresh)) === 'answered'
+        (await this.answerRefused(append, null, view)) === 'answered'
       )
         continue;
       retry.push(append);
@@ -445,22 +239,53 @@ export class GroupCommitter {
     return retry;
   }
 
+  /**
+   * Learns from the failed conditions (reasons come in the order of the actions): the counter
+   * and the heads as they were at commit time (ALL_OLD). Returns the appends whose id claim failed.
+   */
+  private readReasons(
+    reasons: CancellationReason[],
+    actions: TransactionAction<PendingAppend>[],
+    view: CommitView,
+  ): Set<PendingAppend> {
+    const claimFailed = new Set<PendingAppend>();
+    let explained = false;
+    reasons.forEach((reason, index) => {
+      if (reason.Code !== 'ConditionalCheckFailed') return;
+      explained = true;
+      const owner = actions[index]?.owner;
+      if (owner === null || owner === undefined) {
+        this.counter = positionOf(reason.Item);
+      } else if (owner.kind === 'head') {
+        // ALL_OLD is the head as it was at commit time: authoritative for the refusal.
+        view.read(owner.append.pk, headOf(reason.Item));
+      } else if (owner.kind === 'claim') {
+        claimFailed.add(owner.append);
+      }
+    });
+    if (!explained) {
+      // A conflict with another transaction or an unexplained cancellation: re-read and retry.
+      this.counter = undefined;
+    }
+    return claimFailed;
+  }
+
   /** Answers an append that a condition refused (`replay.ts`), or says to try it again. */
   private async answerRefused(
     append: PendingAppend,
     error: Error | null,
-    fresh: Set<string>,
+    view: CommitView,
   ): Promise<'answered' | 'retry'> {
     const answer = await answerRefusal(this.options, append.prepared, append.pk, error);
     if (answer.kind === 'retry') {
       // Whatever we believed of this head no longer decides anything: read it again.
-      this.forgetFresh(append.pk, fresh);
+      view.distrust(append.pk);
       return 'retry';
     }
     if (answer.kind === 'rejected') {
       append.reject(answer.error);
     } else {
-      this.rememberHead(append.pk, answer.head);
+      this.heads.remember(append.pk, answer.head);
       append.resolve(answer.result);
     }
     return 'answered';

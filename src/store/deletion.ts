@@ -18,10 +18,11 @@ import {
   isTransactionConflict,
   toStoreUnavailable,
 } from './dynamo-errors.js';
-import { getItem, queryAll } from './dynamo-ops.js';
+import { queryAll } from './dynamo-ops.js';
 import { StoreUnavailableError, WrongExpectedVersionError } from './errors.js';
 import { deletionCondition, markCondition } from './head-conditions.js';
-import { fromItem, type HeadItem, type TombstoneItem, toItem } from './items.js';
+import { readHead } from './heads.js';
+import { fromItem, type HeadItem, type Item, type TombstoneItem, toItem } from './items.js';
 import { headSk, logPk, positionSk, streamListPk, streamListSk } from './keys.js';
 import { maxTransactionActions } from './limits.js';
 
@@ -42,12 +43,6 @@ type Outcome = 'done' | 'superseded';
 export class StreamDeletion {
   constructor(private readonly options: StreamDeletionOptions) {}
 
-  /** Reads the head from DynamoDB; null when the stream does not exist. */
-  async readHead(pk: string): Promise<HeadItem | null> {
-    const item = await getItem(this.options.client, this.options.table, toItem({ pk, sk: headSk }));
-    return item ? fromItem<HeadItem>(item) : null;
-  }
-
   /**
    * Deletes the stream at `pk`; returns how many events it removed (see `finish`). A missing stream
    * is deleted already, whatever version was expected: a retry of a deletion that succeeded
@@ -55,7 +50,7 @@ export class StreamDeletion {
    */
   async deleteStream(pk: string, expectedVersion: number | null | undefined): Promise<number> {
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
-      const head = await this.readHead(pk);
+      const head = await readHead(this.options.client, this.options.table, pk);
       if (head === null) return 0;
       if (!head.deleting) {
         if (expectedVersion !== null && expectedVersion !== undefined && expectedVersion !== head.version) {
@@ -88,24 +83,48 @@ export class StreamDeletion {
       ExpressionAttributeNames: { '#position': 'position' },
     });
     for await (const page of pages) {
-      for (const item of page.map((raw) => fromItem<{ sk: string; position?: number }>(raw))) {
-        if (item.sk === headSk) continue;
-        if (item.sk.startsWith('E#') && item.position !== undefined) {
-          // The tombstone goes first, so an interrupted deletion can still find the position.
-          pending.push(this.tombstone(head, item.position));
-          events++;
-        }
-        pending.push({ Delete: { TableName: table, Key: toItem({ pk: head.pk, sk: item.sk }) } });
-      }
-      while (pending.length >= writesPerTransaction) {
-        if ((await this.guarded(head, pending.slice(0, writesPerTransaction))) === 'superseded')
-          return events;
-        pending = pending.slice(writesPerTransaction);
-      }
+      const removal = this.removals(head, page);
+      events += removal.events;
+      const rest = await this.sendFull(head, pending.concat(removal.writes));
+      if (rest === 'superseded') return events;
+      pending = rest;
     }
     if (pending.length > 0 && (await this.guarded(head, pending)) === 'superseded') return events;
     await this.removeHead(head);
     return events;
+  }
+
+  /**
+   * The writes that remove one page of the stream's items (all but the head): per event first
+   * a tombstone on its log position, so that an interrupted deletion can still find it, then
+   * each item's Delete. `events`: how many events the page held.
+   */
+  private removals(head: HeadItem, page: Item[]): { writes: TransactWriteItem[]; events: number } {
+    const writes: TransactWriteItem[] = [];
+    let events = 0;
+    for (const item of page.map((raw) => fromItem<{ sk: string; position?: number }>(raw))) {
+      if (item.sk === headSk) continue;
+      if (item.sk.startsWith('E#') && item.position !== undefined) {
+        writes.push(this.tombstone(head, item.position));
+        events++;
+      }
+      writes.push({ Delete: { TableName: this.options.table, Key: toItem({ pk: head.pk, sk: item.sk }) } });
+    }
+    return { writes, events };
+  }
+
+  /** Sends the full transactions `pending` holds, in order; returns the writes left over. */
+  private async sendFull(
+    head: HeadItem,
+    pending: TransactWriteItem[],
+  ): Promise<TransactWriteItem[] | 'superseded'> {
+    let rest = pending;
+    while (rest.length >= writesPerTransaction) {
+      if ((await this.guarded(head, rest.slice(0, writesPerTransaction))) === 'superseded')
+        return 'superseded';
+      rest = rest.slice(writesPerTransaction);
+    }
+    return rest;
   }
 
   private async mark(head: HeadItem): Promise<boolean> {

@@ -1,7 +1,8 @@
 /**
  * What a DynamoDB failure means for the store. Only a cancelled transaction's conditional
- * checks map to domain errors (the committer reads them); everything else becomes a
- * StoreUnavailableError that names the operation but not DynamoDB's internal message.
+ * checks map to domain errors (the committer, snapshots and deletions read them through
+ * `cancellationReasons`); everything else becomes a StoreUnavailableError that names the
+ * operation but not DynamoDB's internal message.
  */
 import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import { StoreUnavailableError } from './errors.js';
@@ -51,7 +52,10 @@ export function toStoreUnavailable(error: unknown, operation: string): StoreUnav
   );
 }
 
-/** One reason per action of a cancelled transaction, in order ('None', 'ConditionalCheckFailed', …). */
+/**
+ * One reason per action of a cancelled transaction, in order ('None', 'ConditionalCheckFailed', …),
+ * each with the item as it was (`Item`) where the action asked for ALL_OLD; none for any other error.
+ */
 export function cancellationReasons(error: unknown): CancellationReason[] {
   if (!isTransactionCanceled(error)) return [];
   return (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];

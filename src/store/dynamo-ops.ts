@@ -33,49 +33,92 @@ export async function batchGetItems(
   const found = new Map<string, Item>();
   const unique = [...new Map(keys.map((key) => [keyOf(key), key])).values()];
   for (let start = 0; start < unique.length; start += batchGetSize) {
-    let pending: Item[] = unique.slice(start, start + batchGetSize);
-    for (let round = 0; pending.length > 0; round++) {
-      if (round > maxUnprocessedRounds)
-        throw new StoreUnavailableError('DynamoDB kept keys unprocessed. Retry later.');
-      if (round > 0) await sleep(backoffDelay(round, { baseMs: 10, maxMs: 500 }));
-      let output: BatchGetItemCommandOutput;
-      try {
-        output = await client.send(
-          new BatchGetItemCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }),
-        );
-      } catch (error) {
-        throw toStoreUnavailable(error, 'BatchGetItem');
-      }
-      for (const item of output.Responses?.[table] ?? []) found.set(keyOf(item), item);
-      pending = output.UnprocessedKeys?.[table]?.Keys ?? [];
-    }
+    await batchGetChunk(client, table, unique.slice(start, start + batchGetSize), found);
   }
   return found;
+}
+
+/** One BatchGetItem of at most 100 keys, then its unprocessed keys again, with backoff. */
+async function batchGetChunk(
+  client: DynamoDBClient,
+  table: string,
+  keys: Item[],
+  found: Map<string, Item>,
+): Promise<void> {
+  let pending = keys;
+  for (let round = 0; pending.length > 0; round++) {
+    if (round > maxUnprocessedRounds)
+      throw new StoreUnavailableError('DynamoDB kept keys unprocessed. Retry later.');
+    if (round > 0) await sleep(backoffDelay(round, { baseMs: 10, maxMs: 500 }));
+    let output: BatchGetItemCommandOutput;
+    try {
+      output = await client.send(
+        new BatchGetItemCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }),
+      );
+    } catch (error) {
+      throw toStoreUnavailable(error, 'BatchGetItem');
+    }
+    for (const item of output.Responses?.[table] ?? []) found.set(keyOf(item), item);
+    pending = output.UnprocessedKeys?.[table]?.Keys ?? [];
+  }
 }
 
 export function itemKey(pk: string, sk: string): string {
   return `${pk}\u0000${sk}`;
 }
 
-/** A strongly consistent Query, page after page (following LastEvaluatedKey): yields each page's items. */
-export async function* queryAll(
-  client: DynamoDBClient,
-  table: string,
-  input: Omit<QueryCommandInput, 'TableName' | 'ConsistentRead' | 'ExclusiveStartKey'>,
-): AsyncGenerator<Item[]> {
-  let startKey: Item | undefined;
-  do {
-    let page: QueryCommandOutput;
+/** A Query's input without what the sender fills in (the table, strong consistency). */
+export type QueryInput = Omit<QueryCommandInput, 'TableName' | 'ConsistentRead'>;
+
+/** Sends one strongly consistent Query; a tenant's reads send it through their read budget. */
+export type SendQuery = (input: QueryInput) => Promise<QueryCommandOutput>;
+
+/** Sends each Query straight to DynamoDB (the store's own bookkeeping: appends, deletions). */
+export function directQuery(client: DynamoDBClient, table: string): SendQuery {
+  return async (input) => {
     try {
-      page = await client.send(
-        new QueryCommand({ ...input, TableName: table, ConsistentRead: true, ExclusiveStartKey: startKey }),
-      );
+      return await client.send(new QueryCommand({ ...input, TableName: table, ConsistentRead: true }));
     } catch (error) {
       throw toStoreUnavailable(error, 'Query');
     }
+  };
+}
+
+export interface PageOptions {
+  /** Where the first page starts (a cursor's key); from the beginning when omitted. */
+  startKey?: Item | undefined;
+  /** The Limit of the next page, asked before each Query (the caller's own page may be partly filled). */
+  limit?: () => number;
+}
+
+/**
+ * A Query, page after page (following LastEvaluatedKey): yields each page's items, one Query per
+ * page. A caller that has enough stops iterating, and no further Query is sent.
+ */
+export async function* queryPages(
+  send: SendQuery,
+  input: Omit<QueryInput, 'ExclusiveStartKey'>,
+  options: PageOptions = {},
+): AsyncGenerator<Item[]> {
+  let startKey = options.startKey;
+  do {
+    const page = await send({
+      ...input,
+      ...(options.limit ? { Limit: options.limit() } : {}),
+      ExclusiveStartKey: startKey,
+    });
     yield page.Items ?? [];
     startKey = page.LastEvaluatedKey;
   } while (startKey);
+}
+
+/** A strongly consistent Query straight to DynamoDB, page after page: yields each page's items. */
+export function queryAll(
+  client: DynamoDBClient,
+  table: string,
+  input: Omit<QueryInput, 'ExclusiveStartKey'>,
+): AsyncGenerator<Item[]> {
+  return queryPages(directQuery(client, table), input);
 }
 
 /** A strongly consistent GetItem; undefined when the item does not exist. */

@@ -22,6 +22,8 @@ export const logShard = 0;
 
 const positionDigits = 16; // 2^53 - 1 has 16 digits
 const versionDigits = 10;
+/** The greatest version a key can hold (10 digits); reads clamp their bounds to it. */
+export const maxVersion = 10 ** versionDigits - 1;
 
 function enc(value: string): string {
   return encodeURIComponent(value);

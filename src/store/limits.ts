@@ -1,8 +1,9 @@
 /**
  * Size limits of an append. They follow from DynamoDB's: a transaction holds at most 100
- * actions and 4 MB, an item at most 400 KB. An append writes one head item plus three items
- * per event (stream event, log entry, event-id claim), and shares its transaction with the
- * tenant counter, so 32 events is the most one transaction can hold (3 * 32 + 2 = 98).
+ * actions and 4 MB, an item at most 400 KB. An append writes three items per event (stream
+ * event, log entry, event-id claim), its head, and the listing item when it creates the
+ * stream, and shares its transaction with the tenant counter: 32 events is the most one
+ * transaction can hold (3 * 32 + 3 = 99; 33 events would take 102).
  */
 export interface StoreLimits {
   /** Events in one append (the contract promises at least 25). */

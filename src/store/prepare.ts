@@ -35,22 +35,33 @@ export function toJsonText(value: unknown, maxDepth: number, path: readonly (str
   const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 1 }];
   while (stack.length > 0) {
     const top = stack.pop()!;
-    const current = top.value;
-    if (current === null || typeof current === 'string' || typeof current === 'boolean') continue;
-    if (typeof current === 'number') {
-      if (!Number.isFinite(current)) throw new InvalidInputError('JSON numbers must be finite.', path);
-      continue;
-    }
-    if (typeof current !== 'object') throw new InvalidInputError('The value is not JSON.', path);
-    if (top.depth > maxDepth)
-      throw new InvalidInputError(`JSON may nest at most ${maxDepth} levels deep.`, path);
-    const children = Array.isArray(current) ? current : Object.values(current as Record<string, unknown>);
-    for (const child of children) {
-      if (child === undefined) throw new InvalidInputError('The value is not JSON.', path);
+    for (const child of jsonChildren(top.value, top.depth, maxDepth, path)) {
       stack.push({ value: child, depth: top.depth + 1 });
     }
   }
   return JSON.stringify(value);
+}
+
+/** Checks one JSON value at `depth` (not its children) and returns its children: none for a scalar. */
+function jsonChildren(
+  value: unknown,
+  depth: number,
+  maxDepth: number,
+  path: readonly (string | number)[],
+): unknown[] {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return [];
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new InvalidInputError('JSON numbers must be finite.', path);
+    return [];
+  }
+  if (typeof value !== 'object') throw new InvalidInputError('The value is not JSON.', path);
+  if (depth > maxDepth) throw new InvalidInputError(`JSON may nest at most ${maxDepth} levels deep.`, path);
+  const children = Array.isArray(value) ? value : Object.values(value as Record<string, unknown>);
+  // for…of, not some(): a hole in a sparse array is undefined too.
+  for (const child of children) {
+    if (child === undefined) throw new InvalidInputError('The value is not JSON.', path);
+  }
+  return children;
 }
 
 export function checkType(type: unknown, limits: StoreLimits, path: readonly (string | number)[]): string {

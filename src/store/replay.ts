@@ -12,8 +12,9 @@
  * are free.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { batchGetItems, getItem, itemKey, queryAll } from './dynamo-ops.js';
+import { batchGetItems, itemKey, queryAll } from './dynamo-ops.js';
 import { InvalidInputError } from './errors.js';
+import { readHead } from './heads.js';
 import {
   type EventIdClaimItem,
   type EventItem,
@@ -24,7 +25,7 @@ import {
   toRecordedEvent,
   toStreamInfo,
 } from './items.js';
-import { eventIdSk, eventSk, headSk } from './keys.js';
+import { eventIdSk, eventSk } from './keys.js';
 import type { PreparedAppend } from './prepare.js';
 import type { AppendResult } from './types.js';
 
@@ -62,8 +63,7 @@ export async function answerRefusal(
   // Read after the claims: if this head is live and of the claims' incarnation, it was so when
   // the claims were read (marks are never removed, incarnations never come back), so the
   // claims were whole then.
-  const headItem = await getItem(client, table, toItem({ pk, sk: headSk }));
-  const head = headItem ? fromItem<HeadItem>(headItem) : null;
+  const head = await readHead(client, table, pk);
   const live = head !== null && !head.deleting;
   if (!live || found.some((claim) => claim !== null && incarnationOf(claim) !== incarnationOf(head))) {
     return { kind: 'retry' };

@@ -1,0 +1,109 @@
+/**
+ * What the committer believes of stream heads, and the decision it takes on each append.
+ *
+ * Across commits the committer caches heads (null: known not to exist). The cache only saves
+ * reads: every write is conditioned on what it believed, so a stale entry costs a retry, never a
+ * wrong write. Within one commit (`CommitView`), a refusal is decided only on a head read from
+ * DynamoDB during that commit ("fresh": a GetItem, a BatchGetItem or a cancelled transaction's
+ * ALL_OLD item); a cached head that predicts a refusal is read again before anything is
+ * answered.
+ */
+import type { EventStoreError } from './errors.js';
+import { checkExpectedVersion } from './expected-version.js';
+import type { HeadItem } from './items.js';
+
+/** Heads as last seen, at most `max` of them (the least recently remembered go first). */
+export class HeadCache {
+  private readonly heads = new Map<string, HeadItem | null>();
+
+  constructor(private readonly max: number) {}
+
+  has(pk: string): boolean {
+    return this.heads.has(pk);
+  }
+
+  /** The head as last seen; null when known not to exist or not known at all (see `has`). */
+  get(pk: string): HeadItem | null {
+    return this.heads.get(pk) ?? null;
+  }
+
+  remember(pk: string, head: HeadItem | null): void {
+    this.heads.delete(pk);
+    this.heads.set(pk, head);
+    if (this.heads.size > this.max) {
+      const oldest = this.heads.keys().next().value;
+      if (oldest !== undefined) this.heads.delete(oldest);
+    }
+  }
+
+  forget(pk: string): void {
+    this.heads.delete(pk);
+  }
+}
+
+/**
+ * What to do with an append, given the head believed in and whether it was read during this
+ * commit: finish the stream's deletion first; write it (on exactly this head); confirm a
+ * predicted refusal on a fresh read; or refuse it.
+ */
+export type Decision =
+  | { kind: 'finish-deletion'; head: HeadItem }
+  | { kind: 'ready'; head: HeadItem | null }
+  | { kind: 'confirm' }
+  | { kind: 'refuse'; error: EventStoreError };
+
+export function decide(head: HeadItem | null, fresh: boolean, expectedVersion: number | null): Decision {
+  if (head?.deleting) return { kind: 'finish-deletion', head };
+  const check = checkExpectedVersion(head, expectedVersion);
+  if (check.ok) return { kind: 'ready', head };
+  // The cache predicts a refusal; confirm on a fresh read before answering.
+  return fresh ? { kind: 'refuse', error: check.error } : { kind: 'confirm' };
+}
+
+/** One commit's view of the head cache: which heads it read itself, which it must read. */
+export class CommitView {
+  /** Heads read from DynamoDB during this commit: refusals decided on them are authoritative. */
+  private readonly fresh = new Set<string>();
+  /** Streams whose cached head predicted a refusal: read before deciding, not guessed. */
+  private readonly mustRead = new Set<string>();
+
+  constructor(private readonly heads: HeadCache) {}
+
+  /**
+   * The streams whose head must be read before their append is decided. A stream never seen,
+   * appended to without an expected version or with 0, is not read: it is written as new
+   * (`attribute_not_exists`), which is what it almost always is; when it exists, the cancelled
+   * transaction returns its head (ALL_OLD) and the append is retried.
+   */
+  toRead(appends: readonly { pk: string; prepared: { expectedVersion: number | null } }[]): string[] {
+    return appends
+      .filter(
+        ({ pk, prepared }) =>
+          !this.heads.has(pk) && (this.mustRead.has(pk) || (prepared.expectedVersion ?? 0) > 0),
+      )
+      .map(({ pk }) => pk);
+  }
+
+  /** A head as DynamoDB holds it now. */
+  read(pk: string, head: HeadItem | null): void {
+    this.heads.remember(pk, head);
+    this.fresh.add(pk);
+  }
+
+  /** Whatever was believed of this head no longer decides anything. */
+  distrust(pk: string): void {
+    this.heads.forget(pk);
+    this.fresh.delete(pk);
+  }
+
+  /** The decision on an append to `pk`, on the head as believed now. */
+  decide(pk: string, expectedVersion: number | null): Decision {
+    return decide(this.heads.get(pk), this.fresh.has(pk), expectedVersion);
+  }
+
+  /** Carries out a 'confirm': the head is read again before the append is decided. */
+  confirm(pk: string): void {
+    this.distrust(pk);
+    this.mustRead.add(pk);
+  }
+}

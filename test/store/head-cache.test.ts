@@ -1,0 +1,108 @@
+// The committer's beliefs about heads (src/store/head-cache.ts): the decision on an append, and
+// what one commit must read before it answers a refusal.
+import { describe, expect, test } from 'vitest';
+import { CommitView, decide, HeadCache } from '../../src/store/head-cache.js';
+import type { HeadItem } from '../../src/store/items.js';
+
+function head(fields: Partial<HeadItem> = {}): HeadItem {
+  return {
+    pk: 'T#t#S#~#s',
+    sk: 'HEAD',
+    streamId: 's',
+    category: null,
+    name: null,
+    versioned: true,
+    version: 3,
+    createdAt: '2020-01-01T00:00:00.000Z',
+    updatedAt: '2020-01-01T00:00:00.000Z',
+    incarnation: 1,
+    ...fields,
+  };
+}
+
+describe('decide', () => {
+  test('a head being deleted: finish the deletion first, whatever the append expects', () => {
+    const marked = head({ deleting: true });
+    for (const fresh of [true, false]) {
+      for (const expected of [null, 0, 3]) {
+        expect(decide(marked, fresh, expected)).toEqual({ kind: 'finish-deletion', head: marked });
+      }
+    }
+  });
+
+  test('the expected-version rule holds: ready, on exactly the head decided on', () => {
+    const current = head();
+    expect(decide(current, false, 3)).toEqual({ kind: 'ready', head: current });
+    expect(decide(null, false, null)).toEqual({ kind: 'ready', head: null });
+    expect(decide(null, true, 0)).toEqual({ kind: 'ready', head: null });
+  });
+
+  test('a refusal predicted by a cached head is confirmed first; on a fresh head it is answered', () => {
+    expect(decide(head(), false, 2)).toEqual({ kind: 'confirm' });
+    expect(decide(null, false, 2)).toEqual({ kind: 'confirm' });
+    const refused = decide(head(), true, 2);
+    expect(refused.kind).toBe('refuse');
+    expect(refused.kind === 'refuse' && refused.error.code).toBe('WRONG_EXPECTED_VERSION');
+    const unversioned = decide(head({ versioned: false }), true, 3);
+    expect(unversioned.kind === 'refuse' && unversioned.error.code).toBe('STREAM_IS_UNVERSIONED');
+  });
+});
+
+describe('CommitView', () => {
+  const append = (pk: string, expectedVersion: number | null) => ({ pk, prepared: { expectedVersion } });
+
+  test('reads only what decides: unknown heads of versioned appends, and heads to confirm', () => {
+    const cache = new HeadCache(10);
+    const view = new CommitView(cache);
+    cache.remember('known', head());
+    expect(view.toRead([append('new', null), append('new0', 0), append('v', 2), append('known', 2)])).toEqual(
+      ['v'],
+    );
+    // A cached head predicted a refusal: it is dropped and read before the append is decided.
+    expect(view.decide('known', 2)).toEqual({ kind: 'confirm' });
+    view.confirm('known');
+    expect(cache.has('known')).toBe(false);
+    expect(view.toRead([append('known', null)])).toEqual(['known']);
+    view.read('known', head());
+    expect(view.toRead([append('known', null)])).toEqual([]);
+    expect(view.decide('known', 2).kind).toBe('refuse');
+  });
+
+  test('a head distrusted is neither cached nor fresh any more', () => {
+    const cache = new HeadCache(10);
+    const view = new CommitView(cache);
+    view.read('s', head());
+    expect(view.decide('s', 2).kind).toBe('refuse');
+    view.distrust('s');
+    expect(cache.has('s')).toBe(false);
+    view.read('s', head({ version: 2 }));
+    expect(view.decide('s', 2).kind).toBe('ready');
+    cache.remember('s', head());
+    expect(view.decide('s', 2).kind).toBe('refuse');
+  });
+
+  test('freshness belongs to one commit; the cache outlives it', () => {
+    const cache = new HeadCache(10);
+    new CommitView(cache).read('s', head());
+    const next = new CommitView(cache);
+    expect(cache.has('s')).toBe(true);
+    expect(next.decide('s', 2)).toEqual({ kind: 'confirm' });
+  });
+});
+
+describe('HeadCache', () => {
+  test('null means known not to exist; at most max heads, the least recently remembered go first', () => {
+    const cache = new HeadCache(2);
+    cache.remember('a', null);
+    expect(cache.has('a')).toBe(true);
+    expect(cache.get('a')).toBeNull();
+    expect(cache.has('b')).toBe(false);
+    cache.remember('b', head());
+    cache.remember('a', head({ version: 4 }));
+    cache.remember('c', head());
+    expect([cache.has('a'), cache.has('b'), cache.has('c')]).toEqual([true, false, true]);
+    expect(cache.get('a')?.version).toBe(4);
+    cache.forget('a');
+    expect(cache.has('a')).toBe(false);
+  });
+});
