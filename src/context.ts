@@ -23,6 +23,8 @@ export interface GraphQLContext {
   readonly limits: ApiLimits;
   /** The app's one subscription hub (src/subscriptions/), shared by all requests and tenants. */
   readonly subscriptions: SubscriptionHub;
+  /** The HTTP request, which yoga adds to every HTTP context; its signal aborts when the client goes. */
+  readonly request?: Request;
 }
 
 /** What yoga hands the context factory: a Fetch request over HTTP, connectionParams over WebSocket. */

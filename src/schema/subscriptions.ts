@@ -16,6 +16,7 @@ import {
   type EventBatch,
   type EventSubscription,
   SubscriptionHubClosedError,
+  SubscriptionLimitError,
 } from '../subscriptions/index.js';
 import { EventType } from './events.js';
 import { EventFilterInput } from './log.js';
@@ -37,25 +38,26 @@ const EventBatchType = builder.objectRef<EventBatch>('EventBatch').implement({
  * The hub's subscription, or a GraphQL error a client can act on. A subscription keeps one
  * context for its lifetime; the streams of delivered events are read per page by the hub
  * (`Event.stream`), not through that context's loader.
+ *
+ * A cap per tenant and gateway, so that one tenant cannot hold all of a gateway's memory: the
+ * subscription takes one of its tenant's slots as it is accepted, before its setup reads
+ * anything, and the check and the take are one step, so a burst cannot pass the cap together.
+ * The slot comes back when the setup fails, when the subscription ends, or when the HTTP
+ * client goes away (SSE; graphql-ws returns what its closed connections started).
  */
 async function open<T>(
   context: GraphQLContext,
   start: () => Promise<EventSubscription<T>>,
 ): Promise<EventSubscription<T>> {
-  // A cap per tenant and gateway, so that one tenant cannot hold all of a gateway's memory.
-  // Checked before opening: concurrent subscribes may pass it together, by a few at most.
   const cap = context.limits.maxSubscriptionsPerTenant;
-  if (context.subscriptions.subscriberCount(context.tenant) >= cap) {
-    throw createGraphQLError(
-      `This tenant has ${cap} open subscriptions on this gateway, the most it may hold.`,
-      {
-        extensions: { code: ApiErrorCode.subscriptionLimit, limit: cap },
-      },
-    );
-  }
   try {
-    return await start();
+    return await context.subscriptions.slots.open(context.tenant, cap, start, context.request?.signal);
   } catch (error) {
+    if (error instanceof SubscriptionLimitError) {
+      throw createGraphQLError(error.message, {
+        extensions: { code: ApiErrorCode.subscriptionLimit, limit: cap },
+      });
+    }
     if (error instanceof SubscriptionHubClosedError) {
       throw createGraphQLError(error.message, {
         extensions: { code: ApiErrorCode.shuttingDown, retryable: true },

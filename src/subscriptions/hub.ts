@@ -26,6 +26,7 @@ import { readPatiently } from './patient-read.js';
 import { readLogChunk } from './read-log-chunk.js';
 import { StreamEventsReader } from './stream-events-reader.js';
 import { streamKeyOf } from './stream-key.js';
+import { SubscriptionSlots } from './subscription-slots.js';
 import { TenantFeed } from './tenant-feed.js';
 import type { ReadLog } from './tenant-poller.js';
 
@@ -149,6 +150,7 @@ export class SubscriptionHub {
   private streamReadCount = 0;
   private setupReadCount = 0;
   private overflowCount = 0;
+  readonly slots = new SubscriptionSlots(); // the API layer's per-tenant count, subscription-slots.ts
 
   /** Pass this as the store's observer (or call `notify` from yours). */
   readonly observer: StoreObserver = {
@@ -255,16 +257,14 @@ export class SubscriptionHub {
     return this.closing;
   }
 
-  /** Running subscriptions, all tenants. */
+  /** Open subscriptions (setting up or running), all tenants. */
   get subscriptionCount(): number {
-    let count = 0;
-    for (const feed of this.feeds.values()) count += feed.subscriptions.size;
-    return count;
+    return this.tenants.reduce((count, tenant) => count + this.subscriberCount(tenant), 0);
   }
 
-  /** Running subscriptions of one tenant. */
+  /** Open subscriptions of one tenant: its slots, or without slots (direct hub use) its feed's. */
   subscriberCount(tenant: string): number {
-    return this.feeds.get(tenant)?.subscriptions.size ?? 0;
+    return Math.max(this.slots.count(tenant), this.feeds.get(tenant)?.subscriptions.size ?? 0);
   }
 
   /** All log reads by pollers since the hub started. */
@@ -318,7 +318,7 @@ export class SubscriptionHub {
     }
     return {
       tenant,
-      subscriptions: feed.subscriptions.size,
+      subscriptions: this.subscriberCount(tenant),
       live: feed.liveCount,
       catchingUp: [...feed.subscriptions].filter((s) => s.state === 'catching-up').length,
       pollerRunning: poller.running,

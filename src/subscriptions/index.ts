@@ -26,6 +26,7 @@ export {
   type TenantSubscriptionStats,
 } from './hub.js';
 export { deliveredStreamOf } from './page-streams.js';
+export { SubscriptionLimitError, SubscriptionSlots } from './subscription-slots.js';
 export {
   type LogBatch,
   type LogChunk,
