@@ -57,7 +57,7 @@ export interface LiveOptions {
   /** Default `light`. */
   selection?: LiveSelection;
   /** How long to wait for the last deliveries after the last append (default 5 s). */
-  drainMs?: number;
+  drainMs?: number | undefined;
 }
 
 export interface LiveResult {

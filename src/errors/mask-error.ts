@@ -6,7 +6,7 @@
  * mode, which would attach the original error, is never used, and no internal error's name or
  * text reaches a client.
  */
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLErrorOptions } from 'graphql';
 import { createGraphQLError, maskError as yogaMaskError } from 'graphql-yoga';
 import { isEventStoreError, RateLimitedError } from '../store/errors.js';
 import { ApiErrorCode, retryAfterSeconds } from './codes.js';
@@ -16,7 +16,7 @@ export const storeUnavailableMessage = 'The event store is unavailable; retry la
 export function maskError(error: unknown, message: string): Error {
   const original = error instanceof GraphQLError ? error.originalError : error;
   if (isEventStoreError(original)) {
-    const where = error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {};
+    const where = error instanceof GraphQLError ? locationOf(error) : {};
     if (original.code === 'STORE_UNAVAILABLE') {
       return createGraphQLError(storeUnavailableMessage, {
         ...where,
@@ -50,8 +50,13 @@ export function maskError(error: unknown, message: string): Error {
  * Yoga's request parser reports bad JSON with `extensions.originalError` (the parser's error
  * name and text): an internal detail, removed here like any other.
  */
+/** Where in the operation an error arose, as far as it says. */
+function locationOf(error: GraphQLError): Pick<GraphQLErrorOptions, 'nodes' | 'path'> {
+  return { ...(error.nodes ? { nodes: error.nodes } : {}), ...(error.path ? { path: error.path } : {}) };
+}
+
 function withoutInternals(error: Error): Error {
   if (!(error instanceof GraphQLError) || !('originalError' in error.extensions)) return error;
   const { originalError: _internal, ...extensions } = error.extensions;
-  return createGraphQLError(error.message, { nodes: error.nodes, path: error.path, extensions });
+  return createGraphQLError(error.message, { ...locationOf(error), extensions });
 }

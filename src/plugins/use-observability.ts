@@ -12,7 +12,7 @@ import type { Metrics } from '../observability/metrics.js';
 
 interface RequestRecord {
   started: number;
-  tenant?: string;
+  tenant?: string | undefined;
   operation?: string;
   type?: string;
   errors?: number;

@@ -8,8 +8,8 @@ import type { ApiLimits } from '../plugins/api-limits.js';
 import type { Page } from '../store/types.js';
 
 export interface PageArgs {
-  first?: number | null;
-  last?: number | null;
+  first?: number | null | undefined;
+  last?: number | null | undefined;
 }
 
 /** Refuses `first`/`last` outside 0..maxPageSize before the store is asked. */

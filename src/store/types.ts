@@ -8,10 +8,10 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 
 /** How a caller names a stream: by id, by name (id = UUIDv5 of the name), or both. */
 export interface StreamRef {
-  id?: string | null;
-  name?: string | null;
+  id?: string | null | undefined;
+  name?: string | null | undefined;
   /** null or omitted: the stream without category. */
-  category?: string | null;
+  category?: string | null | undefined;
 }
 
 /** A stream's identity once resolved: (id, category) within a tenant. */
@@ -31,7 +31,7 @@ export interface StreamInfo extends StreamKey {
 
 export interface NewEvent {
   /** Client-chosen UUID; generated when omitted. */
-  id?: string | null;
+  id?: string | null | undefined;
   type: string;
   /** Any JSON value; checked (finite numbers, depth, size) before anything is written. */
   data: unknown;
@@ -67,7 +67,7 @@ export interface Snapshot {
 export interface AppendRequest {
   stream: StreamRef;
   /** Omitted: an unversioned append. 0: the stream must not exist. */
-  expectedVersion?: number | null;
+  expectedVersion?: number | null | undefined;
   events: readonly NewEvent[];
 }
 
@@ -92,9 +92,9 @@ export interface DeleteStreamResult {
 
 /** An event filter: fields combine with AND, the values of one field with OR. */
 export interface EventFilter {
-  categories?: readonly string[] | null;
-  types?: readonly string[] | null;
-  streamIds?: readonly string[] | null;
+  categories?: readonly string[] | null | undefined;
+  types?: readonly string[] | null | undefined;
+  streamIds?: readonly string[] | null | undefined;
 }
 
 export interface Edge<T> {
@@ -109,21 +109,21 @@ export interface Page<T> {
 }
 
 export interface ReadStreamOptions {
-  fromVersion?: number | null;
-  toVersion?: number | null;
+  fromVersion?: number | null | undefined;
+  toVersion?: number | null | undefined;
   /** Only the events after the latest snapshot within the bounds. */
-  sinceSnapshot?: boolean | null;
-  first?: number | null;
-  after?: string | null;
-  last?: number | null;
-  before?: string | null;
+  sinceSnapshot?: boolean | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  last?: number | null | undefined;
+  before?: string | null | undefined;
 }
 
 export interface ReadLogOptions {
   /** Exclusive position; default 0. */
-  after?: number | null;
-  filter?: EventFilter | null;
-  first?: number | null;
+  after?: number | null | undefined;
+  filter?: EventFilter | null | undefined;
+  first?: number | null | undefined;
 }
 
 export interface LogPage extends Page<RecordedEvent> {
@@ -136,9 +136,9 @@ export interface LogPage extends Page<RecordedEvent> {
 
 export interface ListStreamsOptions {
   /** Only the streams of this category; all streams when undefined. null: those without category. */
-  category?: string | null;
-  first?: number | null;
-  after?: string | null;
+  category?: string | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
 }
 
 /** Hooks the store calls; the subscription hub uses `onCommitted` to wake its poller at once. */

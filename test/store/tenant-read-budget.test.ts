@@ -4,6 +4,7 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import { defaultOperations } from '../../src/config.js';
 import { RateLimitedError, type RecordedEvent } from '../../src/store/index.js';
+import { combineObservers } from '../../src/store/observers.js';
 import { SubscriptionHub } from '../../src/subscriptions/index.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { countCalls } from '../support/call-counter.js';
@@ -90,11 +91,10 @@ describe('read budget per tenant', () => {
     const { store } = await createTestStore(uniquePrefix('budget-subs'), {
       client,
       readBudget: { perSecond: 150, burst: 30, maxWaitMs: 50 },
-      observer: {
-        ...hub.observer,
-        onCommitted: hub.observer.onCommitted?.bind(hub.observer),
-        onReadLimited: (_tenant, outcome) => limited.push(outcome),
-      },
+      observer: combineObservers([
+        hub.observer,
+        { onReadLimited: (_tenant, outcome) => void limited.push(outcome) },
+      ]),
     });
     cleanups.push(async () => {
       await hub.close();

@@ -11,7 +11,7 @@ const streams = Number(streamsArg);
 const appendsPerWriter = Number(appendsArg);
 const writers = Number(writersArg);
 
-const client = new DynamoDBClient({ endpoint, region: 'local', credentials: localCredentials });
+const client = new DynamoDBClient({ endpoint: endpoint!, region: 'local', credentials: localCredentials });
 const store = createDynamoEventStore({ client, tablePrefix }).forTenant(tenant);
 const acknowledged: Array<{ id: string; stream: string; version: number; position: number }> = [];
 let conflicts = 0;

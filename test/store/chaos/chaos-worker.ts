@@ -40,7 +40,7 @@ const log = (entry: object) =>
   appendFileSync(journal, `${JSON.stringify({ w: name, at: Date.now(), ...entry })}\n`);
 
 const stores: TenantEventStore[] = [0, 1].map(() => {
-  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: localCredentials });
+  const client = new DynamoDBClient({ endpoint: endpoint!, region: 'local', credentials: localCredentials });
   return createDynamoEventStore({ client, tablePrefix: prefix! }).forTenant(tenant!);
 });
 const streams = [

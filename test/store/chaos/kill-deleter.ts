@@ -6,7 +6,7 @@ import { localCredentials } from '../../../src/dynamodb-local.js';
 import { createDynamoEventStore } from '../../../src/store/index.js';
 
 const [endpoint, prefix, tenant, streamName, expectedArg, progressFile] = process.argv.slice(2) as string[];
-const client = new DynamoDBClient({ endpoint, region: 'local', credentials: localCredentials });
+const client = new DynamoDBClient({ endpoint: endpoint!, region: 'local', credentials: localCredentials });
 client.middlewareStack.add(
   (next, context) => async (args) => {
     const result = await next(args);
