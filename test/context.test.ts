@@ -5,11 +5,11 @@
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { LogWithStreamsDocument, StreamDocument, StreamsDocument } from './generated/graphql.js';
-import { dynamoClient, uniqueName, useTestApi } from './support/api.js';
-import { countCalls } from './support/call-counter.js';
+import { uniqueName, useTestApi } from './support/api.js';
+import { countCalls, testClient } from './support/dynamo.js';
 import { appendOk, event } from './support/fixtures.js';
 
-const client = dynamoClient();
+const client = testClient();
 const calls = countCalls(client);
 const api = useTestApi({ client });
 

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, test } from 'vitest';
-import { testTablePrefix } from './support/api.js';
+import { uniquePrefix } from './support/dynamo.js';
 
 const children = new Set<ChildProcess>();
 afterAll(() => {
@@ -78,7 +78,7 @@ describe('main', () => {
     const app = await start({
       PORT: '0',
       DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
-      EVENTLOOM_TABLE_PREFIX: testTablePrefix(),
+      EVENTLOOM_TABLE_PREFIX: uniquePrefix('api'),
       EVENTLOOM_API_KEYS: `${key}=main-tenant`,
     });
     expect(app.output()).toMatch(/tenant\(s\): main-tenant/);
@@ -98,7 +98,7 @@ describe('main', () => {
     const app = await start({
       PORT: '0',
       DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
-      EVENTLOOM_TABLE_PREFIX: testTablePrefix(),
+      EVENTLOOM_TABLE_PREFIX: uniquePrefix('api'),
     });
     // A JSON log line (pino): the quotes around the tenant are escaped.
     expect(app.output()).toMatch(/EVENTLOOM_API_KEYS is not set.*\\?"default\\?".*WITHOUT authentication/);

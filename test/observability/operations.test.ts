@@ -3,7 +3,8 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { type App, buildApp } from '../../src/app.js';
 import { defaultOperations } from '../../src/config.js';
-import { dynamoClient, testConfig } from '../support/api.js';
+import { testConfig } from '../support/api.js';
+import { testClient } from '../support/dynamo.js';
 
 const apps: App[] = [];
 afterEach(async () => {
@@ -21,7 +22,7 @@ function captureLogger() {
 
 async function start(operations = defaultOperations, apiKeys = { 'operations-key-0000001': 'ops' }) {
   const { lines, logger } = captureLogger();
-  const app = buildApp({ ...testConfig({ apiKeys }), operations }, { client: dynamoClient(), logger });
+  const app = buildApp({ ...testConfig({ apiKeys }), operations }, { client: testClient(), logger });
   apps.push(app);
   const { url, metricsUrl } = await app.start();
   const origin = new URL(url).origin;

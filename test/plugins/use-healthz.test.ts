@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { storeUnavailableMessage } from '../../src/errors/mask-error.js';
 import { AppendEventsDocument, HeadDocument, LogDocument } from '../generated/graphql.js';
-import { dynamoClient, startTestApi, type TestApi, uniqueName } from '../support/api.js';
+import { startTestApi, type TestApi, uniqueName } from '../support/api.js';
+import { testClient } from '../support/dynamo.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
 // The gateway reaches DynamoDB Local through a proxy the tests cut, as if DynamoDB went away.
@@ -11,7 +12,7 @@ let api: TestApi;
 beforeAll(async () => {
   proxy = await startTcpProxy(inject('dynamoEndpoint'));
   // One attempt per call: the test need not wait for the SDK's retries.
-  api = await startTestApi({ client: dynamoClient(proxy.endpoint, 1) });
+  api = await startTestApi({ client: testClient({ endpoint: proxy.endpoint, maxAttempts: 1 }) });
 });
 
 afterAll(async () => {

@@ -1,3 +1,4 @@
+import { countCalls, testClient } from '../support/dynamo.js';
 /**
  * Stream metadata of delivered events is read once per page of the log, for all subscribers:
  * the gateway's DynamoDB reads while 200 subscribers (events, filtered events, eventBatches,
@@ -19,8 +20,7 @@ import {
   OnStreamEventsDocument,
   type OnStreamEventsSubscription,
 } from '../generated/graphql.js';
-import { dynamoClient, silentLogger, testConfig, uniqueName } from '../support/api.js';
-import { countCalls } from '../support/call-counter.js';
+import { silentLogger, testConfig, uniqueName } from '../support/api.js';
 import {
   type LiveSubscription,
   subscriptionsStarted,
@@ -29,7 +29,7 @@ import {
 
 type DeliveredEvent = OnEventsSubscription['events'];
 
-const client = dynamoClient();
+const client = testClient();
 const calls = countCalls(client);
 const clients = useSubscriptionClients();
 const tenant = 'fanout';

@@ -7,8 +7,7 @@ import { RateLimitedError, type RecordedEvent } from '../../src/store/index.js';
 import { combineObservers } from '../../src/store/observers.js';
 import { SubscriptionHub } from '../../src/subscriptions/index.js';
 import { startTestApi, type TestApi } from '../support/api.js';
-import { countCalls } from '../support/call-counter.js';
-import { createTestStore, testClient, uniquePrefix, uniqueTenant } from '../support/dynamo.js';
+import { countCalls, createTestStore, testClient, uniquePrefix, uniqueTenant } from '../support/dynamo.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterAll(async () => {

@@ -19,7 +19,8 @@ import {
   OnBatchPositionsDocument,
   OnPositionsDocument,
 } from '../generated/graphql.js';
-import { testTablePrefix } from '../support/api.js';
+import { uniquePrefix } from '../support/dynamo.js';
+
 import { type LiveSubscription, until, useSubscriptionClients } from '../support/subscriptions.js';
 
 const key = 'processes-test-key-0123456789';
@@ -104,7 +105,7 @@ async function post<TData, TVariables>(
 
 describe('two gateway processes on one DynamoDB', () => {
   test('writers through both, subscribers on both: each receives exactly its events, in order', async () => {
-    const tablePrefix = testTablePrefix();
+    const tablePrefix = uniquePrefix('api');
     const gateways = await Promise.all([startGateway(tablePrefix), startGateway(tablePrefix)]);
     try {
       const append = (via: Gateway, input: AppendEventsInput) =>

@@ -4,14 +4,14 @@
  * a test file starts is stopped after it (`useTestApi` registers the hooks).
  */
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type GraphQLFormattedError, print } from 'graphql';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { type App, type AppOptions, buildApp } from '../../src/app.js';
 import { type Config, defaultOperations, type OperationsConfig } from '../../src/config.js';
-import { localCredentials } from '../../src/dynamodb-local.js';
 import type { ApiLimits } from '../../src/plugins/api-limits.js';
+import { testClient, uniquePrefix } from './dynamo.js';
 
 export interface GraphQLResult<TData> {
   status: number;
@@ -67,19 +67,6 @@ export interface TestApi {
 
 export const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
-export function testTablePrefix(): string {
-  return `api-${randomUUID().slice(0, 8)}-`;
-}
-
-export function dynamoClient(endpoint = inject('dynamoEndpoint'), maxAttempts?: number): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint,
-    region: 'local',
-    credentials: localCredentials,
-    ...(maxAttempts !== undefined ? { maxAttempts } : {}),
-  });
-}
-
 export function testConfig(options: {
   apiKeys?: Record<string, string>;
   tablePrefix?: string;
@@ -94,7 +81,7 @@ export function testConfig(options: {
       region: 'local',
       localCredentials: true,
     },
-    tablePrefix: options.tablePrefix ?? testTablePrefix(),
+    tablePrefix: options.tablePrefix ?? uniquePrefix('api'),
     apiKeys: options.apiKeys ? new Map(Object.entries(options.apiKeys)) : null,
     embeddedDataDir: '/nonexistent',
     metrics: { port: 0, host: '127.0.0.1' },
@@ -105,7 +92,7 @@ export function testConfig(options: {
 export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
   const config = testConfig(options);
   const ownsClient = options.client === undefined;
-  const client = options.client ?? dynamoClient(options.endpoint);
+  const client = options.client ?? testClient(options.endpoint ? { endpoint: options.endpoint } : {});
   const app = buildApp(config, {
     ...options.options,
     client,

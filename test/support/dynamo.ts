@@ -1,4 +1,6 @@
-// Test helpers: a DynamoDB client for the suite's DynamoDB Local and a store on a fresh table.
+// Test helpers for DynamoDB Local: the one client factory, unique table prefixes and tenants, a
+// store on a fresh table, and counting a client's calls by command (an SDK middleware): what a
+// test asserts about the reads and writes a request or a subscription costs.
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
@@ -35,4 +37,32 @@ export async function createTestStore(
   const store = createDynamoEventStore({ client, tablePrefix, ...options });
   await store.ensureTables();
   return { store, client };
+}
+
+export interface CallCounter {
+  reset(): void;
+  get(command: string): number;
+  total(): number;
+  /** Query + GetItem + BatchGetItem. */
+  reads(): number;
+  snapshot(): Record<string, number>;
+}
+
+export function countCalls(client: DynamoDBClient): CallCounter {
+  const calls = new Map<string, number>();
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      calls.set(context.commandName ?? '?', (calls.get(context.commandName ?? '?') ?? 0) + 1);
+      return next(args);
+    },
+    { step: 'initialize', name: 'countDynamoDbCalls' },
+  );
+  const get = (command: string) => calls.get(command) ?? 0;
+  return {
+    reset: () => calls.clear(),
+    get,
+    total: () => [...calls.values()].reduce((a, b) => a + b, 0),
+    reads: () => get('QueryCommand') + get('GetItemCommand') + get('BatchGetItemCommand'),
+    snapshot: () => Object.fromEntries(calls),
+  };
 }

@@ -12,7 +12,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { freePort } from '../../src/dynamodb-local.js';
-import { testTablePrefix } from './api.js';
+import { uniquePrefix } from './dynamo.js';
 
 export interface GatewayProcess {
   /** http://127.0.0.1:<port>/graphql */
@@ -62,7 +62,7 @@ async function spawnGateway(options: GatewayOptions): Promise<GatewayProcess> {
       PORT: String(port),
       HOST: '127.0.0.1',
       DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
-      EVENTLOOM_TABLE_PREFIX: options.tablePrefix ?? testTablePrefix(),
+      EVENTLOOM_TABLE_PREFIX: options.tablePrefix ?? uniquePrefix('api'),
       EVENTLOOM_METRICS_PORT: String(metricsPort),
       LOG_LEVEL: 'warn',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

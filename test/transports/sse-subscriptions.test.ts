@@ -14,7 +14,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, test } from 'vitest';
 import type { App } from '../../src/app.js';
 import { OnPositionsDocument } from '../generated/graphql.js';
-import { dynamoClient, useTestApi } from '../support/api.js';
+import { useTestApi } from '../support/api.js';
+import { testClient } from '../support/dynamo.js';
 import { type LiveSubscription, until, useSubscriptionClients } from '../support/subscriptions.js';
 
 /** A client whose GetItem calls wait while `hold()` is in force, until `release()`. */
@@ -62,7 +63,7 @@ const clients = useSubscriptionClients();
 
 describe('a burst of SSE subscriptions', () => {
   const key = 'sse-burst-key-000000001';
-  const dynamo = lateGetItem(dynamoClient());
+  const dynamo = lateGetItem(testClient());
   const api = useTestApi({ apiKeys: { [key]: 'burst' }, client: dynamo.client });
 
   test('each is counted before its 200 is sent, and each gets the events appended afterwards', async () => {
@@ -101,7 +102,7 @@ describe('the per-tenant cap under a burst', () => {
   const key = 'sse-capped-key-00000001';
   const tenant = 'capped-burst';
   const cap = 50;
-  const dynamo = lateGetItem(dynamoClient());
+  const dynamo = lateGetItem(testClient());
   const api = useTestApi({
     apiKeys: { [key]: tenant },
     limits: { maxSubscriptionsPerTenant: cap },
