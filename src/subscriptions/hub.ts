@@ -12,15 +12,28 @@
 import { InvalidInputError } from '../store/errors.js';
 import { compileEventFilter } from '../store/filter.js';
 import { defaultLimits } from '../store/limits.js';
-import type {
-  EventFilter,
-  RecordedEvent,
-  StoreObserver,
-  StreamRef,
-  TenantEventStore,
-} from '../store/types.js';
+import type { RecordedEvent, StoreObserver } from '../store/types.js';
 import { type PollBackoffOptions, resolvePollBackoff } from './backoff.js';
 import { type Clock, systemClock } from './clock.js';
+import {
+  type HubCounts,
+  newHubCounts,
+  type SubscriptionHubStats,
+  type TenantSubscriptionStats,
+  tenantStatsOf,
+} from './hub-stats.js';
+import {
+  batchLimits,
+  defaultHubOptions,
+  type EventBatch,
+  type EventBatchesOptions,
+  type EventSubscription,
+  type EventsOptions,
+  type StreamEventsOptions,
+  type SubscribableStore,
+  SubscriptionHubClosedError,
+  type SubscriptionHubOptions,
+} from './hub-types.js';
 import { LogSubscription } from './log-subscription.js';
 import { readPatiently } from './patient-read.js';
 import { readLogChunk } from './read-log-chunk.js';
@@ -30,114 +43,6 @@ import { SubscriptionSlots } from './subscription-slots.js';
 import { TenantFeed } from './tenant-feed.js';
 import type { ReadLog } from './tenant-poller.js';
 
-/** The part of a tenant's store the hub uses. A {@link TenantEventStore} is one. */
-export type SubscribableStore = Pick<
-  TenantEventStore,
-  'tenant' | 'readLog' | 'headPosition' | 'readStream' | 'getStreams'
->;
-
-export interface SubscriptionHubOptions {
-  /** Poll pacing; defaults in `backoff.ts` (100 ms while events flow, up to 1000 ms idle). */
-  poll?: Partial<PollBackoffOptions>;
-  /** Events per log read, for the poller and for catching up: 1 to the store's page maximum (1000). Default 100. */
-  pageSize?: number;
-  /**
-   * Events one subscription buffers before it stops taking the live feed and catches up by
-   * itself once its consumer makes room. Default 256; a batch subscription buffers at least
-   * its maxSize.
-   */
-  bufferSize?: number;
-  clock?: Clock;
-  /** A log read failed (it is retried). For logging; must not throw. */
-  onReadError?(error: unknown, where: { tenant: string; reader: 'poller' | 'catch-up' | 'setup' }): void;
-}
-
-export const defaultHubOptions = Object.freeze({ pageSize: 100, bufferSize: 256 });
-
-/** Bounds of the batch options. */
-export const batchLimits = Object.freeze({ maxSize: 1000, maxWaitMs: 60_000 });
-
-export interface EventsOptions {
-  /** Exclusive position; omitted or null: the head of the log when subscribing. */
-  after?: number | null;
-  filter?: EventFilter | null;
-}
-
-export interface EventBatchesOptions extends EventsOptions {
-  /** Events per batch, 1 to 1000; default 100. */
-  maxSize?: number | null;
-  /** Longest wait after a batch's first event, 0 to 60000 ms; default 100. */
-  maxWaitMs?: number | null;
-}
-
-export interface StreamEventsOptions {
-  stream: StreamRef;
-  /** Exclusive version; omitted or null: the stream's version when subscribing. */
-  afterVersion?: number | null;
-}
-
-export interface EventBatch {
-  events: RecordedEvent[];
-  /** The last log position the batch covers (at least its last event's): resume after it. */
-  checkpoint: number;
-}
-
-/** A running subscription. `return()` ends it; `next()` then (and after `close()`) is done. */
-export interface EventSubscription<T> extends AsyncIterableIterator<T, undefined> {
-  /** The exclusive log position delivery starts after. */
-  readonly startPosition: number;
-  next(): Promise<IteratorResult<T, undefined>>;
-  return(): Promise<IteratorResult<T, undefined>>;
-}
-
-/** Thrown by the subscribe methods once the hub is closing. */
-export class SubscriptionHubClosedError extends Error {
-  constructor() {
-    super('The gateway is shutting down; subscribe again later.');
-    this.name = 'SubscriptionHubClosedError';
-  }
-}
-
-export interface TenantSubscriptionStats {
-  tenant: string;
-  subscriptions: number;
-  /** Subscriptions fed by the shared poller. */
-  live: number;
-  /** Subscriptions reading history by themselves. */
-  catchingUp: number;
-  pollerRunning: boolean;
-  /** Last position the poller covered; null before it started. */
-  pollerPosition: number | null;
-  /** Highest position known committed (poller position or local commit notice). */
-  knownHead: number;
-  /** knownHead - pollerPosition: how far the poller trails local commits. */
-  pollerLag: number;
-  /** Current poll delay (ms); null before the first poll. */
-  pollDelayMs: number | null;
-  pollReads: number;
-  pollErrors: number;
-  catchUpReads: number;
-  bufferedEvents: number;
-  largestBuffer: number;
-  /** Largest knownHead - consumedPosition over the subscriptions: how far the slowest trails. */
-  maxSubscriberLag: number;
-}
-
-export interface SubscriptionHubStats {
-  subscriptions: number;
-  /** All log reads by pollers, since the hub started. */
-  pollReads: number;
-  /** All history reads by subscriptions catching up, since the hub started. */
-  catchUpReads: number;
-  /** Reads made to start subscriptions, since the hub started. */
-  setupReads: number;
-  /** Stream-metadata reads for delivered events (one per page read, at most), since the hub started. */
-  streamReads: number;
-  /** Times a subscription's buffer overflowed and it fell back to catching up. */
-  overflows: number;
-  tenants: TenantSubscriptionStats[];
-}
-
 export class SubscriptionHub {
   private readonly feeds = new Map<string, TenantFeed>();
   private readonly backoff: PollBackoffOptions;
@@ -145,11 +50,7 @@ export class SubscriptionHub {
   private readonly bufferSize: number;
   private readonly clock: Clock;
   private closing = false;
-  private pollReadCount = 0;
-  private catchUpReadCount = 0;
-  private streamReadCount = 0;
-  private setupReadCount = 0;
-  private overflowCount = 0;
+  private readonly counts: HubCounts = newHubCounts();
   readonly slots = new SubscriptionSlots(); // the API layer's per-tenant count, subscription-slots.ts
 
   /** Pass this as the store's observer (or call `notify` from yours). */
@@ -227,7 +128,7 @@ export class SubscriptionHub {
     );
     const subscription = this.createSubscription(store, reader.readHistory, reader.matches, this.bufferSize);
     try {
-      this.setupReadCount += 2;
+      this.counts.setupReads += 2;
       const start = await this.patiently(() => reader.start(afterVersion), store.tenant);
       subscription.begin(start.after, start.atHead);
     } catch (error) {
@@ -269,31 +170,27 @@ export class SubscriptionHub {
 
   /** All log reads by pollers since the hub started. */
   get pollReads(): number {
-    return this.pollReadCount;
+    return this.counts.pollReads;
   }
 
   /** All history reads by catching-up subscriptions since the hub started. */
   get catchUpReads(): number {
-    return this.catchUpReadCount;
+    return this.counts.catchUpReads;
   }
 
   /** Stream-metadata reads for delivered events (`page-streams.ts`), since the hub started. */
   get streamReads(): number {
-    return this.streamReadCount;
-  }
-
-  private countStreamRead(): void {
-    this.streamReadCount++;
+    return this.counts.streamReads;
   }
 
   /** Reads made to start subscriptions (the head position; for streamEvents also the stream's last event). */
   get setupReads(): number {
-    return this.setupReadCount;
+    return this.counts.setupReads;
   }
 
   /** Times a subscription's buffer overflowed and it fell back to catching up, since the hub started. */
   get overflows(): number {
-    return this.overflowCount;
+    return this.counts.overflows;
   }
 
   /** Tenants with a running feed. */
@@ -301,50 +198,23 @@ export class SubscriptionHub {
     return [...this.feeds.keys()];
   }
 
+  /** What the tenant's feed holds now (`hub-stats.ts`); undefined when it has none. */
   tenantStats(tenant: string): TenantSubscriptionStats | undefined {
     const feed = this.feeds.get(tenant);
-    if (!feed) return undefined;
-    const poller = feed.poller;
-    const knownHead = poller.knownHead;
-    let bufferedEvents = 0;
-    let largestBuffer = 0;
-    let maxSubscriberLag = 0;
-    for (const subscription of feed.subscriptions) {
-      bufferedEvents += subscription.bufferedCount;
-      largestBuffer = Math.max(largestBuffer, subscription.bufferedCount);
-      if (subscription.state !== 'starting') {
-        maxSubscriberLag = Math.max(maxSubscriberLag, knownHead - subscription.consumedPosition);
-      }
-    }
-    return {
-      tenant,
-      subscriptions: this.subscriberCount(tenant),
-      live: feed.liveCount,
-      catchingUp: [...feed.subscriptions].filter((s) => s.state === 'catching-up').length,
-      pollerRunning: poller.running,
-      pollerPosition: poller.position ?? null,
-      knownHead,
-      pollerLag: knownHead - (poller.position ?? knownHead),
-      pollDelayMs: poller.currentDelayMs ?? null,
-      pollReads: poller.reads,
-      pollErrors: poller.errors,
-      catchUpReads: feed.catchUpReads,
-      bufferedEvents,
-      largestBuffer,
-      maxSubscriberLag,
-    };
+    return feed && tenantStatsOf(feed, this.subscriberCount(tenant));
   }
 
+  /** All of the hub's figures at once. */
   stats(): SubscriptionHubStats {
     return {
       subscriptions: this.subscriptionCount,
-      pollReads: this.pollReadCount,
-      catchUpReads: this.catchUpReadCount,
-      streamReads: this.streamReadCount,
-      setupReads: this.setupReadCount,
-      overflows: this.overflowCount,
+      ...this.counts,
       tenants: this.tenants.flatMap((tenant) => this.tenantStats(tenant) ?? []),
     };
+  }
+
+  private countStreamRead(): void {
+    this.counts.streamReads++;
   }
 
   /** A setup read, retried through load and outages (patient-read.ts). */
@@ -381,7 +251,7 @@ export class SubscriptionHub {
       capacity,
     );
     try {
-      this.setupReadCount++;
+      this.counts.setupReads++;
       const head = await this.patiently(() => store.headPosition(), store.tenant);
       if (after !== null && after > head) {
         throw new InvalidInputError(`after is beyond the last position of the log (${head}).`, ['after']);
@@ -411,12 +281,12 @@ export class SubscriptionHub {
       clock: this.clock,
       backoff: this.backoff,
       onRead: () => {
-        this.catchUpReadCount++;
+        this.counts.catchUpReads++;
         feed.catchUpReads++;
       },
       onError: (error) => this.options.onReadError?.(error, { tenant: feed.tenant, reader: 'catch-up' }),
       onOverflow: () => {
-        this.overflowCount++;
+        this.counts.overflows++;
       },
     });
     feed.add(subscription);
@@ -429,7 +299,7 @@ export class SubscriptionHub {
     const feed = new TenantFeed({
       tenant: store.tenant,
       read: (after, limit) => {
-        this.pollReadCount++;
+        this.counts.pollReads++;
         return readLogChunk(store, after, limit, null, () => this.countStreamRead());
       },
       clock: this.clock,

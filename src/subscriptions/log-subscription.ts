@@ -26,6 +26,7 @@ import { isEventStoreError } from '../store/errors.js';
 import type { RecordedEvent } from '../store/types.js';
 import type { PollBackoffOptions } from './backoff.js';
 import type { Clock } from './clock.js';
+import type { EventBatch } from './hub-types.js';
 import { retryDelay } from './patient-read.js';
 import type { LogBatch, ReadLog } from './tenant-poller.js';
 
@@ -68,13 +69,6 @@ export interface LogSubscriptionOptions {
 }
 
 export type SubscriptionState = 'starting' | 'catching-up' | 'live' | 'closed';
-
-/** A batch taken by the consumer. */
-export interface TakenEvents {
-  events: RecordedEvent[];
-  /** The last log position these events cover: resume after it to miss nothing. */
-  checkpoint: number;
-}
 
 export class LogSubscription {
   private covered = 0;
@@ -198,7 +192,7 @@ export class LogSubscription {
    * The next batch: as soon as `maxSize` events are buffered, or `maxWaitMs` after the first
    * of them arrived. Undefined once the subscription has ended. Rejects if it failed.
    */
-  async nextBatch(maxSize: number, maxWaitMs: number): Promise<TakenEvents | undefined> {
+  async nextBatch(maxSize: number, maxWaitMs: number): Promise<EventBatch | undefined> {
     const enough = Math.min(maxSize, this.options.capacity);
     for (;;) {
       this.throwIfFailed();
@@ -227,7 +221,7 @@ export class LogSubscription {
     throw failure.error;
   }
 
-  private take(count: number): TakenEvents {
+  private take(count: number): EventBatch {
     const events = this.buffer.splice(0, count);
     this.arrivals.splice(0, count);
     const next = this.buffer[0];
