@@ -1,7 +1,8 @@
 /**
  * The subscription hub: the one object the API layer talks to for live subscriptions.
- * It knows no transport (no GraphQL, no WebSocket): each subscribe method resolves to an
- * async iterator of events or batches, ended by the iterator's `return()` (client gone) or by
+ * It knows no transport (no GraphQL, no WebSocket). Each subscribing method is named after what
+ * it delivers (`events`, `eventBatches`, `streamEvents`, as the GraphQL fields) and resolves to
+ * an async iterator of them, ended by the iterator's `return()` (client gone) or by
  * `close()` (shutdown).
  *
  * Per tenant and process it keeps one {@link TenantFeed} with one poller, fed by
@@ -74,7 +75,7 @@ export class SubscriptionHub {
   }
 
   /** `Subscription.events`: the tenant's new events after `after`, one at a time. */
-  async subscribe(
+  async events(
     store: SubscribableStore,
     options: EventsOptions = {},
   ): Promise<EventSubscription<RecordedEvent>> {
