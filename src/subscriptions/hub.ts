@@ -155,10 +155,6 @@ export class SubscriptionHub {
     ]);
   }
 
-  get closed(): boolean {
-    return this.closing;
-  }
-
   /** Open subscriptions (setting up or running), all tenants. */
   get subscriptionCount(): number {
     return this.tenants.reduce((count, tenant) => count + this.subscriberCount(tenant), 0);

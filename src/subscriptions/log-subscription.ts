@@ -83,8 +83,6 @@ export class LogSubscription {
   private readonly roomMade = new Notifier();
   private readonly closing = new AbortController();
   private loop: Promise<void> | undefined;
-  private readCount = 0;
-  private overflowCount = 0;
 
   constructor(private readonly options: LogSubscriptionOptions) {}
 
@@ -104,20 +102,6 @@ export class LogSubscription {
 
   get bufferedCount(): number {
     return this.buffer.length;
-  }
-
-  get capacity(): number {
-    return this.options.capacity;
-  }
-
-  /** History reads this subscription issued. */
-  get reads(): number {
-    return this.readCount;
-  }
-
-  /** Times the buffer overflowed and the subscription went back to catching up. */
-  get overflows(): number {
-    return this.overflowCount;
   }
 
   /**
@@ -172,7 +156,6 @@ export class LogSubscription {
     }
     const fitted = this.accept(batch.events, batch.lastPosition);
     if (!fitted) {
-      this.overflowCount++;
       this.options.onOverflow?.();
       this.backToCatchUp();
     }
@@ -291,7 +274,6 @@ export class LogSubscription {
       const after = this.covered;
       let page: Awaited<ReturnType<ReadLog>>;
       try {
-        this.readCount++;
         this.options.onRead?.();
         page = await readHistory(after, Math.min(room, pageSize));
       } catch (error) {

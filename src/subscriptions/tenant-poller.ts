@@ -78,10 +78,6 @@ export class TenantPoller {
     return Math.max(this.highestNotified, this.positionCovered ?? 0);
   }
 
-  get started(): boolean {
-    return this.loop !== undefined;
-  }
-
   get running(): boolean {
     return this.loop !== undefined && !this.options.signal.aborted;
   }
