@@ -12,10 +12,14 @@
  */
 import { InvalidInputError } from '../store/errors.js';
 import { compileEventFilter } from '../store/filter.js';
-import { defaultLimits } from '../store/limits.js';
 import type { RecordedEvent, StoreObserver } from '../store/types.js';
-import { type PollBackoffOptions, resolvePollBackoff } from './backoff.js';
-import { type Clock, systemClock } from './clock.js';
+import {
+  checkedAfter,
+  checkedAfterVersion,
+  checkedBatchOptions,
+  type HubSettings,
+  hubSettingsOf,
+} from './hub-arguments.js';
 import {
   type HubCounts,
   newHubCounts,
@@ -24,8 +28,6 @@ import {
   tenantStatsOf,
 } from './hub-stats.js';
 import {
-  batchLimits,
-  defaultHubOptions,
   type EventBatch,
   type EventBatchesOptions,
   type EventSubscription,
@@ -40,16 +42,14 @@ import { readPatiently } from './patient-read.js';
 import { readLogChunk } from './read-log-chunk.js';
 import { StreamEventsReader } from './stream-events-reader.js';
 import { streamKeyOf } from './stream-key.js';
+import { iterate } from './subscription-iterator.js';
 import { SubscriptionSlots } from './subscription-slots.js';
 import { TenantFeed } from './tenant-feed.js';
 import type { ReadLog } from './tenant-poller.js';
 
 export class SubscriptionHub {
   private readonly feeds = new Map<string, TenantFeed>();
-  private readonly backoff: PollBackoffOptions;
-  private readonly pageSize: number;
-  private readonly bufferSize: number;
-  private readonly clock: Clock;
+  private readonly settings: HubSettings;
   private closing = false;
   private readonly counts: HubCounts = newHubCounts();
   readonly slots = new SubscriptionSlots(); // the API layer's per-tenant count, subscription-slots.ts
@@ -60,13 +60,7 @@ export class SubscriptionHub {
   };
 
   constructor(private readonly options: SubscriptionHubOptions = {}) {
-    this.backoff = resolvePollBackoff(options.poll);
-    this.pageSize = positiveInteger(options.pageSize ?? defaultHubOptions.pageSize, 'pageSize');
-    if (this.pageSize > defaultLimits.maxPageSize) {
-      throw new RangeError(`pageSize must be at most ${defaultLimits.maxPageSize}`);
-    }
-    this.bufferSize = positiveInteger(options.bufferSize ?? defaultHubOptions.bufferSize, 'bufferSize');
-    this.clock = options.clock ?? systemClock;
+    this.settings = hubSettingsOf(options);
   }
 
   /** Positions up to `lastPosition` were committed for `tenant` by this process. */
@@ -79,7 +73,7 @@ export class SubscriptionHub {
     store: SubscribableStore,
     options: EventsOptions = {},
   ): Promise<EventSubscription<RecordedEvent>> {
-    const subscription = await this.openLogSubscription(store, options, this.bufferSize);
+    const subscription = await this.openLogSubscription(store, options, this.settings.bufferSize);
     return iterate(subscription, () => subscription.nextEvent());
   }
 
@@ -88,19 +82,9 @@ export class SubscriptionHub {
     store: SubscribableStore,
     options: EventBatchesOptions = {},
   ): Promise<EventSubscription<EventBatch>> {
-    const maxSize = options.maxSize ?? 100;
-    const maxWaitMs = options.maxWaitMs ?? 100;
-    if (!Number.isInteger(maxSize) || maxSize < 1 || maxSize > batchLimits.maxSize) {
-      throw new InvalidInputError(`maxSize must be an integer from 1 to ${batchLimits.maxSize}.`, [
-        'maxSize',
-      ]);
-    }
-    if (!Number.isInteger(maxWaitMs) || maxWaitMs < 0 || maxWaitMs > batchLimits.maxWaitMs) {
-      throw new InvalidInputError(`maxWaitMs must be an integer from 0 to ${batchLimits.maxWaitMs}.`, [
-        'maxWaitMs',
-      ]);
-    }
-    const subscription = await this.openLogSubscription(store, options, Math.max(this.bufferSize, maxSize));
+    const { maxSize, maxWaitMs } = checkedBatchOptions(options);
+    const capacity = Math.max(this.settings.bufferSize, maxSize);
+    const subscription = await this.openLogSubscription(store, options, capacity);
     return iterate(subscription, () => subscription.nextBatch(maxSize, maxWaitMs));
   }
 
@@ -117,17 +101,15 @@ export class SubscriptionHub {
     options: StreamEventsOptions,
   ): Promise<EventSubscription<RecordedEvent>> {
     this.assertOpen();
-    const afterVersion = options.afterVersion ?? null;
-    if (afterVersion !== null && !isPosition(afterVersion)) {
-      throw new InvalidInputError('afterVersion must be an integer of at least 0.', ['afterVersion']);
-    }
+    const afterVersion = checkedAfterVersion(options.afterVersion);
     const reader = new StreamEventsReader(
       store,
       options.stream,
       streamKeyOf(options.stream, ['stream']),
       () => this.countStreamRead(),
     );
-    const subscription = this.createSubscription(store, reader.readHistory, reader.matches, this.bufferSize);
+    const { bufferSize } = this.settings;
+    const subscription = this.createSubscription(store, reader.readHistory, reader.matches, bufferSize);
     try {
       this.counts.setupReads += 2;
       const start = await this.patiently(() => reader.start(afterVersion), store.tenant);
@@ -217,8 +199,8 @@ export class SubscriptionHub {
   /** A setup read, retried through load and outages (patient-read.ts). */
   private patiently<T>(read: () => Promise<T>, tenant: string): Promise<T> {
     return readPatiently(read, {
-      backoff: this.backoff,
-      clock: this.clock,
+      backoff: this.settings.backoff,
+      clock: this.settings.clock,
       onRetry: (error) => this.options.onReadError?.(error, { tenant, reader: 'setup' }),
     });
   }
@@ -233,10 +215,7 @@ export class SubscriptionHub {
     capacity: number,
   ): Promise<LogSubscription> {
     this.assertOpen();
-    const after = options.after ?? null;
-    if (after !== null && !isPosition(after)) {
-      throw new InvalidInputError('after must be a position: an integer from 0 to 2^53-1.', ['after']);
-    }
+    const after = checkedAfter(options.after);
     const filter = options.filter ?? null;
     // The store's own filter, so that live delivery selects exactly what history reads do;
     // it refuses malformed stream ids here, before anything starts.
@@ -274,9 +253,9 @@ export class SubscriptionHub {
       readHistory,
       matches,
       capacity,
-      pageSize: this.pageSize,
-      clock: this.clock,
-      backoff: this.backoff,
+      pageSize: this.settings.pageSize,
+      clock: this.settings.clock,
+      backoff: this.settings.backoff,
       onRead: () => {
         this.counts.catchUpReads++;
         feed.catchUpReads++;
@@ -299,9 +278,9 @@ export class SubscriptionHub {
         this.counts.pollReads++;
         return readLogChunk(store, after, limit, null, () => this.countStreamRead());
       },
-      clock: this.clock,
-      backoff: this.backoff,
-      pageSize: this.pageSize,
+      clock: this.settings.clock,
+      backoff: this.settings.backoff,
+      pageSize: this.settings.pageSize,
       onEmpty: (empty) => {
         if (this.feeds.get(empty.tenant) === empty) this.feeds.delete(empty.tenant);
       },
@@ -310,32 +289,4 @@ export class SubscriptionHub {
     this.feeds.set(store.tenant, feed);
     return feed;
   }
-}
-
-function iterate<T>(subscription: LogSubscription, pull: () => Promise<T | undefined>): EventSubscription<T> {
-  const startPosition = subscription.coveredPosition;
-  const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
-  return {
-    startPosition,
-    async next() {
-      const value = await pull();
-      return value === undefined ? done : { done: false, value };
-    },
-    async return() {
-      subscription.close();
-      return done;
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
-}
-
-function isPosition(value: number): boolean {
-  return Number.isSafeInteger(value) && value >= 0;
-}
-
-function positiveInteger(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`);
-  return value;
 }
