@@ -31,7 +31,7 @@ const wrapped = {
   },
 };
 const hub = new SubscriptionHub({});
-const sub = await hub.subscribe(wrapped as never, {});
+const sub = await hub.events(wrapped as never, {});
 const sent = new Map<number, number>();
 const lat: Array<[number, number]> = [];
 (async () => {

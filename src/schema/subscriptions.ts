@@ -83,7 +83,7 @@ builder.subscriptionFields((t) => ({
     },
     subscribe: (_root, args, context) =>
       open(context, () =>
-        context.subscriptions.subscribe(context.store, { after: args.after, filter: args.filter }),
+        context.subscriptions.events(context.store, { after: args.after, filter: args.filter }),
       ),
     resolve: (event: RecordedEvent) => event,
   }),

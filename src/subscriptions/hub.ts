@@ -1,7 +1,8 @@
 /**
  * The subscription hub: the one object the API layer talks to for live subscriptions.
- * It knows no transport (no GraphQL, no WebSocket): each subscribe method resolves to an
- * async iterator of events or batches, ended by the iterator's `return()` (client gone) or by
+ * It knows no transport (no GraphQL, no WebSocket). Each subscribing method is named after what
+ * it delivers (`events`, `eventBatches`, `streamEvents`, as the GraphQL fields) and resolves to
+ * an async iterator of them, ended by the iterator's `return()` (client gone) or by
  * `close()` (shutdown).
  *
  * Per tenant and process it keeps one {@link TenantFeed} with one poller, fed by
@@ -11,145 +12,46 @@
  */
 import { InvalidInputError } from '../store/errors.js';
 import { compileEventFilter } from '../store/filter.js';
-import { defaultLimits } from '../store/limits.js';
-import type {
-  EventFilter,
-  RecordedEvent,
-  StoreObserver,
-  StreamRef,
-  TenantEventStore,
-} from '../store/types.js';
-import { type PollBackoffOptions, resolvePollBackoff } from './backoff.js';
-import { type Clock, systemClock } from './clock.js';
+import type { RecordedEvent, StoreObserver } from '../store/types.js';
+import {
+  checkedAfter,
+  checkedAfterVersion,
+  checkedBatchOptions,
+  type HubSettings,
+  hubSettingsOf,
+} from './hub-arguments.js';
+import {
+  type HubCounts,
+  newHubCounts,
+  type SubscriptionHubStats,
+  type TenantSubscriptionStats,
+  tenantStatsOf,
+} from './hub-stats.js';
+import {
+  type EventBatch,
+  type EventBatchesOptions,
+  type EventSubscription,
+  type EventsOptions,
+  type StreamEventsOptions,
+  type SubscribableStore,
+  SubscriptionHubClosedError,
+  type SubscriptionHubOptions,
+} from './hub-types.js';
 import { LogSubscription } from './log-subscription.js';
 import { readPatiently } from './patient-read.js';
 import { readLogChunk } from './read-log-chunk.js';
 import { StreamEventsReader } from './stream-events-reader.js';
 import { streamKeyOf } from './stream-key.js';
+import { iterate } from './subscription-iterator.js';
 import { SubscriptionSlots } from './subscription-slots.js';
 import { TenantFeed } from './tenant-feed.js';
 import type { ReadLog } from './tenant-poller.js';
 
-/** The part of a tenant's store the hub uses. A {@link TenantEventStore} is one. */
-export type SubscribableStore = Pick<
-  TenantEventStore,
-  'tenant' | 'readLog' | 'headPosition' | 'readStream' | 'getStreams'
->;
-
-export interface SubscriptionHubOptions {
-  /** Poll pacing; defaults in `backoff.ts` (100 ms while events flow, up to 1000 ms idle). */
-  poll?: Partial<PollBackoffOptions>;
-  /** Events per log read, for the poller and for catching up: 1 to the store's page maximum (1000). Default 100. */
-  pageSize?: number;
-  /**
-   * Events one subscription buffers before it stops taking the live feed and catches up by
-   * itself once its consumer makes room. Default 256; a batch subscription buffers at least
-   * its maxSize.
-   */
-  bufferSize?: number;
-  clock?: Clock;
-  /** A log read failed (it is retried). For logging; must not throw. */
-  onReadError?(error: unknown, where: { tenant: string; reader: 'poller' | 'catch-up' | 'setup' }): void;
-}
-
-export const defaultHubOptions = Object.freeze({ pageSize: 100, bufferSize: 256 });
-
-/** Bounds of the batch options. */
-export const batchLimits = Object.freeze({ maxSize: 1000, maxWaitMs: 60_000 });
-
-export interface EventsOptions {
-  /** Exclusive position; omitted or null: the head of the log when subscribing. */
-  after?: number | null;
-  filter?: EventFilter | null;
-}
-
-export interface EventBatchesOptions extends EventsOptions {
-  /** Events per batch, 1 to 1000; default 100. */
-  maxSize?: number | null;
-  /** Longest wait after a batch's first event, 0 to 60000 ms; default 100. */
-  maxWaitMs?: number | null;
-}
-
-export interface StreamEventsOptions {
-  stream: StreamRef;
-  /** Exclusive version; omitted or null: the stream's version when subscribing. */
-  afterVersion?: number | null;
-}
-
-export interface EventBatch {
-  events: RecordedEvent[];
-  /** The last log position the batch covers (at least its last event's): resume after it. */
-  checkpoint: number;
-}
-
-/** A running subscription. `return()` ends it; `next()` then (and after `close()`) is done. */
-export interface EventSubscription<T> extends AsyncIterableIterator<T, undefined> {
-  /** The exclusive log position delivery starts after. */
-  readonly startPosition: number;
-  next(): Promise<IteratorResult<T, undefined>>;
-  return(): Promise<IteratorResult<T, undefined>>;
-}
-
-/** Thrown by the subscribe methods once the hub is closing. */
-export class SubscriptionHubClosedError extends Error {
-  constructor() {
-    super('The gateway is shutting down; subscribe again later.');
-    this.name = 'SubscriptionHubClosedError';
-  }
-}
-
-export interface TenantSubscriptionStats {
-  tenant: string;
-  subscriptions: number;
-  /** Subscriptions fed by the shared poller. */
-  live: number;
-  /** Subscriptions reading history by themselves. */
-  catchingUp: number;
-  pollerRunning: boolean;
-  /** Last position the poller covered; null before it started. */
-  pollerPosition: number | null;
-  /** Highest position known committed (poller position or local commit notice). */
-  knownHead: number;
-  /** knownHead - pollerPosition: how far the poller trails local commits. */
-  pollerLag: number;
-  /** Current poll delay (ms); null before the first poll. */
-  pollDelayMs: number | null;
-  pollReads: number;
-  pollErrors: number;
-  catchUpReads: number;
-  bufferedEvents: number;
-  largestBuffer: number;
-  /** Largest knownHead - consumedPosition over the subscriptions: how far the slowest trails. */
-  maxSubscriberLag: number;
-}
-
-export interface SubscriptionHubStats {
-  subscriptions: number;
-  /** All log reads by pollers, since the hub started. */
-  pollReads: number;
-  /** All history reads by subscriptions catching up, since the hub started. */
-  catchUpReads: number;
-  /** Reads made to start subscriptions, since the hub started. */
-  setupReads: number;
-  /** Stream-metadata reads for delivered events (one per page read, at most), since the hub started. */
-  streamReads: number;
-  /** Times a subscription's buffer overflowed and it fell back to catching up. */
-  overflows: number;
-  tenants: TenantSubscriptionStats[];
-}
-
 export class SubscriptionHub {
   private readonly feeds = new Map<string, TenantFeed>();
-  private readonly backoff: PollBackoffOptions;
-  private readonly pageSize: number;
-  private readonly bufferSize: number;
-  private readonly clock: Clock;
+  private readonly settings: HubSettings;
   private closing = false;
-  private pollReadCount = 0;
-  private catchUpReadCount = 0;
-  private streamReadCount = 0;
-  private setupReadCount = 0;
-  private overflowCount = 0;
+  private readonly counts: HubCounts = newHubCounts();
   readonly slots = new SubscriptionSlots(); // the API layer's per-tenant count, subscription-slots.ts
 
   /** Pass this as the store's observer (or call `notify` from yours). */
@@ -158,13 +60,7 @@ export class SubscriptionHub {
   };
 
   constructor(private readonly options: SubscriptionHubOptions = {}) {
-    this.backoff = resolvePollBackoff(options.poll);
-    this.pageSize = positiveInteger(options.pageSize ?? defaultHubOptions.pageSize, 'pageSize');
-    if (this.pageSize > defaultLimits.maxPageSize) {
-      throw new RangeError(`pageSize must be at most ${defaultLimits.maxPageSize}`);
-    }
-    this.bufferSize = positiveInteger(options.bufferSize ?? defaultHubOptions.bufferSize, 'bufferSize');
-    this.clock = options.clock ?? systemClock;
+    this.settings = hubSettingsOf(options);
   }
 
   /** Positions up to `lastPosition` were committed for `tenant` by this process. */
@@ -173,11 +69,11 @@ export class SubscriptionHub {
   }
 
   /** `Subscription.events`: the tenant's new events after `after`, one at a time. */
-  async subscribe(
+  async events(
     store: SubscribableStore,
     options: EventsOptions = {},
   ): Promise<EventSubscription<RecordedEvent>> {
-    const subscription = await this.openLogSubscription(store, options, this.bufferSize);
+    const subscription = await this.openLogSubscription(store, options, this.settings.bufferSize);
     return iterate(subscription, () => subscription.nextEvent());
   }
 
@@ -186,19 +82,9 @@ export class SubscriptionHub {
     store: SubscribableStore,
     options: EventBatchesOptions = {},
   ): Promise<EventSubscription<EventBatch>> {
-    const maxSize = options.maxSize ?? 100;
-    const maxWaitMs = options.maxWaitMs ?? 100;
-    if (!Number.isInteger(maxSize) || maxSize < 1 || maxSize > batchLimits.maxSize) {
-      throw new InvalidInputError(`maxSize must be an integer from 1 to ${batchLimits.maxSize}.`, [
-        'maxSize',
-      ]);
-    }
-    if (!Number.isInteger(maxWaitMs) || maxWaitMs < 0 || maxWaitMs > batchLimits.maxWaitMs) {
-      throw new InvalidInputError(`maxWaitMs must be an integer from 0 to ${batchLimits.maxWaitMs}.`, [
-        'maxWaitMs',
-      ]);
-    }
-    const subscription = await this.openLogSubscription(store, options, Math.max(this.bufferSize, maxSize));
+    const { maxSize, maxWaitMs } = checkedBatchOptions(options);
+    const capacity = Math.max(this.settings.bufferSize, maxSize);
+    const subscription = await this.openLogSubscription(store, options, capacity);
     return iterate(subscription, () => subscription.nextBatch(maxSize, maxWaitMs));
   }
 
@@ -215,19 +101,17 @@ export class SubscriptionHub {
     options: StreamEventsOptions,
   ): Promise<EventSubscription<RecordedEvent>> {
     this.assertOpen();
-    const afterVersion = options.afterVersion ?? null;
-    if (afterVersion !== null && !isPosition(afterVersion)) {
-      throw new InvalidInputError('afterVersion must be an integer of at least 0.', ['afterVersion']);
-    }
+    const afterVersion = checkedAfterVersion(options.afterVersion);
     const reader = new StreamEventsReader(
       store,
       options.stream,
       streamKeyOf(options.stream, ['stream']),
       () => this.countStreamRead(),
     );
-    const subscription = this.createSubscription(store, reader.readHistory, reader.matches, this.bufferSize);
+    const { bufferSize } = this.settings;
+    const subscription = this.createSubscription(store, reader.readHistory, reader.matches, bufferSize);
     try {
-      this.setupReadCount += 2;
+      this.counts.setupReads += 2;
       const start = await this.patiently(() => reader.start(afterVersion), store.tenant);
       subscription.begin(start.after, start.atHead);
     } catch (error) {
@@ -253,10 +137,6 @@ export class SubscriptionHub {
     ]);
   }
 
-  get closed(): boolean {
-    return this.closing;
-  }
-
   /** Open subscriptions (setting up or running), all tenants. */
   get subscriptionCount(): number {
     return this.tenants.reduce((count, tenant) => count + this.subscriberCount(tenant), 0);
@@ -269,31 +149,27 @@ export class SubscriptionHub {
 
   /** All log reads by pollers since the hub started. */
   get pollReads(): number {
-    return this.pollReadCount;
+    return this.counts.pollReads;
   }
 
   /** All history reads by catching-up subscriptions since the hub started. */
   get catchUpReads(): number {
-    return this.catchUpReadCount;
+    return this.counts.catchUpReads;
   }
 
   /** Stream-metadata reads for delivered events (`page-streams.ts`), since the hub started. */
   get streamReads(): number {
-    return this.streamReadCount;
-  }
-
-  private countStreamRead(): void {
-    this.streamReadCount++;
+    return this.counts.streamReads;
   }
 
   /** Reads made to start subscriptions (the head position; for streamEvents also the stream's last event). */
   get setupReads(): number {
-    return this.setupReadCount;
+    return this.counts.setupReads;
   }
 
   /** Times a subscription's buffer overflowed and it fell back to catching up, since the hub started. */
   get overflows(): number {
-    return this.overflowCount;
+    return this.counts.overflows;
   }
 
   /** Tenants with a running feed. */
@@ -301,57 +177,30 @@ export class SubscriptionHub {
     return [...this.feeds.keys()];
   }
 
+  /** What the tenant's feed holds now (`hub-stats.ts`); undefined when it has none. */
   tenantStats(tenant: string): TenantSubscriptionStats | undefined {
     const feed = this.feeds.get(tenant);
-    if (!feed) return undefined;
-    const poller = feed.poller;
-    const knownHead = poller.knownHead;
-    let bufferedEvents = 0;
-    let largestBuffer = 0;
-    let maxSubscriberLag = 0;
-    for (const subscription of feed.subscriptions) {
-      bufferedEvents += subscription.bufferedCount;
-      largestBuffer = Math.max(largestBuffer, subscription.bufferedCount);
-      if (subscription.state !== 'starting') {
-        maxSubscriberLag = Math.max(maxSubscriberLag, knownHead - subscription.consumedPosition);
-      }
-    }
-    return {
-      tenant,
-      subscriptions: this.subscriberCount(tenant),
-      live: feed.liveCount,
-      catchingUp: [...feed.subscriptions].filter((s) => s.state === 'catching-up').length,
-      pollerRunning: poller.running,
-      pollerPosition: poller.position ?? null,
-      knownHead,
-      pollerLag: knownHead - (poller.position ?? knownHead),
-      pollDelayMs: poller.currentDelayMs ?? null,
-      pollReads: poller.reads,
-      pollErrors: poller.errors,
-      catchUpReads: feed.catchUpReads,
-      bufferedEvents,
-      largestBuffer,
-      maxSubscriberLag,
-    };
+    return feed && tenantStatsOf(feed, this.subscriberCount(tenant));
   }
 
+  /** All of the hub's figures at once. */
   stats(): SubscriptionHubStats {
     return {
       subscriptions: this.subscriptionCount,
-      pollReads: this.pollReadCount,
-      catchUpReads: this.catchUpReadCount,
-      streamReads: this.streamReadCount,
-      setupReads: this.setupReadCount,
-      overflows: this.overflowCount,
+      ...this.counts,
       tenants: this.tenants.flatMap((tenant) => this.tenantStats(tenant) ?? []),
     };
+  }
+
+  private countStreamRead(): void {
+    this.counts.streamReads++;
   }
 
   /** A setup read, retried through load and outages (patient-read.ts). */
   private patiently<T>(read: () => Promise<T>, tenant: string): Promise<T> {
     return readPatiently(read, {
-      backoff: this.backoff,
-      clock: this.clock,
+      backoff: this.settings.backoff,
+      clock: this.settings.clock,
       onRetry: (error) => this.options.onReadError?.(error, { tenant, reader: 'setup' }),
     });
   }
@@ -366,10 +215,7 @@ export class SubscriptionHub {
     capacity: number,
   ): Promise<LogSubscription> {
     this.assertOpen();
-    const after = options.after ?? null;
-    if (after !== null && !isPosition(after)) {
-      throw new InvalidInputError('after must be a position: an integer from 0 to 2^53-1.', ['after']);
-    }
+    const after = checkedAfter(options.after);
     const filter = options.filter ?? null;
     // The store's own filter, so that live delivery selects exactly what history reads do;
     // it refuses malformed stream ids here, before anything starts.
@@ -381,7 +227,7 @@ export class SubscriptionHub {
       capacity,
     );
     try {
-      this.setupReadCount++;
+      this.counts.setupReads++;
       const head = await this.patiently(() => store.headPosition(), store.tenant);
       if (after !== null && after > head) {
         throw new InvalidInputError(`after is beyond the last position of the log (${head}).`, ['after']);
@@ -407,16 +253,16 @@ export class SubscriptionHub {
       readHistory,
       matches,
       capacity,
-      pageSize: this.pageSize,
-      clock: this.clock,
-      backoff: this.backoff,
+      pageSize: this.settings.pageSize,
+      clock: this.settings.clock,
+      backoff: this.settings.backoff,
       onRead: () => {
-        this.catchUpReadCount++;
+        this.counts.catchUpReads++;
         feed.catchUpReads++;
       },
       onError: (error) => this.options.onReadError?.(error, { tenant: feed.tenant, reader: 'catch-up' }),
       onOverflow: () => {
-        this.overflowCount++;
+        this.counts.overflows++;
       },
     });
     feed.add(subscription);
@@ -429,12 +275,12 @@ export class SubscriptionHub {
     const feed = new TenantFeed({
       tenant: store.tenant,
       read: (after, limit) => {
-        this.pollReadCount++;
+        this.counts.pollReads++;
         return readLogChunk(store, after, limit, null, () => this.countStreamRead());
       },
-      clock: this.clock,
-      backoff: this.backoff,
-      pageSize: this.pageSize,
+      clock: this.settings.clock,
+      backoff: this.settings.backoff,
+      pageSize: this.settings.pageSize,
       onEmpty: (empty) => {
         if (this.feeds.get(empty.tenant) === empty) this.feeds.delete(empty.tenant);
       },
@@ -443,32 +289,4 @@ export class SubscriptionHub {
     this.feeds.set(store.tenant, feed);
     return feed;
   }
-}
-
-function iterate<T>(subscription: LogSubscription, pull: () => Promise<T | undefined>): EventSubscription<T> {
-  const startPosition = subscription.coveredPosition;
-  const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
-  return {
-    startPosition,
-    async next() {
-      const value = await pull();
-      return value === undefined ? done : { done: false, value };
-    },
-    async return() {
-      subscription.close();
-      return done;
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
-}
-
-function isPosition(value: number): boolean {
-  return Number.isSafeInteger(value) && value >= 0;
-}
-
-function positiveInteger(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`);
-  return value;
 }

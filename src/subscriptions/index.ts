@@ -10,6 +10,8 @@ export {
   resolvePollBackoff,
 } from './backoff.js';
 export { type Clock, systemClock } from './clock.js';
+export { SubscriptionHub } from './hub.js';
+export type { HubCounts, SubscriptionHubStats, TenantSubscriptionStats } from './hub-stats.js';
 export {
   batchLimits,
   defaultHubOptions,
@@ -19,12 +21,9 @@ export {
   type EventsOptions,
   type StreamEventsOptions,
   type SubscribableStore,
-  SubscriptionHub,
   SubscriptionHubClosedError,
   type SubscriptionHubOptions,
-  type SubscriptionHubStats,
-  type TenantSubscriptionStats,
-} from './hub.js';
+} from './hub-types.js';
 export { deliveredStreamOf } from './page-streams.js';
 export { SubscriptionLimitError, SubscriptionSlots } from './subscription-slots.js';
 export {

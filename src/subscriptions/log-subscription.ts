@@ -19,15 +19,17 @@
  *   fit: `covered` stops just before it, the subscription leaves the feed and catches up
  *   again from there once the consumer has made room. Memory stays bounded, nothing is lost.
  *
- * The consumer side takes events one at a time or in batches; a batch's checkpoint is the
- * last position it covers, past non-matching events and tombstones.
+ * The consumer side (`subscription-buffer.ts`) takes events one at a time or in batches; a
+ * batch's checkpoint is the last position it covers, past non-matching events and tombstones.
  */
 import { isEventStoreError } from '../store/errors.js';
 import type { RecordedEvent } from '../store/types.js';
 import type { PollBackoffOptions } from './backoff.js';
 import type { Clock } from './clock.js';
+import type { EventBatch } from './hub-types.js';
 import { retryDelay } from './patient-read.js';
-import type { LogBatch, ReadLog } from './tenant-poller.js';
+import { SubscriptionBuffer } from './subscription-buffer.js';
+import type { LogBatch, LogChunk, ReadLog } from './tenant-poller.js';
 
 /** What a subscription needs from its tenant's shared feed. */
 export interface SharedFeed {
@@ -69,30 +71,17 @@ export interface LogSubscriptionOptions {
 
 export type SubscriptionState = 'starting' | 'catching-up' | 'live' | 'closed';
 
-/** A batch taken by the consumer. */
-export interface TakenEvents {
-  events: RecordedEvent[];
-  /** The last log position these events cover: resume after it to miss nothing. */
-  checkpoint: number;
-}
-
 export class LogSubscription {
   private covered = 0;
-  private consumed = 0;
   private atHead = false;
   private stateValue: SubscriptionState = 'starting';
-  private readonly buffer: RecordedEvent[] = [];
-  /** clock.now() when each buffered event arrived, for the batches' time limit. */
-  private readonly arrivals: number[] = [];
-  private failure: { error: unknown } | undefined;
-  private readonly changed = new Notifier();
-  private readonly roomMade = new Notifier();
+  private readonly buffer: SubscriptionBuffer;
   private readonly closing = new AbortController();
   private loop: Promise<void> | undefined;
-  private readCount = 0;
-  private overflowCount = 0;
 
-  constructor(private readonly options: LogSubscriptionOptions) {}
+  constructor(private readonly options: LogSubscriptionOptions) {
+    this.buffer = new SubscriptionBuffer(options.capacity, options.clock, () => this.covered);
+  }
 
   get state(): SubscriptionState {
     return this.stateValue;
@@ -105,25 +94,11 @@ export class LogSubscription {
 
   /** The consumer has received everything it wants up to this position. */
   get consumedPosition(): number {
-    return this.consumed;
+    return this.buffer.consumedPosition;
   }
 
   get bufferedCount(): number {
-    return this.buffer.length;
-  }
-
-  get capacity(): number {
-    return this.options.capacity;
-  }
-
-  /** History reads this subscription issued. */
-  get reads(): number {
-    return this.readCount;
-  }
-
-  /** Times the buffer overflowed and the subscription went back to catching up. */
-  get overflows(): number {
-    return this.overflowCount;
+    return this.buffer.size;
   }
 
   /**
@@ -133,7 +108,7 @@ export class LogSubscription {
   begin(after: number, atHead: boolean): void {
     if (this.stateValue !== 'starting') return;
     this.covered = after;
-    this.consumed = after;
+    this.buffer.consumedUpTo(after);
     this.atHead = atHead;
     this.stateValue = 'catching-up';
     this.loop = this.catchUp();
@@ -141,21 +116,12 @@ export class LogSubscription {
 
   /** Ends the subscription: a waiting consumer gets the end, the buffer is released. */
   close(): void {
-    if (this.stateValue === 'closed') return;
-    this.stateValue = 'closed';
-    this.buffer.length = 0;
-    this.arrivals.length = 0;
-    this.closing.abort();
-    this.options.feed.remove(this);
-    this.changed.notify();
-    this.roomMade.notify();
+    this.end(undefined);
   }
 
   /** Ends the subscription with an error that the consumer receives. */
   fail(error: unknown): void {
-    if (this.stateValue === 'closed') return;
-    this.failure = { error };
-    this.close();
+    this.end({ error });
   }
 
   /** Resolves when no history read is running any more (after close, or once live). */
@@ -178,63 +144,30 @@ export class LogSubscription {
     }
     const fitted = this.accept(batch.events, batch.lastPosition);
     if (!fitted) {
-      this.overflowCount++;
       this.options.onOverflow?.();
       this.backToCatchUp();
     }
   }
 
   /** The next event; undefined once the subscription has ended. Rejects if it failed. */
-  async nextEvent(): Promise<RecordedEvent | undefined> {
-    for (;;) {
-      this.throwIfFailed();
-      if (this.stateValue === 'closed') return undefined;
-      if (this.buffer.length > 0) return this.take(1).events[0];
-      await this.changed.wait();
-    }
+  nextEvent(): Promise<RecordedEvent | undefined> {
+    return this.buffer.nextEvent();
   }
 
   /**
    * The next batch: as soon as `maxSize` events are buffered, or `maxWaitMs` after the first
    * of them arrived. Undefined once the subscription has ended. Rejects if it failed.
    */
-  async nextBatch(maxSize: number, maxWaitMs: number): Promise<TakenEvents | undefined> {
-    const enough = Math.min(maxSize, this.options.capacity);
-    for (;;) {
-      this.throwIfFailed();
-      if (this.stateValue === 'closed') return undefined;
-      const first = this.arrivals[0];
-      if (first === undefined) {
-        await this.changed.wait();
-        continue;
-      }
-      const waitMs = first + maxWaitMs - this.options.clock.now();
-      if (this.buffer.length >= enough || waitMs <= 0) return this.take(maxSize);
-      const timeout = new AbortController();
-      await Promise.race([
-        this.changed.wait(timeout.signal),
-        this.options.clock.sleep(waitMs, timeout.signal),
-      ]);
-      timeout.abort();
-    }
+  nextBatch(maxSize: number, maxWaitMs: number): Promise<EventBatch | undefined> {
+    return this.buffer.nextBatch(maxSize, maxWaitMs);
   }
 
-  /** Hands the failure to the consumer once; after that the subscription is simply done. */
-  private throwIfFailed(): void {
-    const failure = this.failure;
-    if (!failure) return;
-    this.failure = undefined;
-    throw failure.error;
-  }
-
-  private take(count: number): TakenEvents {
-    const events = this.buffer.splice(0, count);
-    this.arrivals.splice(0, count);
-    const next = this.buffer[0];
-    const checkpoint = next ? next.position - 1 : this.covered;
-    this.consumed = checkpoint;
-    this.roomMade.notify();
-    return { events, checkpoint };
+  private end(failure: { error: unknown } | undefined): void {
+    if (this.stateValue === 'closed') return;
+    this.stateValue = 'closed';
+    this.buffer.end(failure);
+    this.closing.abort();
+    this.options.feed.remove(this);
   }
 
   /**
@@ -243,25 +176,23 @@ export class LogSubscription {
    * event that did not fit.
    */
   private accept(events: readonly RecordedEvent[], lastPosition: number): boolean {
-    const now = this.options.clock.now();
-    let added = false;
+    const room = this.buffer.room;
+    const fitting: RecordedEvent[] = [];
     let fitted = true;
     for (const event of events) {
       if (event.position <= this.covered) continue;
       if (!this.options.matches(event)) continue;
-      if (this.buffer.length >= this.options.capacity) {
+      if (fitting.length >= room) {
         this.covered = event.position - 1;
         fitted = false;
         break;
       }
-      this.buffer.push(event);
-      this.arrivals.push(now);
-      added = true;
+      fitting.push(event);
     }
     if (fitted && lastPosition > this.covered) this.covered = lastPosition;
     // Without pending events, the consumer is up to date with everything covered.
-    if (this.buffer.length === 0) this.consumed = this.covered;
-    if (added) this.changed.notify();
+    if (fitting.length === 0 && this.buffer.size === 0) this.buffer.consumedUpTo(this.covered);
+    this.buffer.add(fitting);
     return fitted;
   }
 
@@ -282,70 +213,56 @@ export class LogSubscription {
     return true;
   }
 
+  /** Reads the history after `covered` until it can join the live feed (or has ended). */
   private async catchUp(): Promise<void> {
-    const { readHistory, pageSize, capacity, clock, backoff } = this.options;
+    const { pageSize, capacity } = this.options;
     // Read when at least this much fits, rather than trickle one event per read.
     const minRoom = Math.max(1, Math.min(pageSize, Math.ceil(capacity / 2)));
     let errorDelay: number | undefined;
     while (this.stateValue === 'catching-up') {
       if (this.tryJoin()) return;
-      const room = capacity - this.buffer.length;
-      if (room < minRoom) {
-        await this.roomMade.wait();
-        continue;
-      }
-      const after = this.covered;
-      let page: Awaited<ReturnType<ReadLog>>;
-      try {
-        this.readCount++;
-        this.options.onRead?.();
-        page = await readHistory(after, Math.min(room, pageSize));
-      } catch (error) {
-        if (this.stateValue !== 'catching-up') return;
-        if (isEventStoreError(error) && !error.retryable) {
-          this.fail(error);
-          return;
-        }
-        this.options.onError?.(error);
-        errorDelay = retryDelay(errorDelay, error, backoff);
-        await clock.sleep(errorDelay, this.closing.signal);
-        continue;
-      }
-      errorDelay = undefined;
-      if (this.stateValue !== 'catching-up') return;
-      this.accept(page.events, page.lastPosition);
-      this.atHead = !page.hasMore;
-      const pollerPosition = this.options.feed.position;
-      if (page.lastPosition <= after && pollerPosition !== undefined && this.covered < pollerPosition) {
-        // The poller has seen positions this read could not: wait for them to become
-        // readable rather than spin.
-        await clock.sleep(backoff.activeIntervalMs, this.closing.signal);
-      }
+      const room = this.buffer.room;
+      if (room < minRoom) await this.buffer.roomMadeOnce();
+      else errorDelay = await this.readHistory(Math.min(room, pageSize), errorDelay);
     }
   }
-}
 
-/** Wakes everyone waiting; a waiter whose signal aborts stops waiting. */
-class Notifier {
-  private waiters = new Set<() => void>();
-
-  wait(signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal?.aborted) {
-        resolve();
-        return;
-      }
-      const done = () => {
-        this.waiters.delete(done);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      this.waiters.add(done);
-      signal?.addEventListener('abort', done, { once: true });
-    });
+  /**
+   * One history read after `covered`, its wanted events buffered. Returns the wait after a
+   * failed read (the next failure waits longer), undefined after one that succeeded.
+   */
+  private async readHistory(limit: number, errorDelay: number | undefined): Promise<number | undefined> {
+    const { clock, backoff } = this.options;
+    const after = this.covered;
+    let page: LogChunk;
+    try {
+      this.options.onRead?.();
+      page = await this.options.readHistory(after, limit);
+    } catch (error) {
+      return this.readFailed(error, errorDelay);
+    }
+    if (this.stateValue !== 'catching-up') return undefined;
+    this.accept(page.events, page.lastPosition);
+    this.atHead = !page.hasMore;
+    const pollerPosition = this.options.feed.position;
+    if (page.lastPosition <= after && pollerPosition !== undefined && this.covered < pollerPosition) {
+      // The poller has seen positions this read could not: wait for them to become
+      // readable rather than spin.
+      await clock.sleep(backoff.activeIntervalMs, this.closing.signal);
+    }
+    return undefined;
   }
 
-  notify(): void {
-    for (const done of [...this.waiters]) done();
+  /** A failed history read: the subscription fails (a non-retryable error) or waits to retry. */
+  private async readFailed(error: unknown, previousDelay: number | undefined): Promise<number | undefined> {
+    if (this.stateValue !== 'catching-up') return undefined;
+    if (isEventStoreError(error) && !error.retryable) {
+      this.fail(error);
+      return undefined;
+    }
+    this.options.onError?.(error);
+    const delay = retryDelay(previousDelay, error, this.options.backoff);
+    await this.options.clock.sleep(delay, this.closing.signal);
+    return delay;
   }
 }

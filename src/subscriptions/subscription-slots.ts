@@ -13,7 +13,7 @@
  * The hub owns one `SubscriptionSlots` (`hub.slots`) and counts its subscriptions from it, so
  * `hub.stats()` (the `eventloom_subscriptions` gauge) includes those still setting up.
  */
-import type { EventSubscription } from './hub.js';
+import type { EventSubscription } from './hub-types.js';
 
 /** The tenant already holds `limit` subscriptions on this gateway. */
 export class SubscriptionLimitError extends Error {

@@ -78,10 +78,6 @@ export class TenantPoller {
     return Math.max(this.highestNotified, this.positionCovered ?? 0);
   }
 
-  get started(): boolean {
-    return this.loop !== undefined;
-  }
-
   get running(): boolean {
     return this.loop !== undefined && !this.options.signal.aborted;
   }
@@ -122,38 +118,53 @@ export class TenantPoller {
   }
 
   private async run(): Promise<void> {
-    const { read, signal, backoff, pageSize, onBatch } = this.options;
+    const { signal, backoff } = this.options;
     while (!signal.aborted) {
-      const before = this.positionCovered ?? 0;
-      const wakeupsBefore = this.wakeups;
-      let outcome: PollOutcome;
-      try {
-        this.readCount++;
-        const chunk = await read(before, pageSize);
-        if (signal.aborted) break;
-        const progressed = chunk.lastPosition > before;
-        if (progressed) {
-          this.positionCovered = chunk.lastPosition;
-          onBatch({ after: before, lastPosition: chunk.lastPosition, events: chunk.events });
-        }
-        if (progressed && chunk.hasMore) outcome = 'more';
-        else if (this.highestNotified > chunk.lastPosition) {
-          // A local commit announced a position this read did not reach. If the
-          // announcement came while the read was in flight, the read may have started
-          // before the commit: read again at once. Otherwise the position is committed but
-          // not readable yet: retry soon, never skip it.
-          outcome = this.wakeups !== wakeupsBefore ? 'more' : 'behind';
-        } else outcome = progressed ? 'events' : 'idle';
-      } catch (error) {
-        if (signal.aborted) break;
-        this.errorCount++;
-        this.options.onError?.(error);
-        outcome = 'error';
-      }
+      const outcome = await this.poll();
+      if (outcome === undefined) break;
       const delay = nextPollDelay(this.lastDelay, outcome, backoff);
       this.lastDelay = delay;
       if (delay > 0) await this.sleep(delay);
     }
+  }
+
+  /** One read after the position, published; undefined when the poller stopped meanwhile. */
+  private async poll(): Promise<PollOutcome | undefined> {
+    const { read, signal, pageSize } = this.options;
+    const before = this.positionCovered ?? 0;
+    const wakeupsBefore = this.wakeups;
+    try {
+      this.readCount++;
+      const chunk = await read(before, pageSize);
+      if (signal.aborted) return undefined;
+      return this.publish(before, chunk, wakeupsBefore);
+    } catch (error) {
+      if (signal.aborted) return undefined;
+      this.errorCount++;
+      this.options.onError?.(error);
+      return 'error';
+    }
+  }
+
+  /**
+   * Hands a read's new stretch of the log (if any) to `onBatch` and says what the read found.
+   * @param wakeupsBefore the wakeup count when the read started.
+   */
+  private publish(before: number, chunk: LogChunk, wakeupsBefore: number): PollOutcome {
+    const progressed = chunk.lastPosition > before;
+    if (progressed) {
+      this.positionCovered = chunk.lastPosition;
+      this.options.onBatch({ after: before, lastPosition: chunk.lastPosition, events: chunk.events });
+    }
+    if (progressed && chunk.hasMore) return 'more';
+    if (this.highestNotified > chunk.lastPosition) {
+      // A local commit announced a position this read did not reach. If the announcement came
+      // while the read was in flight, the read may have started before the commit: read again
+      // at once. Otherwise the position is committed but not readable yet: retry soon, never
+      // skip it.
+      return this.wakeups !== wakeupsBefore ? 'more' : 'behind';
+    }
+    return progressed ? 'events' : 'idle';
   }
 
   /** Sleeps until the delay ends, a notify announces a new position, or the poller stops. */

@@ -50,8 +50,8 @@ describe('a DynamoDB outage under load', () => {
     const tenant = store.forTenant('outage');
     try {
       const subscriptions = await Promise.all([
-        hub.subscribe(tenant, { after: 0 }),
-        hub.subscribe(tenant, { after: 0 }),
+        hub.events(tenant, { after: 0 }),
+        hub.events(tenant, { after: 0 }),
       ]);
       const received: RecordedEvent[][] = [[], []];
       const consuming = subscriptions.map(async (subscription, index) => {

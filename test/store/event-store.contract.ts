@@ -1,11 +1,16 @@
 /**
  * The behaviour every EventStore implementation must show. Run by each implementation's test
  * file with a factory that gives a fresh store; each test uses its own tenant.
+ *
+ * Its log part, {@link logContract}, needs only a tenant's log (appends, deletion, `readLog`,
+ * `headPosition`): it also runs against the hub tests' in-memory log
+ * (`test/subscriptions/fake-log.test.ts`), so that the fake keeps the store's read rules.
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import {
   type EventStore,
+  type JsonValue,
   type RecordedEvent,
   StreamNotFoundError,
   streamIdForName,
@@ -301,36 +306,7 @@ export function eventStoreContract(setup: () => Promise<ContractContext>) {
       expect(await tenant.headPosition()).toBe(5);
     });
 
-    test('log reads filter by categories, types and stream ids, and page by position', async () => {
-      const tenant = await fresh();
-      const a = await tenant.append({
-        stream: { name: 'a', category: 'order' },
-        events: [
-          { type: 'Created', data: 1 },
-          { type: 'Paid', data: 2 },
-        ],
-      });
-      await tenant.append({
-        stream: { name: 'b', category: 'invoice' },
-        events: [{ type: 'Created', data: 3 }],
-      });
-      await tenant.append({ stream: { name: 'c' }, events: [{ type: 'Paid', data: 4 }] });
-      const select = async (filter: object) => positions(nodes(await tenant.readLog({ filter })));
-      expect(await select({ categories: ['order'] })).toEqual([1, 2]);
-      expect(await select({ categories: ['order', 'invoice'], types: ['Created'] })).toEqual([1, 3]);
-      expect(await select({ types: ['Paid'] })).toEqual([2, 4]);
-      expect(await select({ streamIds: [a.stream.id.toUpperCase()] })).toEqual([1, 2]);
-      expect(await select({ categories: [] })).toEqual([]);
-      const page = await tenant.readLog({ first: 2 });
-      expect(positions(nodes(page))).toEqual([1, 2]);
-      expect(page.hasNextPage).toBe(true);
-      const rest = await tenant.readLog({ after: 2, first: 10 });
-      expect(positions(nodes(rest))).toEqual([3, 4]);
-      expect(rest.hasNextPage).toBe(false);
-      const filtered = await tenant.readLog({ after: 1, filter: { categories: ['nothing'] } });
-      expect(nodes(filtered)).toEqual([]);
-      expect(filtered.lastPosition).toBe(4);
-    });
+    logContract(async () => storeLog(await fresh()));
   });
 
   describe('stream reads', () => {
@@ -479,6 +455,165 @@ export function eventStoreContract(setup: () => Promise<ContractContext>) {
       expect(nodes(twoPage).map((event: RecordedEvent) => event.data)).toEqual([{ index: 0 }]);
       expect(oneCursor).toBeDefined();
       expect(nodes(await two.listStreams({})).length).toBe(1);
+    });
+  });
+}
+
+/** One tenant's log, as the log contract writes and reads it. */
+export interface LogUnderTest {
+  /** One append (one commit) to a stream, unversioned; the events as recorded. */
+  append(
+    stream: { name: string; category?: string | null },
+    events: { type: string; data: JsonValue }[],
+  ): Promise<RecordedEvent[]>;
+  /** Deletes a stream: its events leave the log, their positions stay (tombstones). */
+  deleteStream(stream: { name: string; category?: string | null }): Promise<void>;
+  readLog: TenantEventStore['readLog'];
+  headPosition(): Promise<number>;
+}
+
+/** A tenant of a store, as a log under test. */
+function storeLog(tenant: TenantEventStore): LogUnderTest {
+  return {
+    append: async (stream, events) => (await tenant.append({ stream, events })).events,
+    deleteStream: async (stream) => {
+      await tenant.deleteStream(stream);
+    },
+    readLog: (options) => tenant.readLog(options),
+    headPosition: () => tenant.headPosition(),
+  };
+}
+
+const counted = (count: number, type = 'Counted') =>
+  Array.from({ length: count }, (_, index) => ({ type, data: { index } }));
+
+/**
+ * How the log reads: the rules `readLog` and `headPosition` keep, whatever keeps the log. Run
+ * by {@link eventStoreContract} on each store, and on the hub tests' in-memory log. `fresh`
+ * gives an empty log (a new tenant).
+ */
+export function logContract(fresh: () => Promise<LogUnderTest>) {
+  describe('log reads', () => {
+    test('positions count from 1 without gaps across streams; lastPosition and the head follow the last', async () => {
+      const log = await fresh();
+      expect(await log.headPosition()).toBe(0);
+      expect(await log.readLog({})).toEqual({
+        edges: [],
+        hasNextPage: false,
+        hasPreviousPage: false,
+        lastPosition: 0,
+      });
+      const a = await log.append({ name: 'a' }, counted(2));
+      const b = await log.append({ name: 'b', category: 'cat' }, counted(3));
+      const read = await log.readLog({});
+      expect(nodes(read)).toEqual([...a, ...b]);
+      expect(positions(nodes(read))).toEqual([1, 2, 3, 4, 5]);
+      expect(nodes(read).map((event) => [event.streamName, event.stream.category, event.version])).toEqual([
+        ['a', null, 1],
+        ['a', null, 2],
+        ['b', 'cat', 1],
+        ['b', 'cat', 2],
+        ['b', 'cat', 3],
+      ]);
+      // A stream's incarnation is the position of its first event.
+      expect(nodes(read).map((event) => event.streamIncarnation)).toEqual([1, 1, 3, 3, 3]);
+      expect(read).toMatchObject({ hasNextPage: false, hasPreviousPage: false, lastPosition: 5 });
+      expect(await log.headPosition()).toBe(5);
+      const after = await log.readLog({ after: 5 });
+      expect(after).toMatchObject({ edges: [], hasNextPage: false, hasPreviousPage: true, lastPosition: 5 });
+      expect((await log.readLog({ after: 9 })).lastPosition).toBe(9);
+    });
+
+    test('log reads filter by categories, types and stream ids, and page by position', async () => {
+      const log = await fresh();
+      const a = await log.append({ name: 'a', category: 'order' }, [
+        { type: 'Created', data: 1 },
+        { type: 'Paid', data: 2 },
+      ]);
+      await log.append({ name: 'b', category: 'invoice' }, [{ type: 'Created', data: 3 }]);
+      await log.append({ name: 'c' }, [{ type: 'Paid', data: 4 }]);
+      const select = async (filter: object) => positions(nodes(await log.readLog({ filter })));
+      expect(await select({ categories: ['order'] })).toEqual([1, 2]);
+      expect(await select({ categories: ['order', 'invoice'], types: ['Created'] })).toEqual([1, 3]);
+      expect(await select({ types: ['Paid'] })).toEqual([2, 4]);
+      expect(await select({ streamIds: [a[0]!.stream.id.toUpperCase()] })).toEqual([1, 2]);
+      expect(await select({ categories: [] })).toEqual([]);
+      const page = await log.readLog({ first: 2 });
+      expect(positions(nodes(page))).toEqual([1, 2]);
+      expect(page.hasNextPage).toBe(true);
+      const rest = await log.readLog({ after: 2, first: 10 });
+      expect(positions(nodes(rest))).toEqual([3, 4]);
+      expect(rest.hasNextPage).toBe(false);
+      const filtered = await log.readLog({ after: 1, filter: { categories: ['nothing'] } });
+      expect(nodes(filtered)).toEqual([]);
+      expect(filtered.lastPosition).toBe(4);
+    });
+
+    test('first bounds the events returned: a read stops at the entry after the last it returns', async () => {
+      const log = await fresh();
+      for (let index = 0; index < 4; index++) await log.append({ name: 's' }, counted(32, 'A'));
+      await log.append({ name: 't' }, [
+        { type: 'B', data: 1 },
+        { type: 'A', data: 2 },
+        { type: 'B', data: 3 },
+      ]);
+      const unbounded = await log.readLog({});
+      expect(positions(nodes(unbounded))).toEqual(Array.from({ length: 100 }, (_, index) => index + 1));
+      expect(unbounded).toMatchObject({ hasNextPage: true, lastPosition: 100 });
+      const b = { types: ['B'] };
+      const first = await log.readLog({ filter: b, first: 1 });
+      expect(positions(nodes(first))).toEqual([129]);
+      expect(first).toMatchObject({ hasNextPage: true, lastPosition: 129 });
+      const next = await log.readLog({ after: 129, filter: b, first: 1 });
+      expect(positions(nodes(next))).toEqual([131]);
+      expect(next).toMatchObject({ hasNextPage: false, lastPosition: 131 });
+      const none = await log.readLog({ after: 3, first: 0 });
+      expect(none).toMatchObject({ edges: [], hasNextPage: true, lastPosition: 3 });
+      expect((await log.readLog({ after: 131, first: 0 })).hasNextPage).toBe(false);
+    });
+
+    test("a deleted stream's events leave the log and their positions stay covered; it can start again", async () => {
+      const log = await fresh();
+      const doomed = { name: 'doomed', category: 'order' };
+      await log.append(doomed, counted(3));
+      await log.append({ name: 'survivor', category: 'order' }, counted(1));
+      await log.deleteStream(doomed);
+      const read = await log.readLog({});
+      expect(positions(nodes(read))).toEqual([4]);
+      expect(read.lastPosition).toBe(4);
+      const firstLive = await log.readLog({ first: 1 });
+      expect(positions(nodes(firstLive))).toEqual([4]);
+      expect(firstLive).toMatchObject({ hasNextPage: false, lastPosition: 4 });
+      expect(await log.readLog({ first: 1, filter: { types: ['nothing'] } })).toMatchObject({
+        edges: [],
+        lastPosition: 4,
+      });
+      const [again] = await log.append(doomed, counted(1, 'Reborn'));
+      expect(again).toMatchObject({ version: 1, position: 5, streamIncarnation: 5 });
+      expect(positions(nodes(await log.readLog({ filter: { categories: ['order'] } })))).toEqual([4, 5]);
+      expect(await log.headPosition()).toBe(5);
+    });
+
+    test('bad arguments are refused', async () => {
+      const log = await fresh();
+      await log.append({ name: 's' }, counted(1));
+      for (const after of [-1, 1.5, Number.MAX_SAFE_INTEGER + 1]) {
+        await expect(log.readLog({ after }), `after ${after}`).rejects.toMatchObject({
+          code: 'INVALID_INPUT',
+          path: ['after'],
+        });
+      }
+      for (const first of [-1, 2.5, 1001]) {
+        await expect(log.readLog({ first }), `first ${first}`).rejects.toMatchObject({
+          code: 'INVALID_INPUT',
+          path: ['first'],
+        });
+      }
+      await expect(log.readLog({ filter: { streamIds: ['not-a-uuid'] } })).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+        path: ['filter', 'streamIds', '0'],
+      });
+      expect(positions(nodes(await log.readLog({ after: null, first: null, filter: null })))).toEqual([1]);
     });
   });
 }

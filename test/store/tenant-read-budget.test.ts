@@ -107,7 +107,7 @@ describe('read budget per tenant', () => {
       });
     }
     const subscriptions = await Promise.all(
-      Array.from({ length: 40 }, () => hub.subscribe(tenant, { after: 0, filter: { types: ['Rare'] } })),
+      Array.from({ length: 40 }, () => hub.events(tenant, { after: 0, filter: { types: ['Rare'] } })),
     );
     const received = await Promise.all(
       subscriptions.map(async (subscription) => {

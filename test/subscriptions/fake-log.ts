@@ -1,11 +1,16 @@
 // An in-memory tenant log for the hub's unit tests. The store itself is irrelevant there; what
 // matters is that reads behave as the store's do: consistent, a contiguous prefix of positions
 // (a position committed but not yet readable stops the read), tombstones skipped but covered,
-// `first` limiting the events returned, the store's own filter.
+// `first` limiting the events returned, the store's own filter and argument checks. Its log
+// reads keep the store's log contract (fake-log.test.ts); `hidden` positions and the cap on
+// entries examined per read are beyond what that contract can set up on DynamoDB.
 import { randomUUID } from 'node:crypto';
+import { InvalidInputError } from '../../src/store/errors.js';
 import { compileEventFilter } from '../../src/store/filter.js';
+import { defaultLimits, maxLogEntriesExaminedPerRead } from '../../src/store/limits.js';
 import { streamIdForName } from '../../src/store/stream-id.js';
 import type {
+  JsonValue,
   LogPage,
   Page,
   ReadLogOptions,
@@ -23,6 +28,8 @@ export interface FakeEventSpec {
   stream?: string;
   category?: string | null;
   type?: string;
+  /** Default: `{ n: position }`. */
+  data?: JsonValue;
 }
 
 export interface ReadCall {
@@ -69,7 +76,7 @@ export class FakeLog implements SubscribableStore {
       const event: RecordedEvent = {
         id: randomUUID(),
         type: spec.type ?? 'Happened',
-        data: { n: this.entries.length + 1 },
+        data: spec.data ?? { n: this.entries.length + 1 },
         metadata: {},
         stream: { id: streamId, category },
         streamName: spec.stream ?? 's1',
@@ -119,7 +126,14 @@ export class FakeLog implements SubscribableStore {
 
   async readLog(options: ReadLogOptions = {}): Promise<LogPage> {
     const after = options.after ?? 0;
-    const first = options.first ?? 100;
+    const first = options.first ?? defaultLimits.defaultPageSize;
+    // As the store: arguments are checked before anything is read.
+    if (!Number.isSafeInteger(after) || after < 0) {
+      throw new InvalidInputError('after is a position from 0.', ['after']);
+    }
+    if (!Number.isSafeInteger(first) || first < 0 || first > defaultLimits.maxPageSize) {
+      throw new InvalidInputError(`first is an integer from 0 to ${defaultLimits.maxPageSize}.`, ['first']);
+    }
     if (this.snapshotAt === 'start') {
       const page = this.logPage(after, first, options);
       await this.answer({ kind: 'log', after, filtered: Boolean(options.filter) });
@@ -136,7 +150,8 @@ export class FakeLog implements SubscribableStore {
     let hasNextPage = false;
     for (let position = after + 1; position <= this.entries.length; position++) {
       if (this.hidden.has(position)) break;
-      if (edges.length === first) {
+      // As the store: a read stops when its page is full or it has examined its most entries.
+      if (edges.length === first || position - after > maxLogEntriesExaminedPerRead) {
         hasNextPage = true;
         break;
       }

@@ -94,7 +94,7 @@ describe('subscriptions over DynamoDB Local', () => {
     const followers: Follower[] = [];
     const iterators: Array<EventSubscription<RecordedEvent> | EventSubscription<EventBatch>> = [];
     const addEvents = async (name: string, gw: Gateway, after?: number, f?: EventFilter) => {
-      const sub = await gw.hub.subscribe(gw.store.forTenant(tenant), { after, filter: f });
+      const sub = await gw.hub.events(gw.store.forTenant(tenant), { after, filter: f });
       const followed = follow(sub);
       iterators.push(sub);
       followers.push({
@@ -176,12 +176,12 @@ describe('subscriptions over DynamoDB Local', () => {
     const a = await gateway();
     const tenant = uniqueTenant('resume');
     const store = a.store.forTenant(tenant);
-    const first = await a.hub.subscribe(store);
+    const first = await a.hub.events(store);
     await store.append({ stream: { name: 'r' }, events: [1, 2, 3].map((n) => ({ type: 'N', data: n })) });
     const seen = await take(first, 2);
     await first.return();
     await store.append({ stream: { name: 'r' }, events: [4, 5].map((n) => ({ type: 'N', data: n })) });
-    const resumed = await a.hub.subscribe(store, { after: seen.at(-1)?.position ?? 0 });
+    const resumed = await a.hub.events(store, { after: seen.at(-1)?.position ?? 0 });
     await store.append({ stream: { name: 'r' }, events: [{ type: 'N', data: 6 }] });
     expect((await take(resumed, 4)).map((e) => e.data)).toEqual([3, 4, 5, 6]);
     await resumed.return();
@@ -191,8 +191,8 @@ describe('subscriptions over DynamoDB Local', () => {
     const gw = await gateway({ bufferSize: 8, pageSize: 5 });
     const tenant = uniqueTenant('slow');
     const store = gw.store.forTenant(tenant);
-    const slow = await gw.hub.subscribe(store);
-    const fast = follow(await gw.hub.subscribe(store));
+    const slow = await gw.hub.events(store);
+    const fast = follow(await gw.hub.events(store));
     let largest = 0;
     for (let i = 0; i < 20; i++) {
       await store.append({
@@ -223,7 +223,7 @@ describe('subscriptions over DynamoDB Local', () => {
       counts.map(async (subscribers) => {
         const gw = await gateway({ poll: { activeIntervalMs: 50, maxIntervalMs: 200 } });
         const store = gw.store.forTenant(tenant);
-        const subs = await Promise.all(Array.from({ length: subscribers }, () => gw.hub.subscribe(store)));
+        const subs = await Promise.all(Array.from({ length: subscribers }, () => gw.hub.events(store)));
         return { gw, subs, followed: subs.map((sub) => follow(sub)) };
       }),
     );

@@ -64,7 +64,7 @@ describe('events: order and exactly-once', () => {
     const hub = makeHub();
     const log = wiredLog(hub);
     log.appendMany(5);
-    const sub = await hub.subscribe(log);
+    const sub = await hub.events(log);
     expect(sub.startPosition).toBe(5);
     const writing = writeOverTime(log, 30);
     expect(positions(await take(sub, 30))).toEqual(range(6, 35));
@@ -77,8 +77,8 @@ describe('events: order and exactly-once', () => {
     const hub = makeHub({ pageSize: 7 });
     const log = wiredLog(hub);
     log.appendMany(50);
-    const live = await hub.subscribe(log); // starts the poller at the head
-    const sub = await hub.subscribe(log, { after: 10 });
+    const live = await hub.events(log); // starts the poller at the head
+    const sub = await hub.events(log, { after: 10 });
     expect(sub.startPosition).toBe(10);
     const writing = writeOverTime(log, 40);
     expect(positions(await take(sub, 80))).toEqual(range(11, 90));
@@ -92,8 +92,8 @@ describe('events: order and exactly-once', () => {
     const hub = makeHub();
     const log = wiredLog(hub);
     log.appendMany(12);
-    const all = await hub.subscribe(log, { after: 0 });
-    const next = await hub.subscribe(log, { after: 12 });
+    const all = await hub.events(log, { after: 0 });
+    const next = await hub.events(log, { after: 12 });
     log.appendMany(3);
     expect(positions(await take(all, 15))).toEqual(range(1, 15));
     expect(positions(await take(next, 3))).toEqual([13, 14, 15]);
@@ -102,7 +102,7 @@ describe('events: order and exactly-once', () => {
   test('events appended by another gateway (no local notice) arrive by polling', async () => {
     const hub = makeHub();
     const log = new FakeLog(); // not wired: commits are never announced to this hub
-    const sub = await hub.subscribe(log);
+    const sub = await hub.events(log);
     log.append([{}, {}]);
     log.append([{}]);
     expect(positions(await take(sub, 3))).toEqual([1, 2, 3]);
@@ -129,7 +129,7 @@ describe('events: order and exactly-once', () => {
     ];
     // One subscriber from the head that pulls nothing until the writers are done: with 16
     // buffered events at most, it must fall back to catching up, whatever the timing.
-    const stalled = await hub.subscribe(log, {});
+    const stalled = await hub.events(log, {});
     let writersDone = () => {};
     const writing = new Promise<void>((resolve) => {
       writersDone = resolve;
@@ -163,7 +163,7 @@ describe('events: order and exactly-once', () => {
         const filter = filters[i % filters.length];
         const pick = random();
         const after = pick < 0.3 ? undefined : pick < 0.5 ? 0 : Math.floor(random() * log.head);
-        const sub = await hub.subscribe(log, { after, filter });
+        const sub = await hub.events(log, { after, filter });
         const follower: Follower = { sub, filter, received: [], slow: i % 5 === 0 };
         followers.push(follower);
         consumers.push(
@@ -209,14 +209,14 @@ describe('catch-up to live handoff', () => {
       const log = wiredLog(hub);
       log.snapshotAt = snapshotAt;
       log.appendMany(20);
-      const live = await hub.subscribe(log); // poller at 20
+      const live = await hub.events(log); // poller at 20
       let release: () => void = () => {};
       const held = new Promise<void>((resolve) => {
         release = resolve;
       });
       // Hold the late subscription's history read that starts at 10 (it alone filters).
       log.beforeRead = (call) => (call.filtered && call.after === 10 ? held : undefined);
-      const sub = await hub.subscribe(log, { after: 0, filter: { types: ['Happened'] } });
+      const sub = await hub.events(log, { after: 0, filter: { types: ['Happened'] } });
       await until(() => log.calls.some((call) => call.filtered && call.after === 10), 'the held read');
       // The poller publishes 21..25 while the history read is in flight.
       log.appendMany(5);
@@ -234,10 +234,10 @@ describe('catch-up to live handoff', () => {
   test('a subscription ahead of the poller joins at once and skips what it has covered', async () => {
     const hub = makeHub({ clock: new ManualClock() }); // the poller only reads when notified
     const log = wiredLog(hub);
-    const first = await hub.subscribe(log);
+    const first = await hub.events(log);
     await settle();
     log.append([{}, {}, {}], { notify: false }); // the poller has not seen these
-    const ahead = await hub.subscribe(log); // head is 3: ahead of the poller
+    const ahead = await hub.events(log); // head is 3: ahead of the poller
     expect(ahead.startPosition).toBe(3);
     expect(hub.tenantStats(log.tenant)?.pollerPosition).toBe(0);
     log.append([{}]);
@@ -251,7 +251,7 @@ describe('only a contiguous prefix is delivered', () => {
   test('a committed position not yet readable holds back what follows until it appears', async () => {
     const hub = makeHub();
     const log = wiredLog(hub);
-    const sub = await hub.subscribe(log, { after: 0 });
+    const sub = await hub.events(log, { after: 0 });
     log.appendMany(3);
     log.append([{}], { hidden: true }); // position 4, still committing
     log.appendMany(2);
@@ -271,7 +271,7 @@ describe('deleted streams', () => {
     const log = wiredLog(hub);
     log.append([{ stream: 'keep' }, { stream: 'gone' }, { stream: 'keep' }, { stream: 'gone' }]);
     log.deleteStream('gone');
-    const sub = await hub.subscribe(log, { after: 0 });
+    const sub = await hub.events(log, { after: 0 });
     expect(positions(await take(sub, 2))).toEqual([1, 3]);
 
     const batches = await hub.eventBatches(log, { after: 0, maxSize: 10, maxWaitMs: 5 });
@@ -314,8 +314,8 @@ describe('filters', () => {
       const hub = makeHub();
       const log = wiredLog(hub);
       fill(log);
-      const sub = await hub.subscribe(log, { after: 0, filter });
-      const live = await hub.subscribe(log, { filter });
+      const sub = await hub.events(log, { after: 0, filter });
+      const live = await hub.events(log, { filter });
       fill(log);
       const shifted = expected.map((p) => p + 6);
       expect(positions(await take(sub, expected.length * 2))).toEqual([...expected, ...shifted]);
@@ -327,7 +327,7 @@ describe('filters', () => {
   test('a malformed stream id in a filter is refused before anything starts', async () => {
     const hub = makeHub();
     const log = wiredLog(hub);
-    await expect(hub.subscribe(log, { filter: { streamIds: ['not-a-uuid'] } })).rejects.toBeInstanceOf(
+    await expect(hub.events(log, { filter: { streamIds: ['not-a-uuid'] } })).rejects.toBeInstanceOf(
       InvalidInputError,
     );
     expect(hub.subscriptionCount).toBe(0);
@@ -339,8 +339,8 @@ describe('backpressure', () => {
   test('a consumer that does not pull keeps a bounded buffer, stops reading, and later gets everything', async () => {
     const hub = makeHub({ bufferSize: 8, pageSize: 4 });
     const log = wiredLog(hub);
-    const fast = await hub.subscribe(log);
-    const slow = await hub.subscribe(log);
+    const fast = await hub.events(log);
+    const slow = await hub.events(log);
     const fastReceived: number[] = [];
     const draining = (async () => {
       for await (const event of fast) fastReceived.push(event.position);
@@ -513,7 +513,7 @@ describe('streamEvents', () => {
     const hub = makeHub({ pageSize: 2 });
     const log = wiredLog(hub);
     for (let i = 0; i < 6; i++) log.append([{ stream: 'cart' }, { stream: 'other' }, { stream: 'other' }]);
-    const live = await hub.subscribe(log); // poller at the head
+    const live = await hub.events(log); // poller at the head
     const sub = await hub.streamEvents(log, { stream: { id: streamIdOf('cart') }, afterVersion: 1 });
     log.append([{ stream: 'cart' }]);
     const events = await take(sub, 6);
@@ -602,7 +602,7 @@ describe('reads', () => {
     await sleep(50);
     expect(log.calls).toEqual([]);
 
-    const sub = await hub.subscribe(log);
+    const sub = await hub.events(log);
     log.appendMany(2);
     await take(sub, 2);
     await sub.return();
@@ -621,7 +621,7 @@ describe('reads', () => {
       const hub = makeHub({ clock, poll: { activeIntervalMs: 10, maxIntervalMs: 80 } });
       const log = wiredLog(hub);
       log.appendMany(10);
-      const subs = await Promise.all(Array.from({ length: subscribers }, () => hub.subscribe(log)));
+      const subs = await Promise.all(Array.from({ length: subscribers }, () => hub.events(log)));
       const received = subs.map(() => 0);
       const draining = subs.map(async (sub, i) => {
         for await (const _ of sub) received[i]!++;
@@ -650,7 +650,7 @@ describe('reads', () => {
     async function run(subscribers: number) {
       const hub = makeHub();
       const log = wiredLog(hub);
-      const subs = await Promise.all(Array.from({ length: subscribers }, () => hub.subscribe(log)));
+      const subs = await Promise.all(Array.from({ length: subscribers }, () => hub.events(log)));
       const delivered: RecordedEvent[][] = subs.map(() => []);
       for (let round = 0; round < 5; round++) {
         log.append([{ stream: 'a' }, { stream: 'b' }, { stream: 'a' }]);
@@ -679,7 +679,7 @@ describe('reads', () => {
     const hub = makeHub({ pageSize: 4 });
     const log = wiredLog(hub);
     log.appendMany(12, { stream: 'h' });
-    const sub = await hub.subscribe(log, { after: 0 });
+    const sub = await hub.events(log, { after: 0 });
     const events = await take(sub, 12);
     const infos = await Promise.all(events.map((event) => deliveredStreamOf(event)));
     expect(infos.map((info) => info?.version)).toEqual(Array(12).fill(12));
@@ -690,8 +690,8 @@ describe('reads', () => {
     const hub = makeHub();
     const a = wiredLog(hub, 'tenant-a');
     const b = wiredLog(hub, 'tenant-b');
-    const subA = await hub.subscribe(a);
-    const subB = await hub.subscribe(b);
+    const subA = await hub.events(a);
+    const subB = await hub.events(b);
     a.append([{ type: 'A' }, { type: 'A' }]);
     b.append([{ type: 'B' }]);
     expect((await take(subA, 2)).map((e) => e.type)).toEqual(['A', 'A']);
@@ -711,8 +711,8 @@ describe('stats', () => {
     const hub = makeHub({ bufferSize: 4, pageSize: 2 });
     const log = wiredLog(hub);
     log.appendMany(10);
-    const live = await hub.subscribe(log);
-    const behind = await hub.subscribe(log, { after: 0 });
+    const live = await hub.events(log);
+    const behind = await hub.events(log, { after: 0 });
     await hub.streamEvents(log, { stream: { name: 'quiet' } });
     expect(hub.setupReads).toBe(1 + 1 + 2);
     await until(() => (hub.tenantStats(log.tenant)?.bufferedEvents ?? 0) === 4, 'the buffer to fill');
@@ -755,7 +755,7 @@ describe('errors', () => {
         throw new StoreUnavailableError('throttled');
       }
     };
-    const sub = await hub.subscribe(log);
+    const sub = await hub.events(log);
     log.appendMany(4);
     expect(positions(await take(sub, 4))).toEqual([1, 2, 3, 4]);
     expect(errors).toHaveLength(3);
@@ -769,7 +769,7 @@ describe('errors', () => {
     log.beforeRead = (call) => {
       if (call.kind === 'log') throw new InvalidInputError('no', ['after']);
     };
-    const sub = await hub.subscribe(log, { after: 1 });
+    const sub = await hub.events(log, { after: 1 });
     await expect(sub.next()).rejects.toBeInstanceOf(InvalidInputError);
     expect(await sub.next()).toEqual({ done: true, value: undefined });
     expect(hub.subscriptionCount).toBe(0);
@@ -779,9 +779,9 @@ describe('errors', () => {
     const hub = makeHub();
     const log = wiredLog(hub);
     log.appendMany(3);
-    await expect(hub.subscribe(log, { after: 4 })).rejects.toMatchObject({ path: ['after'] });
-    await expect(hub.subscribe(log, { after: -1 })).rejects.toBeInstanceOf(InvalidInputError);
-    await expect(hub.subscribe(log, { after: 1.5 })).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(hub.events(log, { after: 4 })).rejects.toMatchObject({ path: ['after'] });
+    await expect(hub.events(log, { after: -1 })).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(hub.events(log, { after: 1.5 })).rejects.toBeInstanceOf(InvalidInputError);
     expect(hub.subscriptionCount).toBe(0);
     expect(hub.tenantStats(log.tenant)).toBeUndefined();
   });
@@ -791,8 +791,8 @@ describe('ending', () => {
   test('return() ends a pending next() at once and leaves the feed', async () => {
     const hub = makeHub();
     const log = wiredLog(hub);
-    const sub = await hub.subscribe(log);
-    const other = await hub.subscribe(log);
+    const sub = await hub.events(log);
+    const other = await hub.events(log);
     const pending = sub.next();
     expect(await sub.return()).toEqual({ done: true, value: undefined });
     expect(await pending).toEqual({ done: true, value: undefined });
@@ -807,7 +807,7 @@ describe('ending', () => {
     const a = wiredLog(hub, 'tenant-a');
     const b = wiredLog(hub, 'tenant-b');
     a.appendMany(50);
-    const subs = [await hub.subscribe(a), await hub.subscribe(a, { after: 0 }), await hub.subscribe(b)];
+    const subs = [await hub.events(a), await hub.events(a, { after: 0 }), await hub.events(b)];
     const batches = await hub.eventBatches(b, { maxWaitMs: 60_000 });
     const pending = [...subs.map((s) => s.next()), batches.next()];
     await hub.close();
@@ -820,6 +820,6 @@ describe('ending', () => {
     a.appendMany(2);
     await sleep(40);
     expect(a.calls.length + b.calls.length).toBe(readsAfterClose);
-    await expect(hub.subscribe(a)).rejects.toBeInstanceOf(SubscriptionHubClosedError);
+    await expect(hub.events(a)).rejects.toBeInstanceOf(SubscriptionHubClosedError);
   });
 });
