@@ -36,21 +36,21 @@ export const batchLimits = Object.freeze({ maxSize: 1000, maxWaitMs: 60_000 });
 
 export interface EventsOptions {
   /** Exclusive position; omitted or null: the head of the log when subscribing. */
-  after?: number | null;
-  filter?: EventFilter | null;
+  after?: number | null | undefined;
+  filter?: EventFilter | null | undefined;
 }
 
 export interface EventBatchesOptions extends EventsOptions {
   /** Events per batch, 1 to 1000; default 100. */
-  maxSize?: number | null;
+  maxSize?: number | null | undefined;
   /** Longest wait after a batch's first event, 0 to 60000 ms; default 100. */
-  maxWaitMs?: number | null;
+  maxWaitMs?: number | null | undefined;
 }
 
 export interface StreamEventsOptions {
   stream: StreamRef;
   /** Exclusive version; omitted or null: the stream's version when subscribing. */
-  afterVersion?: number | null;
+  afterVersion?: number | null | undefined;
 }
 
 /** Events delivered together: by `eventBatches`, as the consumer takes them from a buffer. */

@@ -39,7 +39,7 @@ export class TenantFeed implements SharedFeed {
       pageSize: options.pageSize,
       signal: this.controller.signal,
       onBatch: (batch) => this.publish(batch),
-      onError: options.onPollError,
+      onError: (error) => options.onPollError?.(error),
     });
   }
 

@@ -16,7 +16,8 @@ import {
   useGatewayProcess,
   whileReadingHead,
 } from '../support/gateway-process.js';
-import { until, useSubscriptionClients } from '../support/subscriptions.js';
+import { useSubscriptionClients } from '../support/subscriptions.js';
+import { until } from '../support/until.js';
 
 const keyA = 'abuse-reads-key-a-0123456789';
 const keyB = 'abuse-reads-key-b-0123456789';
@@ -158,8 +159,8 @@ describe('finding 4: filtered catch-up subscriptions from position 0', () => {
       for (const s of subscriptions) void s.ended.then(() => ended++);
       await until(
         () => ended > 0 || subscriptions.every((s) => s.items.length >= rarePositions.length),
-        45_000,
         describe,
+        45_000,
       );
       expect(ended).toBe(0);
       for (const s of subscriptions) expect(positions(s)).toEqual(rarePositions);
@@ -169,8 +170,8 @@ describe('finding 4: filtered catch-up subscriptions from position 0', () => {
       await appendA(g, 'late', [rareType]);
       await until(
         () => ended > 0 || subscriptions.every((s) => s.items.length > rarePositions.length),
-        20_000,
         describe,
+        20_000,
       );
       expect(ended).toBe(0);
       for (const s of subscriptions) {

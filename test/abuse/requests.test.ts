@@ -15,6 +15,7 @@ import {
   useGatewayProcess,
   whileReadingHead,
 } from '../support/gateway-process.js';
+import { until } from '../support/until.js';
 
 const keyA = 'abuse-requests-key-a-0123456789';
 const keyB = 'abuse-requests-key-b-0123456789';
@@ -164,14 +165,6 @@ function requestLines(g: GatewayProcess, offset: number, status: number): Array<
   return logLinesSince(g, offset).filter((line) => line.msg === 'request' && line.status === status);
 }
 
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe('finding 7: leaks in responses and logs', () => {
   const malformedBodies = [
     '{"query": "{ head }"',
@@ -191,8 +184,8 @@ describe('finding 7: leaks in responses and logs', () => {
       // Their log lines are all in (a request line ends each) before the bad cursors are sent.
       await until(
         () => requestLines(g, malformedOffset, 400).length >= malformedBodies.length,
-        10_000,
         'the request lines of the malformed bodies',
+        10_000,
       );
       const cursorOffset = g.output().length;
       const cursors: PostResult[] = [];
@@ -229,8 +222,8 @@ describe('finding 7: leaks in responses and logs', () => {
         requestLines(g, answers.cursorOffset, 200).filter(
           (line) => String(line.errorCodes) === 'BAD_USER_INPUT',
         ).length >= answers.cursors.length,
-      10_000,
       'the request lines of the bad cursors',
+      10_000,
     );
     const lines = logLinesSince(g, answers.cursorOffset);
     expect(lines.filter((line) => 'unparsed' in line)).toEqual([]);
@@ -247,8 +240,8 @@ describe('finding 7: leaks in responses and logs', () => {
     for (const body of malformedBodies) await graphqlPost(g.url, body, { key: keyA });
     await until(
       () => requestLines(g, offset, 400).length >= malformedBodies.length,
-      10_000,
       'the request lines',
+      10_000,
     );
     const lines = logLinesSince(g, offset);
     expect(lines.filter((line) => Number(line.level) >= 50)).toEqual([]);

@@ -26,7 +26,7 @@ type Entry = { event: RecordedEvent; deleted: boolean };
 
 export interface FakeEventSpec {
   stream?: string;
-  category?: string | null;
+  category?: string | null | undefined;
   type?: string;
   /** Default: `{ n: position }`. */
   data?: JsonValue;

@@ -21,7 +21,8 @@ import {
 } from '../generated/graphql.js';
 import { uniquePrefix } from '../support/dynamo.js';
 
-import { type LiveSubscription, until, useSubscriptionClients } from '../support/subscriptions.js';
+import { type LiveSubscription, useSubscriptionClients } from '../support/subscriptions.js';
+import { until } from '../support/until.js';
 
 const key = 'processes-test-key-0123456789';
 const tenant = 'procs';
@@ -215,8 +216,8 @@ describe('two gateway processes on one DynamoDB', () => {
         const expected = expectedFor(subscriber);
         await until(
           () => subscriber.received().length >= expected.length,
-          20_000,
           () => `${subscriber.label}: ${subscriber.received().length}/${expected.length}`,
+          20_000,
         );
       }
       // Give a late duplicate the time to show up: several poll intervals.

@@ -3,6 +3,7 @@ import type { RecordedEvent } from '../../src/store/types.js';
 import type { PollBackoffOptions } from '../../src/subscriptions/backoff.js';
 import type { Clock } from '../../src/subscriptions/clock.js';
 import { type LogBatch, type LogChunk, TenantPoller } from '../../src/subscriptions/tenant-poller.js';
+import { until } from '../support/until.js';
 
 const backoff: PollBackoffOptions = { activeIntervalMs: 50, maxIntervalMs: 400, growthFactor: 2 };
 
@@ -37,14 +38,6 @@ class ScriptedClock implements Clock {
     if (!sleep) throw new Error('no sleep yet');
     return sleep;
   }
-}
-
-async function until(condition: () => boolean, what = 'condition'): Promise<void> {
-  for (let i = 0; i < 1000; i++) {
-    if (condition()) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 function event(position: number): RecordedEvent {

@@ -10,6 +10,7 @@ import { type Client, createClient } from 'graphql-ws';
 import { afterEach } from 'vitest';
 import WebSocket from 'ws';
 import type { App } from '../../src/app.js';
+import { until } from './until.js';
 
 export interface WsClientOptions {
   /** Sent as connectionParams.authorization = "Bearer <key>". */
@@ -54,19 +55,6 @@ export interface WsClient {
 
 const defaultWaitMs = 20_000;
 
-/** Polls `check` until it holds; fails with `describe()` after the timeout. */
-export async function until(
-  check: () => boolean,
-  timeoutMs = defaultWaitMs,
-  describe = () => '',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms ${describe()}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 function liveSubscription<TData>(
   start: (sink: {
     next(value: { data?: unknown; errors?: readonly GraphQLFormattedError[] }): void;
@@ -107,8 +95,8 @@ function liveSubscription<TData>(
     async waitUntil(done, timeoutMs = defaultWaitMs) {
       await until(
         () => done(items) || endedAs !== undefined,
-        timeoutMs,
         () => `(received ${items.length} items, errors ${JSON.stringify(errors)})`,
+        timeoutMs,
       );
       return items;
     },
@@ -267,8 +255,8 @@ export async function subscriptionsStarted(app: App, tenant: string, count: numb
       const stats = app.subscriptions.tenantStats(tenant);
       return stats !== undefined && stats.live + stats.catchingUp >= count;
     },
-    defaultWaitMs,
     () =>
       `waiting for ${count} subscriptions of ${tenant}: ${JSON.stringify(app.subscriptions.tenantStats(tenant))}`,
+    defaultWaitMs,
   );
 }

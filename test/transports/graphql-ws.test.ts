@@ -15,7 +15,8 @@ import {
 } from '../generated/graphql.js';
 import { startTestApi, type TestApi, useTestApi } from '../support/api.js';
 import { appendOk, event } from '../support/fixtures.js';
-import { subscriptionsStarted, until, useSubscriptionClients } from '../support/subscriptions.js';
+import { subscriptionsStarted, useSubscriptionClients } from '../support/subscriptions.js';
+import { until } from '../support/until.js';
 
 const key = 'graphql-ws-test-key-0123456789';
 const tenant = 'ws-tenant';
@@ -212,8 +213,8 @@ describe('a slow consumer', () => {
       const total = head + appends * perAppend;
       await until(
         () => stalled.positions.length >= total,
-        30_000,
         () => `at ${stalled.positions.at(-1)}`,
+        30_000,
       );
       expect(stalled.positions).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     } finally {

@@ -16,7 +16,8 @@ import type { App } from '../../src/app.js';
 import { OnPositionsDocument } from '../generated/graphql.js';
 import { useTestApi } from '../support/api.js';
 import { testClient } from '../support/dynamo.js';
-import { type LiveSubscription, until, useSubscriptionClients } from '../support/subscriptions.js';
+import { type LiveSubscription, useSubscriptionClients } from '../support/subscriptions.js';
+import { until } from '../support/until.js';
 
 /** A client whose GetItem calls wait while `hold()` is in force, until `release()`. */
 function lateGetItem(client: DynamoDBClient) {
@@ -79,8 +80,8 @@ describe('a burst of SSE subscriptions', () => {
     // All are counted while their head reads wait: none has been answered yet.
     await until(
       () => gauge(app, 'burst') === count,
-      20_000,
       () => `(gauge ${gauge(app, 'burst')})`,
+      20_000,
     );
     expect(countedWhenAnswered).toEqual([]);
 
@@ -113,8 +114,8 @@ describe('the per-tenant cap under a burst', () => {
   const noneLeft = (timeoutMs?: number) =>
     until(
       () => api().app.subscriptions.subscriptionCount === 0,
-      timeoutMs,
       () => `(still counted: ${api().app.subscriptions.subscriptionCount})`,
+      timeoutMs,
     );
 
   test(`200 concurrent SSE subscribes: ${cap} are accepted, the others refused (with HTTP 200); ended ones make room`, async () => {
@@ -125,8 +126,8 @@ describe('the per-tenant cap under a burst', () => {
     // Refused at once; the accepted ones are still reading the head.
     await until(
       () => refused(burst) === 200 - cap,
-      20_000,
       () => `(refused ${refused(burst)})`,
+      20_000,
     );
     expect(gauge(app, tenant)).toBe(cap);
 
@@ -145,8 +146,8 @@ describe('the per-tenant cap under a burst', () => {
     expect(await Promise.all(more.map((s) => s.status))).toEqual(Array(20).fill(200));
     await until(
       () => refused(more) === 10,
-      20_000,
       () => `(refused ${refused(more)})`,
+      20_000,
     );
     expect(gauge(app, tenant)).toBe(cap);
   });
@@ -179,8 +180,8 @@ describe('the per-tenant cap under a burst', () => {
     );
     await until(
       () => refused(burst) === 200 - cap,
-      20_000,
       () => `(refused ${refused(burst)})`,
+      20_000,
     );
     expect(gauge(app, tenant)).toBe(cap);
     dynamo.release();

@@ -5,7 +5,8 @@ import { describe, expect, test } from 'vitest';
 import { defaultOperations } from '../../src/config.js';
 import { OnPositionsDocument } from '../generated/graphql.js';
 import { useTestApi } from '../support/api.js';
-import { subscriptionsStarted, until, useSubscriptionClients } from '../support/subscriptions.js';
+import { subscriptionsStarted, useSubscriptionClients } from '../support/subscriptions.js';
+import { until } from '../support/until.js';
 
 const key = 'limits-key-0000000000001';
 const api = useTestApi({

@@ -115,7 +115,7 @@ export async function readRaw(
         }),
       )
     ).Item;
-    streams.set(key.id + '/' + ref.category, {
+    streams.set(`${key.id}/${ref.category}`, {
       ref,
       pk,
       head,
