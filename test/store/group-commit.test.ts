@@ -2,19 +2,12 @@
 // fails only its own append.
 import { describe, expect, test } from 'vitest';
 import { WrongExpectedVersionError } from '../../src/store/index.js';
-import { createTestStore, testClient, uniquePrefix, uniqueTenant } from '../support/dynamo.js';
+import { countCalls, createTestStore, testClient, uniquePrefix, uniqueTenant } from '../support/dynamo.js';
 
 describe('group commit', () => {
   test('20 concurrent appends share a few transactions; the 5 with a wrong version fail alone', async () => {
     const client = testClient();
-    let transactions = 0;
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName === 'TransactWriteItemsCommand') transactions++;
-        return next(args);
-      },
-      { step: 'initialize', name: 'countTransactions' },
-    );
+    const calls = countCalls(client);
     const { store } = await createTestStore(uniquePrefix('group'), { client });
     const tenant = store.forTenant(uniqueTenant());
     for (let index = 0; index < 20; index++) {
@@ -24,7 +17,7 @@ describe('group commit', () => {
         events: [{ type: 'Opened', data: index }],
       });
     }
-    transactions = 0;
+    calls.reset();
     const outcomes = await Promise.allSettled(
       Array.from({ length: 20 }, (_, index) =>
         tenant.append({
@@ -41,7 +34,7 @@ describe('group commit', () => {
       expect(outcome?.status === 'rejected' && outcome.reason).toBeInstanceOf(WrongExpectedVersionError);
     }
     // One transaction per append would be 15; group commit needs far fewer.
-    expect(transactions).toBeLessThanOrEqual(4);
+    expect(calls.get('TransactWriteItemsCommand')).toBeLessThanOrEqual(4);
     const log = await tenant.readLog({ after: 20 });
     expect(log.edges.map((edge) => edge.node.position)).toEqual(
       Array.from({ length: 15 }, (_, index) => 21 + index),

@@ -11,7 +11,7 @@ import {
   SubscriptionHub,
   type SubscriptionHubOptions,
 } from '../../src/subscriptions/index.js';
-import { createTestStore, testClient, uniquePrefix, uniqueTenant } from '../support/dynamo.js';
+import { countCalls, createTestStore, testClient, uniquePrefix, uniqueTenant } from '../support/dynamo.js';
 import { readWholeLog } from '../support/log.js';
 import { positions, seededRandom, sleep, take, until } from './helpers.js';
 
@@ -33,21 +33,14 @@ interface Gateway {
 async function gateway(options: SubscriptionHubOptions = {}): Promise<Gateway> {
   const hub = new SubscriptionHub({ poll: { activeIntervalMs: 20, maxIntervalMs: 100 }, ...options });
   const client = testClient();
-  let queries = 0;
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (context.commandName === 'QueryCommand') queries++;
-      return next(args);
-    },
-    { step: 'initialize', name: 'countQueries' },
-  );
+  const calls = countCalls(client);
   const { store } = await createTestStore(prefix, { client, observer: hub.observer });
   cleanups.push(async () => {
     await hub.close();
     await store.close();
     client.destroy();
   });
-  return { hub, store, client, queries: () => queries };
+  return { hub, store, client, queries: () => calls.get('QueryCommand') };
 }
 
 function wholeLog(store: EventStore, tenant: string): Promise<RecordedEvent[]> {

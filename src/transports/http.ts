@@ -1,0 +1,120 @@
+/**
+ * GraphQL over HTTP (and SSE): yoga with the gateway's plugins, on Node's HTTP server. The
+ * server's own lifecycle helpers live here too: listening, the public URL, and draining the
+ * connections on shutdown.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { createYoga } from 'graphql-yoga';
+import type { Authenticator } from '../auth/authenticator.js';
+import { createContextFactory, type GraphQLContext } from '../context.js';
+import { graphiqlOptions } from '../graphiql.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { yogaLogging } from '../observability/yoga-logging.js';
+import type { ApiLimits } from '../plugins/api-limits.js';
+import type { RatePolicy } from '../plugins/rate-limiter.js';
+import { RateLimiter } from '../plugins/rate-limiter.js';
+import { useAuth } from '../plugins/use-auth.js';
+import { useErrorMasking } from '../plugins/use-error-masking.js';
+import { useGraphiQLPage } from '../plugins/use-graphiql-page.js';
+import { useHealthz } from '../plugins/use-healthz.js';
+import { useLimits } from '../plugins/use-limits.js';
+import { useObservability } from '../plugins/use-observability.js';
+import { useProbes } from '../plugins/use-probes.js';
+import { useRateLimit } from '../plugins/use-rate-limit.js';
+import { schema } from '../schema/index.js';
+import type { EventStore } from '../store/index.js';
+import type { SubscriptionHub } from '../subscriptions/index.js';
+import type { Yoga } from './types.js';
+
+export const graphqlEndpoint = '/graphql';
+
+/** Slow clients: headers in 10 s, the request in 30 s; SSE and WebSocket streams are not cut. */
+const serverTimeouts = { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 };
+
+export interface HttpParts {
+  store: EventStore;
+  subscriptions: SubscriptionHub;
+  authenticator: Authenticator;
+  limits: ApiLimits;
+  metrics: Metrics;
+  logger: Logger;
+  mutationRate: RatePolicy;
+  /** The tenant whose head `/healthz` reads. */
+  healthTenant: string;
+  /** Whether `/readyz` answers ready. */
+  ready(): boolean;
+}
+
+/** Yoga at /graphql with every plugin, in the order they must see a request. */
+export function createHttpYoga(parts: HttpParts): Yoga {
+  const { store, subscriptions, authenticator, limits, metrics, logger } = parts;
+  return createYoga<Record<string, unknown>, GraphQLContext>({
+    schema,
+    graphqlEndpoint,
+    context: createContextFactory({ store, authenticator, limits, subscriptions }),
+    maxRequestBodySize: limits.maxBodyBytes,
+    landingPage: false,
+    logging: yogaLogging(logger),
+    // Served by useGraphiQLPage, built once and compressed; yoga never renders it.
+    graphiql: false,
+    maskedErrors: useErrorMasking(logger),
+    plugins: [
+      useGraphiQLPage(graphqlEndpoint, () => renderGraphiQL(graphiqlOptions(authenticator.required))),
+      useProbes({ ready: parts.ready }),
+      useHealthz(
+        async () => {
+          await store.forTenant(parts.healthTenant).headPosition();
+        },
+        (error) => logger.debug('healthz: DynamoDB did not answer.', error),
+      ),
+      useObservability(metrics, logger, {
+        graphql: graphqlEndpoint,
+        tenantOf: (request) => authenticator.tenantFor(request.headers.get('authorization')),
+      }),
+      useAuth(authenticator, graphqlEndpoint),
+      useLimits(limits),
+      useRateLimit(new RateLimiter(parts.mutationRate), () =>
+        metrics.rateLimited.inc({ limit: 'mutations' }),
+      ),
+    ],
+  });
+}
+
+export function createHttpServer(yoga: Yoga): Server {
+  return createServer(serverTimeouts, yoga);
+}
+
+/** Listens; resolves with the bound port. */
+export async function listen(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolveListen();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+/** The URL a person on this machine opens (a wildcard address is shown as localhost). */
+export function graphqlUrl(host: string, port: number): string {
+  const bracketed = host.includes(':') ? `[${host}]` : host;
+  const shown = bracketed === '0.0.0.0' || bracketed === '[::]' ? 'localhost' : bracketed;
+  return `http://${shown}:${port}${graphqlEndpoint}`;
+}
+
+/**
+ * Resolves once the server is closed: keep-alive connections go as soon as their in-flight
+ * request is answered; whatever is still busy after `graceMs` is cut.
+ */
+export async function drain(server: Server, closed: Promise<void>, graceMs: number): Promise<void> {
+  server.closeIdleConnections();
+  const sweep = setInterval(() => server.closeIdleConnections(), 25);
+  const grace = setTimeout(() => server.closeAllConnections(), graceMs);
+  await closed;
+  clearInterval(sweep);
+  clearTimeout(grace);
+}
