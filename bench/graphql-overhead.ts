@@ -3,7 +3,7 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { localCredentials, startDynamoDbLocal } from '../src/dynamodb-local.js';
+import { localCredentials, startDynamoDbLocal } from '../src/dynamodb/local.js';
 import { percentile } from './lib/stats.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

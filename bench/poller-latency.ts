@@ -2,7 +2,7 @@
 // without HTTP or WebSocket): one hub subscribes through store A, store B appends 20 events/s.
 // Run: npx tsx bench/poller-latency.ts [--trace]   (the trace shows polls around the worst delivery)
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { localCredentials, startDynamoDbLocal } from '../src/dynamodb-local.js';
+import { localCredentials, startDynamoDbLocal } from '../src/dynamodb/local.js';
 import { createDynamoEventStore } from '../src/store/index.js';
 import { SubscriptionHub } from '../src/subscriptions/index.js';
 import { percentile } from './lib/stats.js';

@@ -15,7 +15,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { localCredentials, startDynamoDbLocal } from '../src/dynamodb-local.js';
+import { localCredentials, startDynamoDbLocal } from '../src/dynamodb/local.js';
 import { createDynamoEventStore, eventsTableName } from '../src/store/index.js';
 import { startGateway } from './lib/gateway.js';
 import { median, medianOf, round } from './lib/stats.js';

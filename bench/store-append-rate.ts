@@ -2,7 +2,7 @@
 // append (the same store with maxAppendsPerBatch = 1), against one DynamoDB Local, one run.
 // Run: npx tsx bench/store-append-rate.ts [seconds=10] [writers=32]
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { localCredentials, startDynamoDbLocal } from '../src/dynamodb-local.js';
+import { localCredentials, startDynamoDbLocal } from '../src/dynamodb/local.js';
 import { createDynamoEventStore } from '../src/store/index.js';
 
 const seconds = Number(process.argv[2] ?? 10);

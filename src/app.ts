@@ -10,7 +10,7 @@ import type { Server } from 'node:http';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type Authenticator, createAuthenticator } from './auth/authenticator.js';
 import { type Config, defaultTenant } from './config.js';
-import { createDynamoDbClient } from './dynamodb-client.js';
+import { createDynamoDbClient } from './dynamodb/client.js';
 import { instrumentDynamoDb } from './observability/instrument-dynamodb.js';
 import { createLogger, type Logger, toAppLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';

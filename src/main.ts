@@ -5,7 +5,7 @@
  */
 import { buildApp } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
-import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
+import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb/local.js';
 import { createLogger, toAppLogger } from './observability/logger.js';
 
 const shutdownDeadlineMs = 30_000;

@@ -1,6 +1,6 @@
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { expect, inject, test } from 'vitest';
-import { localCredentials } from '../src/dynamodb-local.js';
+import { localCredentials } from '../src/dynamodb/local.js';
 
 test('dynamodb local answers', async () => {
   const client = new DynamoDBClient({

@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../src/dynamodb-local.js';
+import { freePort } from '../../src/dynamodb/local.js';
 
 export interface GatewayProcess {
   readonly url: string;

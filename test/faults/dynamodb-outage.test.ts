@@ -23,7 +23,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, describe, expect, test } from 'vitest';
-import { startDynamoDbLocal } from '../../src/dynamodb-local.js';
+import { startDynamoDbLocal } from '../../src/dynamodb/local.js';
 import { createDynamoEventStore, type RecordedEvent, StoreUnavailableError } from '../../src/store/index.js';
 import { counterPk, counterSk, logPk } from '../../src/store/keys.js';
 import { SubscriptionHub } from '../../src/subscriptions/index.js';

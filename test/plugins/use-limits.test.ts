@@ -1,7 +1,7 @@
 import { getIntrospectionQuery, parse, validate } from 'graphql';
 import { describe, expect, test } from 'vitest';
-import { graphiqlDefaultQuery } from '../../src/graphiql.js';
 import { defaultApiLimits } from '../../src/plugins/api-limits.js';
+import { graphiqlDefaultQuery } from '../../src/plugins/graphiql.js';
 import { schema } from '../../src/schema/index.js';
 import {
   AppendEventsDocument,

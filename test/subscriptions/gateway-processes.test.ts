@@ -10,7 +10,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { afterAll, describe, expect, inject, test } from 'vitest';
-import { freePort } from '../../src/dynamodb-local.js';
+import { freePort } from '../../src/dynamodb/local.js';
 import {
   AppendEventsDocument,
   type AppendEventsInput,

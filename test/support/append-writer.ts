@@ -2,7 +2,7 @@
 // store and group committers. Appends to shared streams concurrently and prints, as one JSON
 // line, every event id it was told was stored.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { localCredentials } from '../../src/dynamodb-local.js';
+import { localCredentials } from '../../src/dynamodb/local.js';
 import { createDynamoEventStore, WrongExpectedVersionError } from '../../src/store/index.js';
 
 const [endpoint, tablePrefix = '', tenant = '', writerName = '', streamsArg, appendsArg, writersArg] =

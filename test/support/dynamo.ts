@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
-import { localCredentials } from '../../src/dynamodb-local.js';
+import { localCredentials } from '../../src/dynamodb/local.js';
 import {
   createDynamoEventStore,
   type DynamoEventStoreOptions,

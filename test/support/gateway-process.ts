@@ -11,7 +11,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { freePort } from '../../src/dynamodb-local.js';
+import { freePort } from '../../src/dynamodb/local.js';
 import { uniquePrefix } from './dynamo.js';
 
 export interface GatewayProcess {

@@ -1,7 +1,7 @@
 // Starts one in-memory DynamoDB Local for the whole run; test files isolate themselves by
 // table prefix or tenant, so they can run in parallel against it.
 import type { TestProject } from 'vitest/node';
-import { startDynamoDbLocal } from '../../src/dynamodb-local.js';
+import { startDynamoDbLocal } from '../../src/dynamodb/local.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

