@@ -137,7 +137,8 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'The stream, or null if it does not exist.',
     args: { ref: t.arg({ type: StreamRefInput, required: true }) },
-    resolve: async (_root, { ref }, context) => streamAtHand(await context.store.getStream(ref), context),
+    resolve: async (_root, { ref }, context) =>
+      streamAtHand(await underArgument('ref', () => context.store.getStream(ref)), context),
   }),
   streams: t.field({
     type: StreamConnection,
@@ -194,3 +195,16 @@ builder.mutationField('deleteStream', (t) =>
     resolve: (_root, { input }, context) => context.store.deleteStream(input.stream, input.expectedVersion),
   }),
 );
+
+/**
+ * The store names a bad stream reference `stream` (as appends call it); where the argument
+ * has another name, the error's `inputPath` says that name, so a client finds the field.
+ */
+async function underArgument<T>(argument: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!(error instanceof InvalidInputError) || error.path[0] !== 'stream') throw error;
+    throw new InvalidInputError(error.message, [argument, ...error.path.slice(1)]);
+  }
+}

@@ -75,6 +75,14 @@ describe('Query.stream', () => {
     expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(result.errors?.[0]?.message).toMatch(/name|id/i);
   });
+
+  test("a bad reference's inputPath names the argument, ref", async () => {
+    const result = await api().execute(StreamDocument, { ref: { name: '' } });
+    expect(result.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      inputPath: ['ref', 'name'],
+    });
+  });
 });
 
 describe('Query.streams', () => {
