@@ -22,6 +22,7 @@ import { ApiErrorCode } from '../errors/codes.js';
 import { maskError } from '../errors/mask-error.js';
 import { limitMessages } from './message-limits.js';
 import type { Transport, TransportContext, TransportFactory } from './types.js';
+import { wsOperationLog } from './ws-operation-log.js';
 
 export interface GraphqlWsOptions {
   /** Interval of WebSocket pings (and how long a pong may take). Default 12 s. */
@@ -59,6 +60,7 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
     // ws closes a larger message with 1009 before anyone parses it (its default allows 100 MiB).
     const wss = new WebSocketServer({ server, path: graphqlEndpoint, maxPayload: limits.maxBodyBytes });
     const connections = new Set<Connection>();
+    const operations = wsOperationLog(logger);
     let closing = false;
     // Registered before graphql-ws' own listener: a socket that arrives during shutdown goes at
     // once, and an oversized connection_init is refused before it is parsed.
@@ -89,10 +91,14 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
         onClose: (connection) => {
           connections.delete(connection);
         },
-        onSubscribe: async (connection, _id, payload) => {
+        onSubscribe: async (connection, id, payload) => {
+          const tenant = authenticator.tenantFor(
+            authorizationOf({ connectionParams: connection.connectionParams ?? {} }),
+          );
           // graphql-ws registers the operation before this hook: the count includes it.
           if (Object.keys(connection.subscriptions).length > limits.maxSubscriptionsPerConnection) {
-            return [
+            operations.started(connection, id, tenant, null);
+            return operations.refuse(connection, id, [
               new GraphQLError(
                 `This connection has ${limits.maxSubscriptionsPerConnection} open operations, the most it may hold.`,
                 {
@@ -102,7 +108,7 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
                   },
                 },
               ),
-            ];
+            ]);
           }
           const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
             connectionParams: connection.connectionParams ?? {},
@@ -114,10 +120,12 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
           try {
             document = parse(payload.query);
           } catch (error) {
-            return [error as GraphQLError];
+            operations.started(connection, id, tenant, null);
+            return operations.refuse(connection, id, [error as GraphQLError]);
           }
+          operations.started(connection, id, tenant, document, payload.operationName);
           const errors = validate(schema, document);
-          if (errors.length > 0) return errors;
+          if (errors.length > 0) return operations.refuse(connection, id, errors);
           const root: EnvelopedRoot = { execute, subscribe };
           return {
             schema,
@@ -130,8 +138,20 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
         },
         // Yoga masks what its execute/subscribe return; an error thrown while a subscription
         // is streaming reaches graphql-ws directly, so mask here too: never a stack or internal.
-        onError: (_connection, _id, _payload, errors) =>
-          errors.map((error) => (maskError(error, 'Unexpected error.') as GraphQLError).toJSON()),
+        onError: (connection, id, _payload, errors) => {
+          const masked = errors.map((error) =>
+            (maskError(error, 'Unexpected error.') as GraphQLError).toJSON(),
+          );
+          // An error message ends the operation without a `complete`.
+          operations.answered(connection, id, masked);
+          operations.completed(connection, id);
+          return masked;
+        },
+        onOperation: (connection, id) => operations.streaming(connection, id),
+        onNext: (connection, id, _payload, _args, result) => {
+          operations.answered(connection, id, result.errors);
+        },
+        onComplete: (connection, id) => operations.completed(connection, id),
       },
       wss,
       settings.keepAliveMs,
