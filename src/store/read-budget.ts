@@ -1,6 +1,7 @@
 /**
  * A tenant's budget of DynamoDB reads in this process: a token bucket that regains
- * `perSecond` reads a second up to `burst`. A read takes a token; when none is left it
+ * `perSecond` reads a second up to `burst`. A read takes a token (a Query also owes one per
+ * 100 items it examined beyond its first 100, paid after it ran); when none is left it
  * reserves the next one and waits for it, unless that would take longer than `maxWaitMs`:
  * then it is refused with RateLimitedError and spends nothing. A tenant's excess waits or
  * fails, and other tenants, each with a bucket of their own, do not notice it.
@@ -36,6 +37,30 @@ export function reserve(bucket: Bucket | undefined, now: number, policy: ReadBud
   return { granted: true, waitMs, bucket: { ...current, tokens: current.tokens - 1 } };
 }
 
+/**
+ * Items a Query may examine for the one token it paid up front; beyond them it owes one token
+ * per this many more (a full page of 1,000 costs 10). A call is not all a read costs: DynamoDB
+ * charges by what it reads, and one tenant's large Queries load the table as much as many
+ * small reads.
+ */
+export const itemsPerReadToken = 100;
+
+/** Tokens a Query owes after it ran, for the items it examined beyond its first token's share. */
+export function tokensOwed(itemsExamined: number): number {
+  return Math.max(0, Math.ceil(itemsExamined / itemsPerReadToken) - 1);
+}
+
+/** Takes `tokens` already spent (they may leave the bucket below zero); pure. */
+export function charge(
+  bucket: Bucket | undefined,
+  now: number,
+  policy: ReadBudgetPolicy,
+  tokens: number,
+): Bucket {
+  const current = refill(bucket ?? { tokens: policy.burst, updatedAt: now }, now, policy);
+  return { ...current, tokens: current.tokens - tokens };
+}
+
 export interface ReadBudgetEvents {
   /** A read waited for its token. */
   onDelayed?(waitMs: number): void;
@@ -69,5 +94,10 @@ export class ReadBudget {
     if (result.waitMs <= 0) return;
     this.events.onDelayed?.(result.waitMs);
     await new Promise((resolve) => setTimeout(resolve, result.waitMs));
+  }
+
+  /** A read turned out larger than its token: the rest is owed, and the next reads wait for it. */
+  owe(tokens: number): void {
+    if (tokens > 0) this.bucket = charge(this.bucket, this.now(), this.policy, tokens);
   }
 }

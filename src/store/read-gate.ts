@@ -1,6 +1,7 @@
 /**
  * The one way a tenant's reads reach DynamoDB. Each DynamoDB call of a read (a Query page, a
- * GetItem, a BatchGetItem) is paid from the tenant's read budget (`read-budget.ts`: it may wait,
+ * GetItem, a BatchGetItem) is paid from the tenant's read budget (a Query page also owes for
+ * the items it examined beyond its first 100) (`read-budget.ts`: it may wait,
  * or be refused with RateLimitedError before any call) and runs within the tenant's share of
  * concurrent reads (`concurrency-limit.ts`). Failures become StoreUnavailableError.
  */
@@ -10,7 +11,7 @@ import { toStoreUnavailable } from './dynamo-errors.js';
 import { type PageOptions, type QueryInput, queryPages, type SendQuery } from './dynamo-ops.js';
 import type { Item } from './items.js';
 import type { StoreLimits } from './limits.js';
-import { defaultReadBudget, ReadBudget, type ReadBudgetPolicy } from './read-budget.js';
+import { defaultReadBudget, ReadBudget, type ReadBudgetPolicy, tokensOwed } from './read-budget.js';
 
 export interface ReadGateOptions {
   /** Reads the tenant may have in flight in this process (default 16). */
@@ -50,10 +51,13 @@ export class ReadGate {
   }
 
   /** One strongly consistent Query (one page), paid for like any read. */
-  readonly query: SendQuery = (input: QueryInput) =>
-    this.send('Query', () =>
+  readonly query: SendQuery = async (input: QueryInput) => {
+    const output = await this.send('Query', () =>
       this.client.send(new QueryCommand({ ...input, TableName: this.table, ConsistentRead: true })),
     );
+    this.budget.owe(tokensOwed(output.ScannedCount ?? output.Items?.length ?? 0));
+    return output;
+  };
 
   /** A Query page by page (`queryPages`), each page paid for; stop iterating to send no more. */
   pages(input: Omit<QueryInput, 'ExclusiveStartKey'>, options?: PageOptions): AsyncGenerator<Item[]> {

@@ -2,7 +2,7 @@
 // below zero for reads that may wait, refusals that spend nothing.
 import { describe, expect, test } from 'vitest';
 import { RateLimitedError } from '../../src/store/errors.js';
-import { ReadBudget, reserve } from '../../src/store/read-budget.js';
+import { charge, ReadBudget, reserve, tokensOwed } from '../../src/store/read-budget.js';
 
 const policy = { perSecond: 10, burst: 3, maxWaitMs: 250 };
 
@@ -63,5 +63,20 @@ describe('ReadBudget', () => {
   test('refuses nonsense policies', () => {
     expect(() => new ReadBudget({ perSecond: 0, burst: 1, maxWaitMs: 0 })).toThrow(RangeError);
     expect(() => new ReadBudget({ perSecond: 1, burst: Number.NaN, maxWaitMs: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('reads weighed by what they examine', () => {
+  test('a Query owes a token per 100 items beyond its first 100', () => {
+    expect([0, 1, 100, 101, 250, 1000].map(tokensOwed)).toEqual([0, 0, 0, 1, 2, 9]);
+    const owed = charge(undefined, 0, policy, 9);
+    expect(owed.tokens).toBe(policy.burst - 9);
+  });
+
+  test('what is owed makes the next reads wait or be refused', async () => {
+    const budget = new ReadBudget({ perSecond: 1, burst: 20, maxWaitMs: 0 }, {}, () => 0);
+    await budget.spend();
+    budget.owe(19);
+    await expect(budget.spend()).rejects.toBeInstanceOf(RateLimitedError);
   });
 });

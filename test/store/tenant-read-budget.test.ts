@@ -52,6 +52,27 @@ describe('read budget per tenant', () => {
     await expect(busy.headPosition()).resolves.toBe(0);
   });
 
+  test('a read is weighed by the items it examines: two reads of 1,024 log entries spend a budget of 20', async () => {
+    const { store } = await createTestStore(uniquePrefix('budget-weight'), {
+      readBudget: { perSecond: 1, burst: 20, maxWaitMs: 0 },
+    });
+    cleanups.push(() => store.close());
+    const tenant = store.forTenant(uniqueTenant('weighed'));
+    for (let i = 0; i < 32; i++) {
+      await tenant.append({
+        stream: { name: `w${i}` },
+        events: Array.from({ length: 32 }, (_, j) => ({ type: 'Common', data: j })),
+      });
+    }
+    // 1,024 events; a filtered read of a 999-event page that matches nothing examines them in
+    // Queries of 1,000 and 24 items: 2 calls, but 11 tokens. Counted by calls, 20 would last
+    // for 10 such reads; weighed, the second is refused.
+    await tenant.readLog({ first: 999, filter: { types: ['Rare'] } });
+    await expect(tenant.readLog({ first: 999, filter: { types: ['Rare'] } })).rejects.toBeInstanceOf(
+      RateLimitedError,
+    );
+  });
+
   test('over the API: HTTP 429 with Retry-After and RATE_LIMITED for the tenant over budget, 200 for another', async () => {
     const api: TestApi = await startTestApi({
       apiKeys: { 'budget-key-busy-000001': 'busy', 'budget-key-quiet-00001': 'quiet' },
