@@ -31,6 +31,10 @@ const EventBatchType = builder.objectRef<EventBatch>('EventBatch').implement({
       description:
         "The last log position this batch covers (at least the last event's position). It advances past events the filter skipped: resume with `after: checkpoint`.",
     }),
+    caughtUp: t.exposeBoolean('caughtUp', {
+      description:
+        "True when this batch brings the subscriber up to the tenant's head as last read: delivery is live.",
+    }),
   }),
 });
 

@@ -58,6 +58,8 @@ export interface EventBatch {
   events: RecordedEvent[];
   /** The last log position the batch covers (at least its last event's): resume after it. */
   checkpoint: number;
+  /** The batch brings the subscriber up to the tenant's head as last read: delivery is live. */
+  caughtUp: boolean;
 }
 
 /** A running subscription. `return()` ends it; `next()` then (and after `close()`) is done. */

@@ -200,6 +200,7 @@ export class LogSubscription {
     this.options.feed.leave(this);
     this.stateValue = 'catching-up';
     this.atHead = false;
+    this.buffer.fellBehind();
     this.loop = this.catchUp();
   }
 
@@ -209,6 +210,7 @@ export class LogSubscription {
     const canJoin = pollerPosition === undefined ? this.atHead : this.covered >= pollerPosition;
     if (!canJoin) return false;
     this.stateValue = 'live';
+    this.buffer.wentLive(this.covered);
     this.options.feed.join(this);
     return true;
   }
@@ -244,6 +246,7 @@ export class LogSubscription {
     if (this.stateValue !== 'catching-up') return undefined;
     this.accept(page.events, page.lastPosition);
     this.atHead = !page.hasMore;
+    if (this.atHead) this.buffer.wentLive(this.covered);
     const pollerPosition = this.options.feed.position;
     if (page.lastPosition <= after && pollerPosition !== undefined && this.covered < pollerPosition) {
       // The poller has seen positions this read could not: wait for them to become

@@ -7,6 +7,10 @@
  * A batch's checkpoint is the last position it covers: the position before the next buffered
  * event, or the producer's covered position when none is left, so it advances past events the
  * filter skipped and past tombstones.
+ *
+ * A batch is `caughtUp` when the producer is live and the batch covers the head it read when it
+ * went live. Once live, the consumer gets such a batch within maxWaitMs, an empty one if there
+ * is nothing to deliver; falling behind (back to reading history) clears it until live again.
  */
 import type { RecordedEvent } from '../store/types.js';
 import type { Clock } from './clock.js';
@@ -21,6 +25,8 @@ export class SubscriptionBuffer {
   private failure: { error: unknown } | undefined;
   private readonly changed = new Notifier();
   private readonly roomMade = new Notifier();
+  /** While the producer is live: the head it had covered on going live, when, and whether told. */
+  private live: { from: number; since: number; announced: boolean } | undefined;
 
   constructor(
     /** Most events buffered at once. */
@@ -47,6 +53,18 @@ export class SubscriptionBuffer {
   /** The consumer is up to date up to `position` (nothing is buffered before it). */
   consumedUpTo(position: number): void {
     this.consumed = position;
+  }
+
+  /** The producer reached `head` (the head it read): every wanted event up to it is buffered or taken. */
+  wentLive(head: number): void {
+    if (this.live) return;
+    this.live = { from: head, since: this.clock.now(), announced: false };
+    this.changed.notify();
+  }
+
+  /** The producer fell behind: it reads history again. */
+  fellBehind(): void {
+    this.live = undefined;
   }
 
   /** Buffers events that fit (the producer made sure they do) and wakes a waiting consumer. */
@@ -88,24 +106,34 @@ export class SubscriptionBuffer {
 
   /**
    * The next batch: as soon as `maxSize` events are buffered, or `maxWaitMs` after the first
-   * of them arrived. Undefined once the subscription has ended. Rejects if it failed.
+   * of them arrived (or after the producer went live, until a caught-up batch was taken: then
+   * possibly empty). Undefined once the subscription has ended. Rejects if it failed.
    */
   async nextBatch(maxSize: number, maxWaitMs: number): Promise<EventBatch | undefined> {
     const enough = Math.min(maxSize, this.capacity);
     for (;;) {
       this.throwIfFailed();
       if (this.ended) return undefined;
-      const first = this.arrivals[0];
-      if (first === undefined) {
+      const start = this.batchStart();
+      if (start === undefined) {
         await this.changed.wait();
         continue;
       }
-      const waitMs = first + maxWaitMs - this.clock.now();
+      const waitMs = start + maxWaitMs - this.clock.now();
       if (this.events.length >= enough || waitMs <= 0) return this.take(maxSize);
       const timeout = new AbortController();
       await Promise.race([this.changed.wait(timeout.signal), this.clock.sleep(waitMs, timeout.signal)]);
       timeout.abort();
     }
+  }
+
+  /** When the next batch's wait began: its first event's arrival, or going live if not yet told. */
+  private batchStart(): number | undefined {
+    const first = this.arrivals[0];
+    const live = this.live;
+    const pending = live && !live.announced ? live.since : undefined;
+    if (first === undefined) return pending;
+    return pending === undefined ? first : Math.min(first, pending);
   }
 
   /** Hands the failure to the consumer once; after that the subscription is simply done. */
@@ -123,7 +151,10 @@ export class SubscriptionBuffer {
     const checkpoint = next ? next.position - 1 : this.covered();
     this.consumed = checkpoint;
     this.roomMade.notify();
-    return { events, checkpoint };
+    const live = this.live;
+    const caughtUp = live !== undefined && checkpoint >= live.from;
+    if (live && caughtUp) live.announced = true;
+    return { events, checkpoint, caughtUp };
   }
 }
 

@@ -179,7 +179,45 @@ describe('Subscription.events', () => {
   });
 });
 
+type BatchItem = { eventBatches: { events: unknown[] } };
+const hasEvents = (item: BatchItem) => item.eventBatches.events.length > 0;
+const withEvents = (items: BatchItem[]) => items.some(hasEvents);
+
 describe('Subscription.eventBatches', () => {
+  test('caughtUp: a subscription at the head gets a first caught-up batch, empty, within maxWaitMs', async () => {
+    const t = tenantForTest();
+    await t.append({ name: 'early' }, [event('Early')]);
+    const started = Date.now();
+    const sub = t.ws().subscribe(OnEventBatchesDocument, { maxWaitMs: 200 });
+    const [first] = await sub.waitFor(1);
+    expect(sub.errors).toEqual([]);
+    expect(first?.eventBatches).toEqual({ checkpoint: 1, caughtUp: true, events: [] });
+    expect(Date.now() - started).toBeLessThan(2000);
+
+    await t.append({ name: 'late' }, [event('Late')]);
+    const items = await sub.waitUntil((all) => all.some((item) => item.eventBatches.checkpoint >= 2));
+    expect(items.at(-1)?.eventBatches).toMatchObject({
+      checkpoint: 2,
+      caughtUp: true,
+      events: [{ position: 2 }],
+    });
+  });
+
+  test('caughtUp: false on the batches read from history, true on the one that reaches the head', async () => {
+    const t = tenantForTest();
+    await t.append(
+      { name: 'old' },
+      Array.from({ length: 25 }, (_, i) => event('Old', { i })),
+    );
+    const sub = t.ws().subscribe(OnEventBatchesDocument, { after: 0, maxSize: 10, maxWaitMs: 100 });
+    const items = await sub.waitUntil((all) => all.some((item) => item.eventBatches.checkpoint >= 25));
+    expect(items.map((item) => [item.eventBatches.checkpoint, item.eventBatches.caughtUp])).toEqual([
+      [10, false],
+      [20, false],
+      [25, true],
+    ]);
+  });
+
   test('batches of maxSize while events are waiting; the rest after maxWaitMs; checkpoints resume', async () => {
     const t = tenantForTest();
     await t.append(
@@ -203,7 +241,8 @@ describe('Subscription.eventBatches', () => {
     const sub = t.ws().subscribe(OnEventBatchesDocument, { maxSize: 1000, maxWaitMs: 200 });
     await t.started(1);
     await t.append({ name: 'few' }, [event('One'), event('Two'), event('Three')]);
-    const [batch] = await sub.waitFor(1);
+    // At the head, an empty caught-up batch may come first (maxWaitMs after the start).
+    const batch = (await sub.waitUntil(withEvents)).find(hasEvents);
     expect(batch?.eventBatches.events.map((e) => [e.position, e.type])).toEqual([
       [1, 'One'],
       [2, 'Two'],
@@ -226,7 +265,7 @@ describe('Subscription.eventBatches', () => {
     const sub = t.ws().subscribe(OnEventBatchesDocument, { after: 0, filter, maxWaitMs: 50 });
     await t.started(1);
     await t.append({ name: 'f' }, [event('Wanted'), event('Other'), event('Other')]);
-    const [batch] = await sub.waitFor(1);
+    const batch = (await sub.waitUntil(withEvents)).find(hasEvents);
     expect(batch?.eventBatches.events.map((e) => e.position)).toEqual([1]);
     expect(batch?.eventBatches.checkpoint).toBe(3);
     sub.unsubscribe();
