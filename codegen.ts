@@ -1,6 +1,8 @@
 /**
- * GraphQL Code Generator over schema.graphql: the client preset, typed document nodes.
- * The project's own API tests use its output (test/generated/, committed and checked for
+ * GraphQL Code Generator over schema.graphql: the client preset, typed document nodes, and the
+ * `possibleTypes` map (fragment matcher) that normalized caches need to read `... on Error`
+ * inside the result unions (Apollo Client's InMemoryCache; see the README's "Using Apollo
+ * Client / urql"). The project's own API tests use its output (test/generated/, committed and checked for
  * freshness by test/schema/schema-file.test.ts). A consumer copies this file and points
  * `documents` and `generates` at its own code; `npm run codegen` regenerates ours.
  */
@@ -27,6 +29,12 @@ const config: CodegenConfig = {
           Position: 'number',
         },
       },
+    },
+    // Which object types each union and interface may be (AppendEventsResult, Error, ...), in
+    // Apollo Client's format: `new InMemoryCache({ possibleTypes: introspection.possibleTypes })`.
+    'test/generated/possible-types.ts': {
+      plugins: ['fragment-matcher'],
+      config: { apolloClientVersion: 3, useExplicitTyping: true },
     },
   },
 };

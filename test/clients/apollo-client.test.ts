@@ -1,0 +1,321 @@
+/**
+ * Apollo Client 4 against a real gateway: HTTP for queries and mutations, graphql-ws for
+ * subscriptions. A stream is keyed by (id, category) and the same name in two categories
+ * shares an id, so the cache must key `Stream` on both fields (typePolicies), and it needs
+ * the generated `possibleTypes` to read `... on Error` inside the result unions. Without that
+ * configuration the two streams collide in the cache, which the last test shows.
+ */
+import { ApolloClient, ApolloLink, gql, HttpLink, InMemoryCache } from '@apollo/client';
+import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
+import { getMainDefinition } from '@apollo/client/utilities';
+import { createClient } from 'graphql-ws';
+import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import WebSocket from 'ws';
+import introspection from '../generated/possible-types.js';
+import { useTestApi } from '../support/api.js';
+import { appendOk, event } from '../support/fixtures.js';
+import { subscriptionsStarted } from '../support/subscriptions.js';
+import { until } from '../support/until.js';
+
+const key = 'apollo-client-test-key-0123456789';
+const tenant = 'apollo-tenant';
+const api = useTestApi({ apiKeys: { [key]: tenant } });
+
+interface StreamView {
+  id: string;
+  name: string;
+  category: string | null;
+  version: number;
+}
+
+const TwoStreams = gql`
+  query TwoStreams {
+    order: stream(ref: { name: "order-1", category: "order" }) {
+      id
+      name
+      category
+      version
+    }
+    archive: stream(ref: { name: "order-1", category: "archive" }) {
+      id
+      name
+      category
+      version
+    }
+  }
+`;
+
+const OneStream = gql`
+  query OneStream($name: String!, $category: String) {
+    stream(ref: { name: $name, category: $category }) {
+      id
+      name
+      category
+      version
+    }
+  }
+`;
+
+const StreamEvents = gql`
+  query StreamEventTypes($name: String!, $category: String) {
+    stream(ref: { name: $name, category: $category }) {
+      id
+      category
+      events(first: 10) {
+        edges {
+          node {
+            id
+            type
+            version
+            data
+          }
+        }
+      }
+    }
+  }
+`;
+
+const Append = gql`
+  mutation Append($input: AppendEventsInput!) {
+    appendEvents(input: $input) {
+      __typename
+      ... on AppendEventsSuccess {
+        stream {
+          id
+          name
+          category
+          version
+        }
+      }
+      ... on Error {
+        message
+      }
+      ... on WrongExpectedVersionError {
+        expectedVersion
+        actualVersion
+      }
+    }
+  }
+`;
+
+const OnStreamEvents = gql`
+  subscription OnStreamEvents($stream: StreamRef!) {
+    streamEvents(stream: $stream) {
+      id
+      type
+      version
+      stream {
+        id
+        name
+        category
+        version
+      }
+    }
+  }
+`;
+
+type AppendResult = {
+  appendEvents: {
+    __typename: string;
+    message?: string;
+    expectedVersion?: number | null;
+    actualVersion?: number;
+    stream?: StreamView;
+  };
+};
+
+const disposers: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  await Promise.all(disposers.splice(0).map((dispose) => dispose()));
+});
+
+/** An Apollo Client on the test gateway: HTTP, plus graphql-ws for subscriptions. */
+function apolloClient(cache: InMemoryCache): ApolloClient {
+  const http = new HttpLink({ uri: api().url, headers: { authorization: `Bearer ${key}` } });
+  const wsClient = createClient({
+    url: api().url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${key}` },
+    retryAttempts: 0,
+  });
+  const link = ApolloLink.split(
+    ({ query }) => {
+      const definition = getMainDefinition(query);
+      return definition.kind === 'OperationDefinition' && definition.operation === 'subscription';
+    },
+    new GraphQLWsLink(wsClient),
+    http,
+  );
+  const client = new ApolloClient({ link, cache });
+  disposers.push(async () => {
+    client.stop();
+    await wsClient.dispose();
+  });
+  return client;
+}
+
+/** The cache configuration the README shows. */
+const configuredCache = () =>
+  new InMemoryCache({
+    typePolicies: { Stream: { keyFields: ['id', 'category'] } },
+    possibleTypes: introspection.possibleTypes,
+  });
+
+beforeAll(async () => {
+  const options = { key };
+  await appendOk(
+    api(),
+    { name: 'order-1', category: 'order' },
+    [event('OrderPlaced', { total: 10 })],
+    null,
+    options,
+  );
+  await appendOk(
+    api(),
+    { name: 'order-1', category: 'archive' },
+    [event('OrderArchived'), event('OrderPurged')],
+    null,
+    options,
+  );
+});
+
+describe('Apollo Client 4 with keyFields [id, category] and the generated possibleTypes', () => {
+  test('two streams of one name in two categories are two cache entries', async () => {
+    const client = apolloClient(configuredCache());
+    const { data } = await client.query<{ order: StreamView; archive: StreamView }>({ query: TwoStreams });
+    expect(data?.order).toMatchObject({ name: 'order-1', category: 'order', version: 1 });
+    expect(data?.archive).toMatchObject({ name: 'order-1', category: 'archive', version: 2 });
+    expect(data?.order.id).toBe(data?.archive.id);
+
+    // Read one at a time as well: each query's answer stays its own, also from the cache.
+    const archive = await client.query<{ stream: StreamView }>({
+      query: OneStream,
+      variables: { name: 'order-1', category: 'archive' },
+    });
+    const order = await client.query<{ stream: StreamView }>({
+      query: OneStream,
+      variables: { name: 'order-1', category: 'order' },
+      fetchPolicy: 'cache-first',
+    });
+    expect(archive.data?.stream).toMatchObject({ category: 'archive', version: 2 });
+    expect(order.data?.stream).toMatchObject({ category: 'order', version: 1 });
+    const cached = client.cache.extract() as Record<string, unknown>;
+    expect(
+      Object.keys(cached)
+        .filter((id) => id.startsWith('Stream:'))
+        .sort(),
+    ).toEqual([
+      `Stream:{"id":"${data?.order.id}","category":"archive"}`,
+      `Stream:{"id":"${data?.order.id}","category":"order"}`,
+    ]);
+  });
+
+  test("reads each stream's events", async () => {
+    const client = apolloClient(configuredCache());
+    type Events = { stream: { events: { edges: { node: { type: string; version: number } }[] } } };
+    const order = await client.query<Events>({
+      query: StreamEvents,
+      variables: { name: 'order-1', category: 'order' },
+    });
+    const archive = await client.query<Events>({
+      query: StreamEvents,
+      variables: { name: 'order-1', category: 'archive' },
+    });
+    expect(order.data?.stream.events.edges.map((edge) => edge.node.type)).toEqual(['OrderPlaced']);
+    expect(archive.data?.stream.events.edges.map((edge) => [edge.node.type, edge.node.version])).toEqual([
+      ['OrderArchived', 1],
+      ['OrderPurged', 2],
+    ]);
+  });
+
+  test('a WrongExpectedVersionError is read through `... on Error { message }`', async () => {
+    const client = apolloClient(configuredCache());
+    const ref = { name: 'invoice-1', category: 'order' };
+    const created = await client.mutate<AppendResult>({
+      mutation: Append,
+      variables: { input: { stream: ref, expectedVersion: 0, events: [event('InvoiceIssued')] } },
+    });
+    expect(created.data?.appendEvents).toMatchObject({
+      __typename: 'AppendEventsSuccess',
+      stream: { category: 'order', version: 1 },
+    });
+
+    const stale = await client.mutate<AppendResult>({
+      mutation: Append,
+      variables: { input: { stream: ref, expectedVersion: 5, events: [event('InvoicePaid')] } },
+    });
+    expect(stale.error).toBeUndefined();
+    expect(stale.data?.appendEvents).toMatchObject({
+      __typename: 'WrongExpectedVersionError',
+      expectedVersion: 5,
+      actualVersion: 1,
+    });
+    expect(stale.data?.appendEvents.message).toEqual(expect.any(String));
+    expect(stale.data?.appendEvents.message).not.toBe('');
+  });
+
+  test('a subscription over graphql-ws (GraphQLWsLink) receives an append live', async () => {
+    const client = apolloClient(configuredCache());
+    const received: { streamEvents: { type: string; stream: StreamView } }[] = [];
+    const errors: unknown[] = [];
+    const subscription = client
+      .subscribe<{ streamEvents: { type: string; stream: StreamView } }>({
+        query: OnStreamEvents,
+        variables: { stream: { name: 'order-1', category: 'order' } },
+      })
+      .subscribe({
+        next: (result) => {
+          if (result.error) errors.push(result.error);
+          if (result.data) received.push(result.data);
+        },
+        error: (error) => errors.push(error),
+      });
+    disposers.push(() => subscription.unsubscribe());
+    await subscriptionsStarted(api().app, tenant, 1);
+
+    await appendOk(api(), { name: 'order-1', category: 'archive' }, [event('Elsewhere')], null, { key });
+    await appendOk(api(), { name: 'order-1', category: 'order' }, [event('OrderShipped')], null, { key });
+    await until(
+      () => received.length > 0 || errors.length > 0,
+      () => `a subscription event (errors ${JSON.stringify(errors)})`,
+    );
+    expect(errors).toEqual([]);
+    expect(received[0]?.streamEvents).toMatchObject({
+      type: 'OrderShipped',
+      stream: { name: 'order-1', category: 'order', version: 2 },
+    });
+  });
+});
+
+describe('Apollo Client 4 without the configuration', () => {
+  test('default InMemoryCache(): the same name in two categories collides, both show one stream', async () => {
+    const client = apolloClient(new InMemoryCache());
+    const { data } = await client.query<{ order: StreamView; archive: StreamView }>({ query: TwoStreams });
+    // Both are normalized to Stream:<id>; the later field's data overwrites the earlier's.
+    expect(data?.order).toEqual(data?.archive);
+    expect(data?.order).toMatchObject({ name: 'order-1', category: 'archive' });
+    const cached = client.cache.extract() as Record<string, unknown>;
+    expect(Object.keys(cached).filter((id) => id.startsWith('Stream:'))).toEqual([
+      `Stream:${data?.order.id}`,
+    ]);
+  });
+
+  test('without possibleTypes, `... on Error { message }` is silently dropped from a union result', async () => {
+    const client = apolloClient(
+      new InMemoryCache({ typePolicies: { Stream: { keyFields: ['id', 'category'] } } }),
+    );
+    const ref = { name: 'invoice-2', category: 'order' };
+    await appendOk(api(), ref, [event('InvoiceIssued')], 0, { key });
+    const stale = await client.mutate<AppendResult>({
+      mutation: Append,
+      variables: { input: { stream: ref, expectedVersion: 5, events: [event('InvoicePaid')] } },
+    });
+    // The fields selected directly on the member type arrive; the interface fragment's do not.
+    expect(stale.data?.appendEvents).toEqual({
+      __typename: 'WrongExpectedVersionError',
+      expectedVersion: 5,
+      actualVersion: 1,
+    });
+    expect(stale.data?.appendEvents.message).toBeUndefined();
+  });
+});

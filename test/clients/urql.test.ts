@@ -1,0 +1,175 @@
+/**
+ * urql (@urql/core 6) with Graphcache against a real gateway: HTTP for queries, graphql-ws
+ * through subscriptionExchange for subscriptions. Graphcache keys `Stream` on (id, category),
+ * since the same name in two categories is two streams with one id, and uses the generated
+ * `possibleTypes` for the result unions and the `Error` interface.
+ */
+import { Client, type ExecutionResult, fetchExchange, gql, subscriptionExchange } from '@urql/core';
+import { cacheExchange } from '@urql/exchange-graphcache';
+import { createClient } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import WebSocket from 'ws';
+import introspection from '../generated/possible-types.js';
+import { useTestApi } from '../support/api.js';
+import { appendOk, event } from '../support/fixtures.js';
+import { subscriptionsStarted } from '../support/subscriptions.js';
+import { until } from '../support/until.js';
+
+const key = 'urql-client-test-key-0123456789';
+const tenant = 'urql-tenant';
+const api = useTestApi({ apiKeys: { [key]: tenant } });
+
+interface StreamView {
+  id: string;
+  name: string;
+  category: string | null;
+  version: number;
+}
+
+const TwoStreams = gql`
+  query TwoStreams {
+    order: stream(ref: { name: "order-1", category: "order" }) {
+      id
+      name
+      category
+      version
+    }
+    archive: stream(ref: { name: "order-1", category: "archive" }) {
+      id
+      name
+      category
+      version
+    }
+  }
+`;
+
+const OneStream = gql`
+  query OneStream($name: String!, $category: String) {
+    stream(ref: { name: $name, category: $category }) {
+      id
+      name
+      category
+      version
+    }
+  }
+`;
+
+const OnStreamEvents = gql`
+  subscription OnStreamEvents($stream: StreamRef!) {
+    streamEvents(stream: $stream) {
+      id
+      type
+      version
+      stream {
+        id
+        name
+        category
+        version
+      }
+    }
+  }
+`;
+
+let wsClient: ReturnType<typeof createClient> | undefined;
+
+function urqlClient(): Client {
+  wsClient ??= createClient({
+    url: api().url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${key}` },
+    retryAttempts: 0,
+  });
+  const ws = wsClient;
+  return new Client({
+    url: api().url,
+    fetchOptions: { headers: { authorization: `Bearer ${key}` } },
+    exchanges: [
+      // The cache configuration the README shows.
+      cacheExchange({
+        keys: { Stream: (s) => `${s.id}/${s.category}` },
+        possibleTypes: introspection.possibleTypes,
+      }),
+      fetchExchange,
+      subscriptionExchange({
+        forwardSubscription(request) {
+          const input = { ...request, query: request.query ?? '' };
+          return {
+            subscribe(sink) {
+              const unsubscribe = ws.subscribe(input, {
+                next: (value) => sink.next(value as ExecutionResult),
+                error: (error) => sink.error(error),
+                complete: () => sink.complete(),
+              });
+              return { unsubscribe };
+            },
+          };
+        },
+      }),
+    ],
+  });
+}
+
+beforeAll(async () => {
+  await appendOk(api(), { name: 'order-1', category: 'order' }, [event('OrderPlaced')], null, { key });
+  await appendOk(
+    api(),
+    { name: 'order-1', category: 'archive' },
+    [event('OrderArchived'), event('OrderPurged')],
+    null,
+    { key },
+  );
+});
+
+afterAll(async () => {
+  await wsClient?.dispose();
+});
+
+describe('urql with Graphcache keyed on Stream id/category', () => {
+  test('two streams of one name in two categories are two cache entries', async () => {
+    const client = urqlClient();
+    const both = await client.query<{ order: StreamView; archive: StreamView }>(TwoStreams, {}).toPromise();
+    expect(both.error).toBeUndefined();
+    expect(both.data?.order).toMatchObject({ name: 'order-1', category: 'order', version: 1 });
+    expect(both.data?.archive).toMatchObject({ name: 'order-1', category: 'archive', version: 2 });
+    expect(both.data?.order.id).toBe(both.data?.archive.id);
+
+    const archive = await client
+      .query<{ stream: StreamView }>(OneStream, { name: 'order-1', category: 'archive' })
+      .toPromise();
+    const order = await client
+      .query<{ stream: StreamView }>(OneStream, { name: 'order-1', category: 'order' })
+      .toPromise();
+    expect(archive.data?.stream).toMatchObject({ category: 'archive', version: 2 });
+    expect(order.data?.stream).toMatchObject({ category: 'order', version: 1 });
+  });
+
+  test('a subscription over graphql-ws (subscriptionExchange) receives an append', async () => {
+    const client = urqlClient();
+    const received: { streamEvents: { type: string; stream: StreamView } }[] = [];
+    const errors: unknown[] = [];
+    const subscription = client
+      .subscription<{ streamEvents: { type: string; stream: StreamView } }>(OnStreamEvents, {
+        stream: { name: 'order-1', category: 'order' },
+      })
+      .subscribe((result) => {
+        if (result.error) errors.push(result.error);
+        if (result.data) received.push(result.data);
+      });
+    try {
+      await subscriptionsStarted(api().app, tenant, 1);
+      await appendOk(api(), { name: 'order-1', category: 'archive' }, [event('Elsewhere')], null, { key });
+      await appendOk(api(), { name: 'order-1', category: 'order' }, [event('OrderShipped')], null, { key });
+      await until(
+        () => received.length > 0 || errors.length > 0,
+        () => `a subscription event (errors ${JSON.stringify(errors)})`,
+      );
+      expect(errors).toEqual([]);
+      expect(received[0]?.streamEvents).toMatchObject({
+        type: 'OrderShipped',
+        stream: { name: 'order-1', category: 'order', version: 2 },
+      });
+    } finally {
+      subscription.unsubscribe();
+    }
+  });
+});
