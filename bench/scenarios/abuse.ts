@@ -344,56 +344,113 @@ function nestedConnectionInit(bytes: number, authorization?: string): Buffer {
   );
 }
 
+/**
+ * One masked text frame holding `payload`, built once: the client of the attack writes it from
+ * memory, so that masking 45 MB per connection does not load the bench process (which shares
+ * the machine with the gateway).
+ */
+function maskedTextFrame(payload: Buffer): Buffer {
+  const length = payload.length;
+  const header =
+    length < 126
+      ? Buffer.from([0x81, 0x80 | length])
+      : length < 65536
+        ? Buffer.from([0x81, 0x80 | 126, length >> 8, length & 0xff])
+        : Buffer.concat([Buffer.from([0x81, 0x80 | 127]), Buffer.alloc(8)]);
+  if (length >= 65536) header.writeBigUInt64BE(BigInt(length), 2);
+  const key = Buffer.from([0x37, 0xfa, 0x21, 0x3d]);
+  const masked = Buffer.allocUnsafe(length);
+  for (let index = 0; index < length; index++) masked[index] = (payload[index] ?? 0) ^ (key[index & 3] ?? 0);
+  return Buffer.concat([header, key, masked]);
+}
+
 interface InitOutcome {
+  /** The server's close frame (code and reason), `connection_ack`, or how the TCP connection ended. */
   label: string;
-  /** From open to close, ms; -1 when it did not open. */
+  /** From the upgrade's answer to the end of the TCP connection, ms; -1 when it was not upgraded. */
   closeMs: number;
 }
 
-/** Opens a graphql-ws socket, sends `message` as its first (text) message, waits for the end. */
-function initOnce(url: string, message: Buffer, timeoutMs: number): Promise<InitOutcome> {
+/**
+ * A graphql-ws connection by hand: the upgrade request, then `frame` as the first message, then
+ * whatever the server answers until it closes the connection (or `timeoutMs`).
+ */
+function initOnce(url: string, frame: Buffer, timeoutMs: number): Promise<InitOutcome> {
   return new Promise((resolve) => {
-    const socket = new WebSocket(url, 'graphql-transport-ws', { perMessageDeflate: false });
-    let opened = -1;
+    const target = new URL(url);
+    const socket = connect(Number(target.port), target.hostname);
+    let received = Buffer.alloc(0);
+    let upgradedAt = -1;
+    let label = '';
     let errorCode = '';
-    let acked = false;
+    const finish = () => {
+      clearTimeout(timer);
+      resolve({
+        label:
+          label || (upgradedAt < 0 ? `not upgraded ${errorCode}` : `no close frame (${errorCode || 'FIN'})`),
+        closeMs: upgradedAt < 0 ? -1 : performance.now() - upgradedAt,
+      });
+    };
     const timer = setTimeout(() => {
-      socket.terminate();
-      resolve({ label: 'no close after 30 s', closeMs: performance.now() - opened });
+      label ||= `no close after ${timeoutMs / 1000} s`;
+      socket.destroy();
     }, timeoutMs);
-    socket.on('open', () => {
-      opened = performance.now();
-      socket.send(message, { binary: false }, () => undefined);
+    socket.on('connect', () => {
+      socket.write(
+        `GET ${target.pathname} HTTP/1.1\r\nHost: ${target.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n' +
+          'Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n',
+      );
     });
-    socket.on('message', (data) => {
-      if (String(data).includes('connection_ack')) {
-        acked = true;
-        socket.close(1000);
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      if (upgradedAt < 0) {
+        const end = received.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        if (!received.subarray(0, end).toString('latin1').startsWith('HTTP/1.1 101')) {
+          label = received.subarray(0, received.indexOf('\r\n')).toString('latin1');
+          socket.destroy();
+          return;
+        }
+        upgradedAt = performance.now();
+        received = received.subarray(end + 4);
+        socket.write(frame);
+      }
+      // Server frames are not masked: a close frame is 0x88, its length, a code and a reason.
+      while (received.length >= 2 && !label) {
+        const opcode = (received[0] ?? 0) & 0x0f;
+        const length = (received[1] ?? 0) & 0x7f;
+        if (length > 125 || received.length < 2 + length) return;
+        const body = received.subarray(2, 2 + length);
+        received = received.subarray(2 + length);
+        if (opcode === 0x8) {
+          label = length >= 2 ? `${body.readUInt16BE(0)}` : 'close';
+          if (length > 2) label += ` "${body.subarray(2).toString()}"`;
+          socket.end();
+        } else if (body.toString().includes('connection_ack')) {
+          label = 'connection_ack';
+          socket.destroy();
+        }
       }
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      errorCode ||= error.code ?? error.message.slice(0, 40);
+      errorCode ||= error.code ?? 'error';
     });
-    socket.on('close', (code, reason) => {
-      clearTimeout(timer);
-      const label = acked
-        ? 'connection_ack'
-        : `${code}${reason.length ? ` "${reason.toString()}"` : ''}${code === 1006 && errorCode ? ` (${errorCode})` : ''}`;
-      resolve({ label, closeMs: opened < 0 ? -1 : performance.now() - opened });
-    });
+    socket.on('close', finish);
   });
 }
 
 async function connectionInitAttack({ gateway, durationMs }: AttackContext): Promise<Attacker> {
   const sockets = 4;
   const message = nestedConnectionInit(45 * 10 ** 6);
+  const frame = maskedTextFrame(message);
   const deadline = performance.now() + durationMs;
   const closes: Record<string, number> = {};
   const closeMs: number[] = [];
   await Promise.all(
     Array.from({ length: sockets }, async () => {
       while (performance.now() < deadline) {
-        const outcome = await initOnce(gateway.wsUrl, message, 30_000);
+        const outcome = await initOnce(gateway.wsUrl, frame, 30_000);
         count(closes, outcome.label);
         if (outcome.closeMs >= 0) closeMs.push(outcome.closeMs);
       }
@@ -406,7 +463,7 @@ async function connectionInitAttack({ gateway, durationMs }: AttackContext): Pro
     ['60 KiB, no key', 60 * 1024, undefined],
     ['60 KiB, attacker key', 60 * 1024, attackerKey],
   ] as const) {
-    const init = nestedConnectionInit(bytes, key ? `Bearer ${key}` : undefined);
+    const init = maskedTextFrame(nestedConnectionInit(bytes, key ? `Bearer ${key}` : undefined));
     checks[label] = (await initOnce(gateway.wsUrl, init, 10_000)).label;
   }
   return {
