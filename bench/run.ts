@@ -61,7 +61,8 @@ const drainOption = numberOption('drain-ms');
 const soakMinutesOption = numberOption('soak-minutes');
 const soakBaselineOption = numberOption('soak-baseline-seconds');
 // Abuse: --attacks=1,3b (default all), --abuse-repetitions=N (default 3), --abuse-seconds=N (default 15),
-// --abuse-scaled-reads=N (the read budget of attacks 3c and 4b, default 50/s).
+// --abuse-scaled-reads=N (the read budget of attacks 3c and 4b, default 50/s), --abuse-after-cap=N
+// (how long to follow the gateway's reads after an attack, default 60 s).
 const attacksOption = args
   .find((arg) => arg.startsWith('--attacks='))
   ?.slice('--attacks='.length)
@@ -69,6 +70,7 @@ const attacksOption = args
 const abuseRepetitionsOption = numberOption('abuse-repetitions');
 const abuseSecondsOption = numberOption('abuse-seconds');
 const abuseScaledReadsOption = numberOption('abuse-scaled-reads');
+const abuseAfterCapOption = numberOption('abuse-after-cap');
 const log = (line: string) => console.log(line);
 
 const machine = {
@@ -438,6 +440,7 @@ try {
       quick,
       attackSeconds: abuseSecondsOption,
       scaledReadsPerSecond: abuseScaledReadsOption,
+      afterCapSeconds: abuseAfterCapOption,
       log,
       onProgress: (partial) => {
         results.abuse = partial;

@@ -12,6 +12,7 @@
  * Attacks (ids for `--attacks=`):
  *  1        4 WebSockets sending 45 MB of nested connectionParams in `connection_init`, no key.
  *  2        3,000 distinct operation names, then forty 1.5 MB names (the /metrics size).
+ *  2b       300 distinct documents of 1.9 MB (a long operation name each): the gateway's RSS.
  *  3a       200 aliases of a filtered `events(first: 1)` in one query, 4 clients in a loop.
  *  3b       4 aliases of it (within the cost limit), 32 clients in a loop: the read budget.
  *  3c       3b with the read budget scaled to this DynamoDB Local (`scaledReadsPerSecond`).
@@ -36,7 +37,7 @@ import { type Probe, type ProbeSummary, startProbe, summarizeProbe } from '../li
 import { median, percentile, round } from '../lib/stats.js';
 import { seedLog } from './catchup.js';
 
-export const attackIds = ['1', '2', '3a', '3b', '3c', '4', '4b', '5', '6'] as const;
+export const attackIds = ['1', '2', '2b', '3a', '3b', '3c', '4', '4b', '5', '6'] as const;
 export type AttackId = (typeof attackIds)[number];
 
 const attackerTenant = 'abuse-attacker';
@@ -68,6 +69,8 @@ export interface AbuseOptions {
    * default budget (1,000 reads/s): scaled down, the budget binds before DynamoDB Local does.
    */
   scaledReadsPerSecond?: number;
+  /** The after phase ends once the gateway made no Query for 1 s, or after this long (default 60 s). */
+  afterCapSeconds?: number;
   log: (line: string) => void;
   /** Called with what was measured so far after every run, so that a later failure keeps it. */
   onProgress?: (partial: AbuseResult) => void;
@@ -152,7 +155,7 @@ export interface AttackRun {
   readsDelayed: number;
   /**
    * Until the gateway made no Query for 1 s after the attack (the after phase lasts at least
-   * 5 s, at most 60 s; NaN: still querying at its end).
+   * 5 s, at most `afterCapSeconds`; NaN: still querying at its end).
    */
   queriesQuietAfterMs: number;
   /** Queries per second in each second of the after phase. */
@@ -479,10 +482,16 @@ async function connectionInitAttack({ gateway, durationMs }: AttackContext): Pro
 
 // --- attack 2: operation names ---------------------------------------------------------------
 
-async function operationNamesAttack({ gateway, quick }: AttackContext): Promise<Attacker> {
-  const distinct = 3000;
-  const long = quick ? 10 : 40;
-  const longBytes = 1.5 * 2 ** 20;
+/**
+ * `distinct` short operation names, then `long` documents each named by `longBytes` of letters
+ * (one token: within the token limit; within the 2 MiB body limit).
+ */
+async function operationNames(
+  gateway: GatewayProcess,
+  distinct: number,
+  long: number,
+  longBytes: number,
+): Promise<Attacker> {
   const run = Math.random().toString(36).slice(2, 8);
   const outcomes: Record<string, number> = {};
   const pool = async (items: number, concurrency: number, send: (index: number) => Promise<Answer>) => {
@@ -496,7 +505,7 @@ async function operationNamesAttack({ gateway, quick }: AttackContext): Promise<
   const started = performance.now();
   await pool(distinct, 8, (index) => post(gateway.url, attackerKey, `query Op${index}_${run} { head }`));
   const padding = 'a'.repeat(longBytes);
-  await pool(long, 4, (index) => post(gateway.url, attackerKey, `query N${index}${padding} { head }`));
+  await pool(long, 4, (index) => post(gateway.url, attackerKey, `query N${index}_${run}${padding} { head }`));
   return {
     distinctNames: distinct,
     longNames: long,
@@ -505,6 +514,13 @@ async function operationNamesAttack({ gateway, quick }: AttackContext): Promise<
     outcomes,
   };
 }
+
+const operationNamesAttack = ({ gateway, quick }: AttackContext) =>
+  operationNames(gateway, 3000, quick ? 10 : 40, 1.5 * 2 ** 20);
+
+/** Many distinct large documents: what yoga's parse cache (1,024 documents by default) keeps. */
+const largeDocumentsAttack = ({ gateway, quick }: AttackContext) =>
+  operationNames(gateway, 0, quick ? 100 : 300, 1.9 * 2 ** 20);
 
 // --- attack 3: aliases -------------------------------------------------------------------------
 
@@ -827,6 +843,14 @@ const specs: readonly AttackSpec[] = [
     durationMs: () => 0,
   },
   {
+    id: '2b',
+    title: '300 distinct 1.9 MB documents (long operation names)',
+    run: largeDocumentsAttack,
+    describe: (a) =>
+      `${a.longNames} documents of ${round(Number(a.longNameBytes) / 2 ** 20, 1)} MiB in ${round(Number(a.seconds))} s: ${outcomesText(a.outcomes)}`,
+    durationMs: () => 0,
+  },
+  {
     id: '3a',
     title: '200 aliases of a filtered events(first: 1), 4 clients',
     run: aliasesAttack,
@@ -936,7 +960,8 @@ async function runAttack(
     const attackSeconds = (performance.now() - attackStarted) / 1000;
     const duringAttack = await scrapeText(gateway.metricsUrl);
     probe.phase('after');
-    // At least 5 s, and until the gateway has made no Query for 1 s (at most 60 s).
+    // At least 5 s, and until the gateway has made no Query for 1 s (at most afterCapSeconds).
+    const afterCapMs = (options.afterCapSeconds ?? 60) * 1000;
     const afterStarted = performance.now();
     let lastQueries = sumIn(duringAttack.text, 'eventloom_dynamodb_calls_total', 'operation="Query"');
     let lastChange = afterStarted;
@@ -944,7 +969,7 @@ async function runAttack(
     const afterQueriesPerSecond: number[] = [];
     let secondStartQueries = lastQueries;
     let secondStarted = afterStarted;
-    while (performance.now() - afterStarted < 60_000) {
+    while (performance.now() - afterStarted < afterCapMs) {
       await sleep(250);
       const queries = await scrapeText(gateway.metricsUrl).then((scrape) =>
         sumIn(scrape.text, 'eventloom_dynamodb_calls_total', 'operation="Query"'),
@@ -1119,9 +1144,13 @@ export async function abuseScenario(options: AbuseOptions): Promise<AbuseResult>
 export function printAbuse(result: AbuseResult): void {
   const worst = (attack: string, read: (run: AttackRun) => number) =>
     Math.max(...result.runs.filter((run) => run.attack === attack).map(read));
+  const ordered = specs.flatMap((spec) => {
+    const row = result.medians[spec.id];
+    return row ? [[spec.id, row] as const] : [];
+  });
   console.table(
     Object.fromEntries(
-      Object.entries(result.medians).map(([id, row]) => [
+      ordered.map(([id, row]) => [
         id,
         {
           'B head p50 ms idle → attack': `${round(row.victim.idle.p50)} → ${round(row.victim.attack.p50)} (${round(row.p50Ratio, 2)}×)`,
@@ -1136,7 +1165,7 @@ export function printAbuse(result: AbuseResult): void {
       ]),
     ),
   );
-  for (const [id, row] of Object.entries(result.medians)) {
+  for (const [id, row] of ordered) {
     const spec = specs.find((candidate) => candidate.id === id);
     if (spec) console.log(`  ${id}: ${spec.describe(row.attacker)}`);
   }
