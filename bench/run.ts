@@ -11,6 +11,7 @@
  *   npm run bench -- deletes      # stream deletion: GraphQL, store and raw, streams of 10/100/1000
  *   npm run bench -- fanout --selection=stream --subscribers=0,1,100
  *   npm run bench -- soak --soak-minutes=10   # not in the default set
+ *   npm run bench -- abuse --attacks=1,3b --abuse-repetitions=1 --abuse-seconds=10   # not in the default set
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -19,6 +20,7 @@ import { localCredentials, startDynamoDbLocal } from '../src/dynamodb/local.js';
 import { createDynamoEventStore, eventsTableName } from '../src/store/index.js';
 import { startGateway } from './lib/gateway.js';
 import { median, medianOf, round } from './lib/stats.js';
+import { type AttackId, abuseScenario, attackIds, printAbuse } from './scenarios/abuse.js';
 import { appendScenario } from './scenarios/appends.js';
 import { pageGraphQL, pageRaw, seedLog } from './scenarios/catchup.js';
 import { deleteScenario } from './scenarios/deletes.js';
@@ -58,6 +60,17 @@ const drainOption = numberOption('drain-ms');
 // Soak: --soak-minutes=N (default 10), --soak-baseline-seconds=N (default 60).
 const soakMinutesOption = numberOption('soak-minutes');
 const soakBaselineOption = numberOption('soak-baseline-seconds');
+// Abuse: --attacks=1,3b (default all), --abuse-repetitions=N (default 3), --abuse-seconds=N (default 15),
+// --abuse-scaled-reads=N (the read budget of attacks 3c and 4b, default 50/s), --abuse-after-cap=N
+// (how long to follow the gateway's reads after an attack, default 60 s).
+const attacksOption = args
+  .find((arg) => arg.startsWith('--attacks='))
+  ?.slice('--attacks='.length)
+  .split(',') as AttackId[] | undefined;
+const abuseRepetitionsOption = numberOption('abuse-repetitions');
+const abuseSecondsOption = numberOption('abuse-seconds');
+const abuseScaledReadsOption = numberOption('abuse-scaled-reads');
+const abuseAfterCapOption = numberOption('abuse-after-cap');
 const log = (line: string) => console.log(line);
 
 const machine = {
@@ -409,6 +422,34 @@ try {
     results.soak = soak;
     save();
     printSoak(soak);
+  }
+  if (wants('abuse', false)) {
+    log(
+      "== abuse: attacks by tenant A on a gateway of their own, while a probe reads tenant B's { head } at 20/s",
+    );
+    const attacks = attacksOption ?? [...attackIds];
+    const unknown = attacks.filter((attack) => !attackIds.includes(attack));
+    if (unknown.length > 0) throw new Error(`unknown attacks ${unknown.join(', ')}: ${attackIds.join(', ')}`);
+    const abuse = await abuseScenario({
+      dynamoEndpoint: local.endpoint,
+      tablePrefix,
+      table: eventsTableName(tablePrefix),
+      seeder,
+      attacks,
+      repetitions: abuseRepetitionsOption ?? (quick ? 1 : 3),
+      quick,
+      attackSeconds: abuseSecondsOption,
+      scaledReadsPerSecond: abuseScaledReadsOption,
+      afterCapSeconds: abuseAfterCapOption,
+      log,
+      onProgress: (partial) => {
+        results.abuse = partial;
+        save();
+      },
+    });
+    results.abuse = abuse;
+    save();
+    printAbuse(abuse);
   }
 } finally {
   await gateway.stop();

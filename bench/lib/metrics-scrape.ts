@@ -2,7 +2,11 @@
 export async function scrapeSum(metricsUrl: string, name: string, labelFilter = ''): Promise<number> {
   const response = await fetch(metricsUrl);
   if (!response.ok) return Number.NaN;
-  const text = await response.text();
+  return sumIn(await response.text(), name, labelFilter);
+}
+
+/** The sum of the samples of `name` (with `labelFilter` in their labels) in a /metrics text. */
+export function sumIn(text: string, name: string, labelFilter = ''): number {
   let sum = 0;
   for (const line of text.split('\n')) {
     if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
@@ -10,4 +14,25 @@ export async function scrapeSum(metricsUrl: string, name: string, labelFilter = 
     sum += Number(line.split(' ').at(-1));
   }
   return sum;
+}
+
+export interface MetricsScrape {
+  status: number;
+  /** Size of the body. */
+  bytes: number;
+  /** Time to fetch it. */
+  ms: number;
+  text: string;
+}
+
+/** One whole scrape, with its status and size. */
+export async function scrapeText(metricsUrl: string): Promise<MetricsScrape> {
+  const started = performance.now();
+  try {
+    const response = await fetch(metricsUrl);
+    const text = await response.text();
+    return { status: response.status, bytes: Buffer.byteLength(text), ms: performance.now() - started, text };
+  } catch {
+    return { status: 0, bytes: 0, ms: performance.now() - started, text: '' };
+  }
 }
