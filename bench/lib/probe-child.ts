@@ -5,7 +5,7 @@
 import { Agent, request } from 'node:http';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { localCredentials } from '../../src/dynamodb-local.js';
+import { localCredentials } from '../../src/dynamodb/local.js';
 import type { ProbeConfig, ProbeKind, ProbeMessage, ProbePhase, ProbeSample } from './probe.js';
 
 const started = performance.now();

@@ -62,15 +62,15 @@ export interface AbuseOptions {
   repetitions: number;
   quick: boolean;
   /** Length of the timed attacks (1, 3a, 3b, 3c, 4, 4b); default 15 s, 6 s with --quick. */
-  attackSeconds?: number;
+  attackSeconds?: number | undefined;
   /**
    * The read budget of attacks 3c and 4b (per tenant and gateway, burst twice that). DynamoDB
    * Local on this machine serves about 100-200 Queries of 100 items a second, far below the
    * default budget (1,000 reads/s): scaled down, the budget binds before DynamoDB Local does.
    */
-  scaledReadsPerSecond?: number;
+  scaledReadsPerSecond?: number | undefined;
   /** The after phase ends once the gateway made no Query for 1 s, or after this long (default 60 s). */
-  afterCapSeconds?: number;
+  afterCapSeconds?: number | undefined;
   log: (line: string) => void;
   /** Called with what was measured so far after every run, so that a later failure keeps it. */
   onProgress?: (partial: AbuseResult) => void;
