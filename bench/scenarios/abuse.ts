@@ -277,7 +277,7 @@ async function post(url: string, key: string, query: string, signal?: AbortSigna
   const started = performance.now();
   try {
     const response = await fetch(url, {
-      signal,
+      ...(signal ? { signal } : {}),
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
       body: JSON.stringify({ query }),
