@@ -269,7 +269,7 @@ interface Answer {
   label: string;
   status: number;
   ms: number;
-  message?: string;
+  message?: string | undefined;
 }
 
 /** A GraphQL POST as the attacker: `ok`, or the status and first error code. */
