@@ -27,6 +27,7 @@ import { useRateLimit } from '../plugins/use-rate-limit.js';
 import { schema } from '../schema/index.js';
 import type { EventStore } from '../store/index.js';
 import type { SubscriptionHub } from '../subscriptions/index.js';
+import { boundedDocumentCache } from './document-cache.js';
 import type { Yoga } from './types.js';
 
 export const graphqlEndpoint = '/graphql';
@@ -56,6 +57,12 @@ export function createHttpYoga(parts: HttpParts): Yoga {
     graphqlEndpoint,
     context: createContextFactory({ store, authenticator, limits, subscriptions }),
     maxRequestBodySize: limits.maxBodyBytes,
+    // Parsed documents are cached only while small and few (document-cache.ts).
+    parserAndValidationCache: {
+      documentCache: boundedDocumentCache(),
+      errorCache: boundedDocumentCache(),
+      validationCache: true,
+    },
     landingPage: false,
     logging: yogaLogging(logger),
     // Served by useGraphiQLPage, built once and compressed; yoga never renders it.
