@@ -27,7 +27,13 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, context) => {
       checkPageSize(args, context.limits);
-      const page = await context.store.readLog({ after: args.after, filter: args.filter, first: args.first });
+      // A client that went away stops the read at the next page (its answer is not sent).
+      const page = await context.store.readLog({
+        after: args.after,
+        filter: args.filter,
+        first: args.first,
+        signal: context.request?.signal,
+      });
       return toConnection(page);
     },
   }),

@@ -222,6 +222,10 @@ export async function readLog(ctx: ReadContext, options: ReadLogOptions = {}): P
   });
   for await (const page of pages) {
     if (!log.take(page)) break;
+    if (options.signal?.aborted) {
+      log.hasNextPage = true;
+      break;
+    }
   }
   return {
     edges: log.edges,

@@ -124,6 +124,11 @@ export interface ReadLogOptions {
   after?: number | null | undefined;
   filter?: EventFilter | null | undefined;
   first?: number | null | undefined;
+  /**
+   * Once it aborts, no further page is read: the read returns what it has (a contiguous prefix,
+   * `hasNextPage: true`), so that a reader who has gone costs nothing more.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 export interface LogPage extends Page<RecordedEvent> {

@@ -222,7 +222,7 @@ export class SubscriptionHub {
     const matches = compileEventFilter(filter);
     const subscription = this.createSubscription(
       store,
-      (from, limit) => readLogChunk(store, from, limit, filter, () => this.countStreamRead()),
+      (from, limit, signal) => readLogChunk(store, from, limit, filter, () => this.countStreamRead(), signal),
       matches,
       capacity,
     );

@@ -239,7 +239,7 @@ export class LogSubscription {
     let page: LogChunk;
     try {
       this.options.onRead?.();
-      page = await this.options.readHistory(after, limit);
+      page = await this.options.readHistory(after, limit, this.closing.signal);
     } catch (error) {
       return this.readFailed(error, errorDelay);
     }

@@ -10,8 +10,9 @@ export async function readLogChunk(
   limit: number,
   filter: EventFilter | null,
   onStreamsRead?: () => void,
+  signal?: AbortSignal,
 ): Promise<LogChunk> {
-  const page: LogPage = await store.readLog({ after, first: limit, filter });
+  const page: LogPage = await store.readLog({ after, first: limit, filter, signal });
   const events = page.edges.map((edge) => edge.node);
   attachPageStreams(events, store, onStreamsRead);
   return { events, lastPosition: page.lastPosition, hasMore: page.hasNextPage };

@@ -69,9 +69,10 @@ export class StreamEventsReader {
   };
 
   /** The subscription's history reader: by version while catching up on the stream, then the log. */
-  readonly readHistory = async (after: number, limit: number): Promise<LogChunk> => {
+  readonly readHistory = async (after: number, limit: number, signal?: AbortSignal): Promise<LogChunk> => {
     if (this.nextVersion === undefined) {
-      return readLogChunk(this.store, after, limit, { streamIds: [this.key.id] }, this.onStreamsRead);
+      const filter = { streamIds: [this.key.id] };
+      return readLogChunk(this.store, after, limit, filter, this.onStreamsRead, signal);
     }
     const page = await this.store.readStream(this.ref, { fromVersion: this.nextVersion, first: limit });
     attachPageStreams(

@@ -36,7 +36,8 @@ export interface LogChunk {
 }
 
 /** A consistent read of the log after `after` (exclusive), of at most `limit` events. */
-export type ReadLog = (after: number, limit: number) => Promise<LogChunk>;
+/** Reads the log after `after`; `signal` stops a long read once its reader has gone. */
+export type ReadLog = (after: number, limit: number, signal?: AbortSignal) => Promise<LogChunk>;
 
 export interface TenantPollerOptions {
   read: ReadLog;
