@@ -9,6 +9,12 @@ import { cacheExchange } from '@urql/exchange-graphcache';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
+import {
+  ClientOnStreamEventsDocument,
+  type ClientOnStreamEventsSubscription,
+  ClientStreamDocument,
+  ClientTwoStreamsDocument,
+} from '../generated/graphql.js';
 import introspection from '../generated/possible-types.js';
 import { useTestApi } from '../support/api.js';
 import { appendOk, event } from '../support/fixtures.js';
@@ -18,57 +24,6 @@ import { until } from '../support/until.js';
 const key = 'urql-client-test-key-0123456789';
 const tenant = 'urql-tenant';
 const api = useTestApi({ apiKeys: { [key]: tenant } });
-
-interface StreamView {
-  id: string;
-  name: string;
-  category: string | null;
-  version: number;
-}
-
-const TwoStreams = gql`
-  query TwoStreams {
-    order: stream(ref: { name: "order-1", category: "order" }) {
-      id
-      name
-      category
-      version
-    }
-    archive: stream(ref: { name: "order-1", category: "archive" }) {
-      id
-      name
-      category
-      version
-    }
-  }
-`;
-
-const OneStream = gql`
-  query OneStream($name: String!, $category: String) {
-    stream(ref: { name: $name, category: $category }) {
-      id
-      name
-      category
-      version
-    }
-  }
-`;
-
-const OnStreamEvents = gql`
-  subscription OnStreamEvents($stream: StreamRef!) {
-    streamEvents(stream: $stream) {
-      id
-      type
-      version
-      stream {
-        id
-        name
-        category
-        version
-      }
-    }
-  }
-`;
 
 let wsClient: ReturnType<typeof createClient> | undefined;
 
@@ -127,17 +82,17 @@ afterAll(async () => {
 describe('urql with Graphcache keyed on Stream id/category', () => {
   test('two streams of one name in two categories are two cache entries', async () => {
     const client = urqlClient();
-    const both = await client.query<{ order: StreamView; archive: StreamView }>(TwoStreams, {}).toPromise();
+    const both = await client.query(ClientTwoStreamsDocument, {}).toPromise();
     expect(both.error).toBeUndefined();
     expect(both.data?.order).toMatchObject({ name: 'order-1', category: 'order', version: 1 });
     expect(both.data?.archive).toMatchObject({ name: 'order-1', category: 'archive', version: 2 });
-    expect(both.data?.order.id).toBe(both.data?.archive.id);
+    expect(both.data?.order?.id).toBe(both.data?.archive?.id);
 
     const archive = await client
-      .query<{ stream: StreamView }>(OneStream, { name: 'order-1', category: 'archive' })
+      .query(ClientStreamDocument, { name: 'order-1', category: 'archive' })
       .toPromise();
     const order = await client
-      .query<{ stream: StreamView }>(OneStream, { name: 'order-1', category: 'order' })
+      .query(ClientStreamDocument, { name: 'order-1', category: 'order' })
       .toPromise();
     expect(archive.data?.stream).toMatchObject({ category: 'archive', version: 2 });
     expect(order.data?.stream).toMatchObject({ category: 'order', version: 1 });
@@ -145,10 +100,10 @@ describe('urql with Graphcache keyed on Stream id/category', () => {
 
   test('a subscription over graphql-ws (subscriptionExchange) receives an append', async () => {
     const client = urqlClient();
-    const received: { streamEvents: { type: string; stream: StreamView } }[] = [];
+    const received: ClientOnStreamEventsSubscription[] = [];
     const errors: unknown[] = [];
     const subscription = client
-      .subscription<{ streamEvents: { type: string; stream: StreamView } }>(OnStreamEvents, {
+      .subscription(ClientOnStreamEventsDocument, {
         stream: { name: 'order-1', category: 'order' },
       })
       .subscribe((result) => {
