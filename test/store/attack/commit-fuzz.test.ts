@@ -9,6 +9,7 @@ import { describe, expect, test } from 'vitest';
 import type { AppendResult, TenantEventStore } from '../../../src/store/index.js';
 import { createTestStore, testClient, uniquePrefix, uniqueTenant } from '../../support/dynamo.js';
 import { readWholeLog } from '../../support/log.js';
+import { seededRandom } from '../../support/random.js';
 import {
   type AppendEntry,
   checkHistory,
@@ -17,17 +18,6 @@ import {
   readRaw,
   type StreamName,
 } from '../chaos/checker.js';
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Faults {
   conflict: number;
@@ -67,7 +57,7 @@ const streams: StreamName[] = [
 ];
 
 async function attack(seed: number, opts: { rounds: number; workers: number; deletes: boolean }) {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const prefix = uniquePrefix(`atk${seed}`);
   const tenantName = uniqueTenant('atk');
   const gateways: TenantEventStore[] = [];

@@ -12,19 +12,12 @@ import {
   createDynamoEventStore,
   type TenantEventStore,
 } from '../../../src/store/index.js';
+import { seededRandom } from '../../support/random.js';
 
 const [endpoint, prefix, tenant, name, seedArg, durationArg, dir, loopsArg] = process.argv.slice(
   2,
 ) as string[];
-let seed = Number(seedArg) >>> 0 || 1;
-const rand = () => {
-  // mulberry32
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+const rand = seededRandom(Number(seedArg) >>> 0 || 1);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
 const uuid = () => {
   const hex = Array.from({ length: 32 }, () => Math.floor(rand() * 16).toString(16));
