@@ -59,7 +59,8 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
   return ({ server, yoga, graphqlEndpoint, authenticator, limits, logger }: TransportContext): Transport => {
     // ws closes a larger message with 1009 before anyone parses it (its default allows 100 MiB).
     const wss = new WebSocketServer({ server, path: graphqlEndpoint, maxPayload: limits.maxBodyBytes });
-    const connections = new Set<Connection>();
+    // Each accepted connection, with the tenant its key selected (decided once, at connect).
+    const connections = new Map<Connection, string>();
     const operations = wsOperationLog(logger);
     let closing = false;
     // Registered before graphql-ws' own listener: a socket that arrives during shutdown goes at
@@ -84,17 +85,16 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
         onConnect: (connection) => {
           if (closing) return false;
           const authorization = authorizationOf({ connectionParams: connection.connectionParams ?? {} });
-          if (authenticator.tenantFor(authorization) === null) return false; // 4403 Forbidden
-          connections.add(connection);
+          const tenant = authenticator.tenantFor(authorization);
+          if (tenant === null) return false; // 4403 Forbidden
+          connections.set(connection, tenant);
           return true;
         },
         onClose: (connection) => {
           connections.delete(connection);
         },
         onSubscribe: async (connection, id, payload) => {
-          const tenant = authenticator.tenantFor(
-            authorizationOf({ connectionParams: connection.connectionParams ?? {} }),
-          );
+          const tenant = connections.get(connection) ?? null;
           // graphql-ws registers the operation before this hook: the count includes it.
           if (Object.keys(connection.subscriptions).length > limits.maxSubscriptionsPerConnection) {
             operations.started(connection, id, tenant, null);
@@ -163,7 +163,7 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
         // The hub has completed every subscription: wait until graphql-ws has sent their
         // `complete` (it forgets an operation once that is sent), then say goodbye.
         const deadline = Date.now() + settings.completeGraceMs;
-        while (Date.now() < deadline && [...connections].some(hasOperations)) {
+        while (Date.now() < deadline && [...connections.keys()].some(hasOperations)) {
           await new Promise((resolve) => setTimeout(resolve, 5));
         }
         const closed = new Promise<void>((resolve) => wss.close(() => resolve()));
