@@ -33,12 +33,21 @@ export function readInteger(
   return fallback;
 }
 
-/** A TCP port from 0 (any free port) to 65535, or the fallback when unset. */
-export function readPort(read: ReadVariable, problems: string[], name: string, fallback: number): number {
+/**
+ * A TCP port from 0 (any free port) to 65535, or the fallback when unset. `orElse` names what
+ * else the variable may say, for the message (e.g. `or "off"`).
+ */
+export function readPort(
+  read: ReadVariable,
+  problems: string[],
+  name: string,
+  fallback: number,
+  orElse = '',
+): number {
   const raw = read(name);
   if (raw === undefined) return fallback;
   const port = Number(raw);
   if (/^\d+$/.test(raw) && port <= 65535) return port;
-  problems.push(`${name} must be an integer from 0 to 65535 (0 = any free port), got "${raw}".`);
+  problems.push(`${name} must be an integer from 0 to 65535 (0 = any free port)${orElse}, got "${raw}".`);
   return fallback;
 }

@@ -1,5 +1,5 @@
 /** EVENTLOOM_METRICS_PORT and EVENTLOOM_METRICS_HOST: where `/metrics` listens, apart from the API. */
-import type { ReadVariable } from './env.js';
+import { type ReadVariable, readPort } from './env.js';
 
 export interface MetricsListenConfig {
   /** 0: any free port. */
@@ -14,14 +14,8 @@ export const defaultMetricsListen: Readonly<MetricsListenConfig> = Object.freeze
 });
 
 export function parseMetricsListen(read: ReadVariable, problems: string[]): MetricsListenConfig | null {
+  if (read('EVENTLOOM_METRICS_PORT')?.toLowerCase() === 'off') return null;
   const host = read('EVENTLOOM_METRICS_HOST') ?? defaultMetricsListen.host;
-  const raw = read('EVENTLOOM_METRICS_PORT');
-  if (raw?.toLowerCase() === 'off') return null;
-  if (raw === undefined) return { ...defaultMetricsListen, host };
-  const port = Number(raw);
-  if (/^\d+$/.test(raw) && port <= 65535) return { port, host };
-  problems.push(
-    `EVENTLOOM_METRICS_PORT must be an integer from 0 to 65535 (0 = any free port) or "off", got "${raw}".`,
-  );
-  return null;
+  const port = readPort(read, problems, 'EVENTLOOM_METRICS_PORT', defaultMetricsListen.port, ' or "off"');
+  return { port, host };
 }
