@@ -31,7 +31,7 @@ export type Reservation =
 
 /** Takes or reserves one token at `now`; pure, so the arithmetic is tested apart from time. */
 export function reserve(bucket: Bucket | undefined, now: number, policy: ReadBudgetPolicy): Reservation {
-  const current = refill(bucket ?? { tokens: policy.burst, updatedAt: now }, now, policy);
+  const current = refill(bucket, now, policy);
   const waitMs = current.tokens >= 1 ? 0 : ((1 - current.tokens) / policy.perSecond) * 1000;
   if (waitMs > policy.maxWaitMs) return { granted: false, retryAfterMs: Math.ceil(waitMs), bucket: current };
   return { granted: true, waitMs, bucket: { ...current, tokens: current.tokens - 1 } };
@@ -57,7 +57,7 @@ export function charge(
   policy: ReadBudgetPolicy,
   tokens: number,
 ): Bucket {
-  const current = refill(bucket ?? { tokens: policy.burst, updatedAt: now }, now, policy);
+  const current = refill(bucket, now, policy);
   return { ...current, tokens: current.tokens - tokens };
 }
 

@@ -18,13 +18,15 @@ export type TakeResult =
   | { allowed: true; bucket: Bucket }
   | { allowed: false; bucket: Bucket; retryAfterMs: number };
 
-export function refill(bucket: Bucket, now: number, policy: RatePolicy): Bucket {
+/** The bucket at `now`; a key without one yet starts full. */
+export function refill(bucket: Bucket | undefined, now: number, policy: RatePolicy): Bucket {
+  if (bucket === undefined) return { tokens: policy.burst, updatedAt: now };
   const elapsed = Math.max(0, now - bucket.updatedAt) / 1000;
   return { tokens: Math.min(policy.burst, bucket.tokens + elapsed * policy.perSecond), updatedAt: now };
 }
 
 export function take(bucket: Bucket | undefined, now: number, policy: RatePolicy): TakeResult {
-  const current = refill(bucket ?? { tokens: policy.burst, updatedAt: now }, now, policy);
+  const current = refill(bucket, now, policy);
   if (current.tokens >= 1) return { allowed: true, bucket: { ...current, tokens: current.tokens - 1 } };
   const retryAfterMs = Math.ceil(((1 - current.tokens) / policy.perSecond) * 1000);
   return { allowed: false, bucket: current, retryAfterMs };
