@@ -18,7 +18,8 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   counterPk,
   counterSk,
-  eventIdSk,
+  eventIdClaimPk,
+  eventIdClaimSk,
   eventSk,
   headSk,
   logPk,
@@ -148,8 +149,9 @@ export class RawAppender {
           Put: {
             TableName: this.table,
             Item: marshall({
-              pk,
-              sk: eventIdSk(eventId),
+              pk: eventIdClaimPk(this.tenant, eventId),
+              sk: eventIdClaimSk,
+              streamPk: pk,
               version: eventVersion,
               appendFirstVersion: version + 1,
               appendSize: events.length,

@@ -18,7 +18,11 @@ import { StreamRefInput, StreamType, streamAtHand, streamOfEvent } from './strea
 export const EventType = builder.objectRef<RecordedEvent>('Event').implement({
   description: 'A stored event.',
   fields: (t) => ({
-    id: t.expose('id', { type: 'UUID' }),
+    id: t.expose('id', {
+      type: 'UUID',
+      description:
+        'Unique within the tenant (an id stored in one stream is refused in any other), so it alone keys an event in a client cache.',
+    }),
     type: t.exposeString('type'),
     data: t.expose('data', { type: 'JSON' }),
     // Stored metadata is an object when the append gave none; keep the field non-null regardless.
@@ -82,7 +86,8 @@ const EventInput = builder.inputType('EventInput', {
   fields: (t) => ({
     id: t.field({
       type: 'UUID',
-      description: 'Client-chosen id; generated when omitted. Used for idempotent retries.',
+      description:
+        'Client-chosen id; generated when omitted. Unique within the tenant: an id already stored in any stream is refused with InvalidInputError, except when this append repeats the one that stored it (an idempotent retry).',
     }),
     type: t.string({ required: true }),
     data: t.field({ type: 'JSON', required: true }),

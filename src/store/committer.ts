@@ -3,7 +3,7 @@
  * transaction is in flight wait and are committed together in the next TransactWriteItems:
  * the tenant counter update (conditioned on the position last seen), each stream's head
  * (conditioned on its version), and per event the stream item, the log entry and the
- * event-id claim (conditioned on not existing). Positions are therefore assigned inside the
+ * tenant-wide event-id claim (conditioned on not existing). Positions are therefore assigned inside the
  * transaction that stores the events: gap-free, in commit order, and a failed append
  * consumes none. When a condition fails, the cancellation reasons (with ALL_OLD items) say
  * which append it was; that append is answered, the others are committed again.
@@ -278,6 +278,11 @@ export class GroupCommitter {
   ): Promise<'answered' | 'retry'> {
     const answer = await answerRefusal(this.options, append.prepared, append.pk, error);
     if (answer.kind === 'retry') {
+      // A stream being deleted still holds some of the ids: finish it, then they are free.
+      if (answer.finish) {
+        await this.options.deletion.finish(answer.finish);
+        this.heads.forget(answer.finish.pk);
+      }
       // Whatever we believed of this head no longer decides anything: read it again.
       view.distrust(append.pk);
       return 'retry';

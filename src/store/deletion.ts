@@ -2,8 +2,8 @@
  * Stream deletion. A deletion marks the head `deleting` (conditioned on the version and
  * incarnation it read, which is where the expected version is checked), then removes the
  * stream in transactions that each carry a ConditionCheck: the head is still this
- * incarnation, marked. Each transaction tombstones log positions and deletes items; the last
- * one deletes the head and the listing. Another deletion of the same incarnation (a client's
+ * incarnation, marked. Each transaction frees event ids, tombstones log positions and deletes
+ * items; the last one deletes the head and the listing. Another deletion of the same incarnation (a client's
  * retry, another gateway, the committer finishing an interrupted deletion) does the same
  * work under the same condition; once the head is gone the condition never holds again, so a
  * deletion that lost the race writes nothing into a stream created since. README.md,
@@ -23,7 +23,15 @@ import { StoreUnavailableError, WrongExpectedVersionError } from './errors.js';
 import { deletionCondition, markCondition } from './head-conditions.js';
 import { readHead } from './heads.js';
 import { fromItem, type HeadItem, type Item, type TombstoneItem, toItem } from './items.js';
-import { headSk, logPk, positionSk, streamListPk, streamListSk } from './keys.js';
+import {
+  eventIdClaimPk,
+  eventIdClaimSk,
+  headSk,
+  logPk,
+  positionSk,
+  streamListPk,
+  streamListSk,
+} from './keys.js';
 import { maxTransactionActions } from './limits.js';
 
 export interface StreamDeletionOptions {
@@ -79,7 +87,7 @@ export class StreamDeletion {
     const pages = queryAll(client, table, {
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: toItem({ ':pk': head.pk }),
-      ProjectionExpression: 'sk, #position',
+      ProjectionExpression: 'sk, #position, eventId',
       ExpressionAttributeNames: { '#position': 'position' },
     });
     for await (const page of pages) {
@@ -96,16 +104,20 @@ export class StreamDeletion {
 
   /**
    * The writes that remove one page of the stream's items (all but the head): per event first
-   * a tombstone on its log position, so that an interrupted deletion can still find it, then
+   * a tombstone on its log position, then its id's claim (an id is free only once its event has
+   * left the log), so that an interrupted deletion can still find both from the event, then
    * each item's Delete. `events`: how many events the page held.
    */
   private removals(head: HeadItem, page: Item[]): { writes: TransactWriteItem[]; events: number } {
     const writes: TransactWriteItem[] = [];
     let events = 0;
-    for (const item of page.map((raw) => fromItem<{ sk: string; position?: number }>(raw))) {
+    for (const item of page.map((raw) =>
+      fromItem<{ sk: string; position?: number; eventId?: string }>(raw),
+    )) {
       if (item.sk === headSk) continue;
       if (item.sk.startsWith('E#') && item.position !== undefined) {
         writes.push(this.tombstone(head, item.position));
+        if (item.eventId !== undefined) writes.push(this.claimRemoval(head, item.eventId));
         events++;
       }
       writes.push({ Delete: { TableName: this.options.table, Key: toItem({ pk: head.pk, sk: item.sk }) } });
@@ -148,6 +160,28 @@ export class StreamDeletion {
     }
   }
 
+  /**
+   * Frees an event id: deletes its claim while it is this incarnation's. An id freed by an
+   * overlapping deletion of this incarnation may have been claimed by another stream since;
+   * that claim is not ours to delete (`transact` drops the write when its condition fails).
+   */
+  private claimRemoval(head: HeadItem, eventId: string): TransactWriteItem {
+    const incarnation = head.incarnation;
+    return {
+      Delete: {
+        TableName: this.options.table,
+        Key: toItem({ pk: eventIdClaimPk(this.options.tenant, eventId), sk: eventIdClaimSk }),
+        ConditionExpression: `attribute_not_exists(pk) OR (streamPk = :streamPk AND ${
+          incarnation === undefined ? 'attribute_not_exists(incarnation)' : 'incarnation = :incarnation'
+        })`,
+        ExpressionAttributeValues: toItem({
+          ':streamPk': head.pk,
+          ...(incarnation === undefined ? {} : { ':incarnation': incarnation }),
+        }),
+      },
+    };
+  }
+
   private tombstone(head: HeadItem, position: number): TransactWriteItem {
     const tombstone: TombstoneItem = {
       pk: logPk(this.options.tenant),
@@ -187,19 +221,24 @@ export class StreamDeletion {
 
   /**
    * Sends one transaction whose first action holds the deletion's condition. 'superseded':
-   * the condition failed, so this incarnation is gone (another deletion finished it).
-   * Conflicts with concurrent transactions on the head are retried.
+   * the condition failed, so this incarnation is gone (another deletion finished it). A claim
+   * whose condition failed belongs to another stream now: its Delete is dropped. Conflicts with
+   * concurrent transactions are retried.
    */
   private async transact(actions: TransactWriteItem[]): Promise<Outcome> {
+    let sending = actions;
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       try {
-        await this.options.client.send(new TransactWriteItemsCommand({ TransactItems: actions }));
+        await this.options.client.send(new TransactWriteItemsCommand({ TransactItems: sending }));
         return 'done';
       } catch (error) {
         const reasons = cancellationReasons(error);
         if (reasons.length === 0) throw toStoreUnavailable(error, 'TransactWriteItems');
         if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'superseded';
-        await sleep(backoffDelay(attempt, this.options.backoff ?? defaultBackoff));
+        const kept = sending.filter((_, index) => reasons[index]?.Code !== 'ConditionalCheckFailed');
+        if (kept.length === sending.length)
+          await sleep(backoffDelay(attempt, this.options.backoff ?? defaultBackoff));
+        sending = kept;
       }
     }
     throw new StoreUnavailableError('The deletion kept conflicting with other writes. Retry later.');

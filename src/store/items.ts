@@ -56,9 +56,11 @@ export interface TombstoneItem {
   tombstone: true;
 }
 
+/** An event id stored in the tenant: which stream holds it (its head's pk), and where. */
 export interface EventIdClaimItem {
   pk: string;
   sk: string;
+  streamPk: string;
   version: number;
   appendFirstVersion: number;
   appendSize: number;

@@ -2,6 +2,10 @@
  * Item keys of the single events table (`<prefix>events`, pk S + sk S). Every partition key
  * starts with the tenant, so no key a tenant can reach names another tenant's data.
  * Tenants and categories are URI-encoded so that a `#` in them cannot forge another key.
+ * An event id's claim has a partition of its own per tenant, so that an id is stored at most
+ * once in the tenant whichever stream it goes to (event ids are normalized UUIDs). Tables
+ * written before ids were unique per tenant also hold claims in the stream's partition
+ * (sk `ID#<eventId>`); nothing reads them any more, and deletion removes them with the stream.
  *
  * | item            | pk                               | sk                  |
  * | --------------- | -------------------------------- | ------------------- |
@@ -9,7 +13,7 @@
  * | log entry       | T#<tenant>#LOG#<shard>           | <position, 16 dig.> |
  * | stream head     | T#<tenant>#S#<cat>#<streamId>    | HEAD                |
  * | stream event    | same                             | E#<version, 10 dig.>|
- * | event-id claim  | same                             | ID#<eventId>        |
+ * | event-id claim  | T#<tenant>#ID#<eventId>          | CLAIM               |
  * | snapshot        | same                             | SNAP#<version>      |
  * | stream listing  | T#<tenant>#STREAMS               | <cat>#<streamId>    |
  */
@@ -54,7 +58,15 @@ export function eventSk(version: number): string {
   return `E#${String(version).padStart(versionDigits, '0')}`;
 }
 
-export function eventIdSk(eventId: string): string {
+/** The claim of an event id: one per tenant, whichever stream holds the event. */
+export function eventIdClaimPk(tenant: string, eventId: string): string {
+  return `T#${enc(tenant)}#ID#${eventId}`;
+}
+
+export const eventIdClaimSk = 'CLAIM';
+
+/** Where tables written before ids were unique per tenant kept a claim: in the stream's partition. */
+export function legacyEventIdSk(eventId: string): string {
   return `ID#${eventId}`;
 }
 

@@ -1,20 +1,22 @@
 /**
- * Answers an append that a condition refused, from what DynamoDB holds now. A retry of an
- * append already stored (same ids, same order, one earlier append to this stream) succeeds
- * with the stored events, whatever its expected version or payload (the ids decide, as the
- * contract says and as EventStoreDB does); a mix of stored and new ids is invalid; otherwise
- * the refusal's error stands.
+ * Answers an append that a condition refused, from what DynamoDB holds now. Event ids are
+ * unique in the tenant: each has one claim item (`keys.ts`) naming the stream that holds it.
+ * - An id held by another stream that is live, in the incarnation its claim names, refuses the
+ *   append (InvalidInputError on that id): the id is taken.
+ * - A retry of an append already stored (same ids, same order, one earlier append to this
+ *   stream) succeeds with the stored events, whatever its expected version or payload (the ids
+ *   decide, as the contract says and as EventStoreDB does); a mix of stored and new ids is
+ *   invalid; otherwise the refusal's error stands.
  *
- * Id claims carry the incarnation of their stream. Claims are judged only against the live
- * incarnation they belong to: claims of a stream being deleted (some may be gone already,
- * between two of the deletion's transactions) or of an incarnation deleted since are not an
- * answer, and the committer tries again (finishing the deletion first), after which the ids
- * are free.
+ * Claims are judged only against the live incarnation they belong to: claims of a stream being
+ * deleted (some may be gone already, between two of the deletion's transactions) or of an
+ * incarnation deleted since are not an answer. The committer tries again, after finishing that
+ * deletion (`finish`), after which the ids are free.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { batchGetItems, itemKey, queryAll } from './dynamo-ops.js';
 import { InvalidInputError } from './errors.js';
-import { readHead } from './heads.js';
+import { readHeads } from './heads.js';
 import {
   type EventIdClaimItem,
   type EventItem,
@@ -25,20 +27,26 @@ import {
   toRecordedEvent,
   toStreamInfo,
 } from './items.js';
-import { eventIdSk, eventSk } from './keys.js';
+import { eventIdClaimPk, eventIdClaimSk, eventSk } from './keys.js';
 import type { PreparedAppend } from './prepare.js';
 import type { AppendResult } from './types.js';
 
 export type RefusalAnswer =
   | { kind: 'rejected'; error: Error }
   | { kind: 'replayed'; result: AppendResult; head: HeadItem }
-  /** Nothing can be decided on what DynamoDB holds now: read the head again and retry. */
-  | { kind: 'retry' };
+  /**
+   * Nothing can be decided on what DynamoDB holds now: read the head again and retry, after
+   * finishing the deletion of `finish` when a stream being deleted still holds some of the ids.
+   */
+  | { kind: 'retry'; finish?: HeadItem };
 
 interface Store {
   client: DynamoDBClient;
   table: string;
+  tenant: string;
 }
+
+type Claims = (EventIdClaimItem | null)[];
 
 export async function answerRefusal(
   store: Store,
@@ -46,37 +54,78 @@ export async function answerRefusal(
   pk: string,
   error: Error | null,
 ): Promise<RefusalAnswer> {
-  const { client, table } = store;
-  const claims = await batchGetItems(
-    client,
-    table,
-    prepared.events.map((event) => toItem({ pk, sk: eventIdSk(event.id) })),
-  );
-  if (claims.size === 0) {
+  const claims = await readClaims(store, prepared);
+  if (claims.every((claim) => claim === null)) {
     // No claim: not a retry. Without an error, the claims vanished (the stream was deleted meanwhile).
     return error === null ? { kind: 'retry' } : { kind: 'rejected', error };
   }
-  const found = prepared.events.map((event) => {
-    const item = claims.get(itemKey(pk, eventIdSk(event.id)));
+  // Read after the claims: a head that is live now, of a claim's incarnation, was so when the
+  // claims were read (marks are never removed, incarnations never come back), so its claims
+  // were whole then.
+  const { heads } = await readHeads(store.client, store.table, [
+    ...new Set([pk, ...claims.flatMap((claim) => (claim ? [claim.streamPk] : []))]),
+  ]);
+  const judged = judgeClaims(claims, heads, pk);
+  const head = heads.get(pk) ?? null;
+  if (judged !== null || head === null) return judged ?? { kind: 'retry' };
+  return answerOwnClaims(store, prepared, pk, claims, head);
+}
+
+/** Each id's claim, in the order of the append's events; null where the id is free. */
+async function readClaims({ client, table, tenant }: Store, prepared: PreparedAppend): Promise<Claims> {
+  const keys = prepared.events.map((event) => eventIdClaimPk(tenant, event.id));
+  const found = await batchGetItems(
+    client,
+    table,
+    keys.map((pk) => toItem({ pk, sk: eventIdClaimSk })),
+  );
+  return keys.map((pk) => {
+    const item = found.get(itemKey(pk, eventIdClaimSk));
     return item ? fromItem<EventIdClaimItem>(item) : null;
   });
-  // Read after the claims: if this head is live and of the claims' incarnation, it was so when
-  // the claims were read (marks are never removed, incarnations never come back), so the
-  // claims were whole then.
-  const head = await readHead(client, table, pk);
-  const live = head !== null && !head.deleting;
-  if (!live || found.some((claim) => claim !== null && incarnationOf(claim) !== incarnationOf(head))) {
-    return { kind: 'retry' };
+}
+
+/**
+ * What the claims say before looking at this stream's events: an id held by another live stream
+ * (refused: it is taken), a claim whose stream is gone, of another incarnation, or being deleted
+ * (retry), or claims all held by this live stream ('own': to be judged as a replay).
+ */
+function judgeClaims(claims: Claims, heads: Map<string, HeadItem | null>, pk: string): RefusalAnswer | null {
+  let answer: RefusalAnswer | null = null;
+  for (const [index, claim] of claims.entries()) {
+    if (claim === null) continue;
+    const head = heads.get(claim.streamPk) ?? null;
+    if (head === null || incarnationOf(head) !== incarnationOf(claim)) answer ??= { kind: 'retry' };
+    else if (head.deleting) answer = { kind: 'retry', finish: head };
+    else if (claim.streamPk !== pk) return { kind: 'rejected', error: takenError(index) };
   }
-  const first = found[0];
+  return answer;
+}
+
+function takenError(index: number): InvalidInputError {
+  return new InvalidInputError(
+    'This event id is already stored in another stream: event ids are unique within a tenant.',
+    ['events', index, 'id'],
+  );
+}
+
+/** Claims all held by this stream, live (`head`): they decide whether this append replays one stored here. */
+async function answerOwnClaims(
+  store: Store,
+  prepared: PreparedAppend,
+  pk: string,
+  claims: Claims,
+  head: HeadItem,
+): Promise<RefusalAnswer> {
+  const first = claims[0];
   const isReplay =
     first !== null &&
     first !== undefined &&
     first.appendSize === prepared.events.length &&
-    found.every((claim, index) => claim !== null && claim.version === first.appendFirstVersion + index) &&
+    claims.every((claim, index) => claim !== null && claim.version === first.appendFirstVersion + index) &&
     first.version === first.appendFirstVersion;
   if (!isReplay) {
-    const index = found.findIndex((claim) => claim !== null);
+    const index = claims.findIndex((claim) => claim !== null);
     return {
       kind: 'rejected',
       error: new InvalidInputError(

@@ -2,8 +2,8 @@
  * The TransactWriteItems of one batch of appends, built without DynamoDB: the tenant counter
  * (conditioned on the position last seen), then per append its head (conditioned on the head
  * its decision read, or on not existing), the listing item of a new stream, and per event the
- * stream item, the log entry at its position and the event-id claim (conditioned on not
- * existing). Each action names the append it belongs to, so that the reasons of a cancelled
+ * stream item, the log entry at its position and the event-id claim (the tenant-wide item of
+ * that id, conditioned on not existing). Each action names the append it belongs to, so that the reasons of a cancelled
  * transaction, which come in the same order, say which append a failed condition was.
  * `takeBatch` chooses the appends that fit one transaction.
  */
@@ -13,7 +13,8 @@ import { type EventIdClaimItem, type EventItem, type HeadItem, type ListingItem,
 import {
   counterPk,
   counterSk,
-  eventIdSk,
+  eventIdClaimPk,
+  eventIdClaimSk,
   eventSk,
   headSk,
   logPk,
@@ -68,8 +69,9 @@ function bytesOf({ prepared }: TransactionAppend): number {
 
 /**
  * Takes from `queue` the oldest appends that fit one transaction (with the counter), at most
- * `maxAppends`, and at most one per stream (DynamoDB refuses two actions on one item): a later
- * append to a stream in the batch waits for the next one, in order.
+ * `maxAppends`, and at most one per stream and per event id (DynamoDB refuses two actions on one
+ * item, and a claim is one item per id): a later append to a stream in the batch, or with an id
+ * of the batch, waits for the next one, in order, where its claim then fails and is answered.
  */
 export function takeBatch<A extends TransactionAppend>(
   queue: A[],
@@ -77,11 +79,12 @@ export function takeBatch<A extends TransactionAppend>(
 ): A[] {
   const batch: A[] = [];
   const streams = new Set<string>();
+  const ids = new Set<string>();
   let actions = 1; // the counter
   let bytes = 0;
   for (let index = 0; index < queue.length && batch.length < maxAppends; ) {
     const append = queue[index]!;
-    if (streams.has(append.pk)) {
+    if (streams.has(append.pk) || append.prepared.events.some((event) => ids.has(event.id))) {
       index++;
       continue;
     }
@@ -90,6 +93,7 @@ export function takeBatch<A extends TransactionAppend>(
     if (batch.length > 0 && (nextActions > maxTransactionActions || nextBytes > maxTransactionBytes)) break;
     batch.push(append);
     streams.add(append.pk);
+    for (const event of append.prepared.events) ids.add(event.id);
     actions = nextActions;
     bytes = nextBytes;
     queue.splice(index, 1);
@@ -159,7 +163,7 @@ function appendActions<A extends TransactionAppend>(
     eventItem(head, event, firstVersion + index, position + index + 1, now),
   );
   for (const item of events) {
-    const claim = claimItem(item, firstVersion, events.length);
+    const claim = claimItem(context.tenant, item, firstVersion, events.length);
     actions.push(
       { write: { Put: { TableName: table, Item: toItem(item) } }, owner: { append, kind: 'other' } },
       { write: logPut(item, context), owner: { append, kind: 'other' } },
@@ -247,11 +251,20 @@ function logPut(item: EventItem, { tenant, table }: TransactionContext): Transac
   };
 }
 
-/** The claim of an event's id: which version it is, and which append (first version, size) stored it. */
-function claimItem(item: EventItem, appendFirstVersion: number, appendSize: number): EventIdClaimItem {
+/**
+ * The claim of an event's id in the tenant: the stream that holds it, which version it is, and
+ * which append (first version, size) stored it.
+ */
+function claimItem(
+  tenant: string,
+  item: EventItem,
+  appendFirstVersion: number,
+  appendSize: number,
+): EventIdClaimItem {
   return {
-    pk: item.pk,
-    sk: eventIdSk(item.eventId),
+    pk: eventIdClaimPk(tenant, item.eventId),
+    sk: eventIdClaimSk,
+    streamPk: item.pk,
     version: item.version,
     appendFirstVersion,
     appendSize,

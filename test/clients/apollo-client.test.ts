@@ -5,6 +5,7 @@
  * the generated `possibleTypes` to read `... on Error` inside the result unions. Without that
  * configuration the two streams collide in the cache, which the last test shows.
  */
+import { randomUUID } from 'node:crypto';
 import { ApolloClient, ApolloLink, gql, HttpLink, InMemoryCache } from '@apollo/client';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { getMainDefinition } from '@apollo/client/utilities';
@@ -193,6 +194,41 @@ describe('Apollo Client 4 with keyFields [id, category] and the generated possib
     expect(received[0]?.streamEvents).toMatchObject({
       type: 'OrderShipped',
       stream: { name: 'order-1', category: 'order', version: 2 },
+    });
+  });
+});
+
+describe('Apollo Client 4 and event ids', () => {
+  test('an id stored in one stream is refused in another, so Event:<id> stays one event', async () => {
+    const client = apolloClient(configuredCache());
+    const id = randomUUID();
+    const paid = { name: 'payment-1', category: 'order' };
+    await appendOk(api(), paid, [{ id, type: 'PaymentTaken', data: { amount: 5 } }], null, { key });
+    // The same client-chosen id sent to the same name in another category: refused, nothing stored.
+    const copied = { name: 'payment-1', category: 'archive' };
+    const refused = await client.mutate({
+      mutation: ClientAppendDocument,
+      variables: { input: { stream: copied, events: [{ id, type: 'PaymentCopied', data: { amount: 7 } }] } },
+    });
+    expect(refused.data?.appendEvents).toMatchObject({
+      __typename: 'InvalidInputError',
+      path: ['input', 'events', '0', 'id'],
+      message: expect.stringContaining('unique within a tenant'),
+    });
+    // Read through the cache: the event shows its own stream's fields, and the other stream is absent.
+    type Events = {
+      stream: { events: { edges: { node: { id: string; type: string; data: unknown } }[] } } | null;
+    };
+    const order = await client.query<Events>({ query: ClientStreamEventTypesDocument, variables: paid });
+    const archive = await client.query<Events>({ query: ClientStreamEventTypesDocument, variables: copied });
+    expect(order.data?.stream?.events.edges.map((edge) => edge.node)).toEqual([
+      { __typename: 'Event', id, type: 'PaymentTaken', version: 1, data: { amount: 5 } },
+    ]);
+    expect(archive.data?.stream).toBeNull();
+    const cached = client.cache.extract() as Record<string, unknown>;
+    expect(cached[`Event:${id}`]).toMatchObject({
+      type: 'PaymentTaken',
+      data: { amount: 5 },
     });
   });
 });

@@ -26,6 +26,7 @@ import {
   WrongExpectedVersionError,
 } from '../../src/store/index.js';
 import { counterPk, eventSk, logPk, streamPk } from '../../src/store/keys.js';
+import { scanClaims } from '../support/claims.js';
 import { createTestStore, uniquePrefix, uniqueTenant } from '../support/dynamo.js';
 import { RequestGate } from '../support/scheduled-client.js';
 
@@ -435,7 +436,7 @@ interface PartitionItem {
   deleting?: boolean;
 }
 
-/** Every item of a stream's partition (head, events, claims), read raw. */
+/** Every item of a stream's partition (head, events, snapshots), read raw. */
 async function readPartition(tenant: string, name: string): Promise<PartitionItem[]> {
   const items: PartitionItem[] = [];
   const pk = streamPk(tenant, { id: streamIdForName(name), category: null });
@@ -677,6 +678,13 @@ async function checkHistory(history: History): Promise<void> {
 
   // 6. Each stream now: versions 1..n of one incarnation, exactly the acknowledged events of
   //    that incarnation; every older incarnation is gone from the stream and tombstoned in the log.
+  const allClaims = await scanClaims(readerClient, table, history.tenant);
+  const claimedStreams = new Set(
+    history.streams.map((name) => streamPk(history.tenant, { id: streamIdForName(name), category: null })),
+  );
+  for (const claim of allClaims)
+    if (!claimedStreams.has(claim.streamPk))
+      problem(`ORPHAN CLAIM: id ${shortId(claim.eventId)} is claimed by an unknown stream`);
   for (const name of history.streams) {
     const page = await store.readStream({ name }, { first: 1000 });
     const current = page.edges.map((edge) => edge.node);
@@ -711,12 +719,13 @@ async function checkHistory(history: History): Promise<void> {
       );
     if (info && info.version !== current.length)
       problem(`STREAM ${name}: getStream says v${info.version}, readStream ends at v${current.length}`);
-    // What is left of the partition is exactly the current incarnation: its events and their claims.
-    const claims = partition.filter((item) => item.sk.startsWith('ID#'));
+    // The stream's claims are exactly those of its current incarnation's events.
+    const pk = streamPk(history.tenant, { id: streamIdForName(name), category: null });
+    const claims = allClaims.filter((claim) => claim.streamPk === pk);
     const currentIds = new Set(current.map((event) => event.id));
     for (const claim of claims) {
-      const id = claim.sk.slice(3);
-      const stored = current.find((event) => event.id === id);
+      const id = claim.eventId;
+      const stored = current.find((event) => event.id === id && claim.incarnation === (incarnation ?? 0));
       if (!stored || stored.version !== claim.version)
         problem(
           `ORPHAN CLAIM: ${name} still claims id ${shortId(id)} (v${claim.version}), which its stream does not hold there`,
@@ -858,7 +867,7 @@ function tally(history: History, s: fc.Scheduler): void {
     );
     stats.recreatedIncarnations += Math.max(0, incarnations.size - 1);
   }
-  // 3 writes per event (tombstone, event, claim), 99 per transaction.
+  // 3 writes per event (tombstone, claim, event), 99 per transaction.
   if (history.deletes.some((record) => record.outcome.ok && record.outcome.value.deletedEvents * 3 > 99))
     stats.multiTransactionDeletions++;
   // A commit of a stream sent between a mark of that stream and the removal of its head.

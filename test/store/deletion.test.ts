@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { DeleteItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, test } from 'vitest';
 import { eventsTableName, streamIdForName } from '../../src/store/index.js';
-import { eventIdSk, headSk, streamPk } from '../../src/store/keys.js';
+import { eventIdClaimPk, eventIdClaimSk, headSk, streamPk } from '../../src/store/keys.js';
+import { scanClaims } from '../support/claims.js';
 import { createTestStore, uniquePrefix, uniqueTenant } from '../support/dynamo.js';
 
 describe('interrupted deletion', () => {
@@ -88,7 +89,7 @@ describe('a retry that meets a deletion halfway', () => {
     await client.send(
       new DeleteItemCommand({
         TableName: table,
-        Key: { pk: { S: pk }, sk: { S: eventIdSk(events[1]!.id) } },
+        Key: { pk: { S: eventIdClaimPk(tenantName, events[1]!.id) }, sk: { S: eventIdClaimSk } },
       }),
     );
     // A fresh store (another gateway) and this one, which cached the head, both retry.
@@ -98,5 +99,69 @@ describe('a retry that meets a deletion halfway', () => {
       expect(result.events.map((event) => event.id)).toEqual(events.map((event) => event.id));
       await retrying.deleteStream(ref);
     }
+  });
+});
+
+describe('event ids of a stream whose deletion was interrupted', () => {
+  const prefix = uniquePrefix('idsfree');
+
+  async function markedHolding(ids: string[]) {
+    const { store, client } = await createTestStore(prefix);
+    const tenantName = uniqueTenant();
+    const tenant = store.forTenant(tenantName);
+    await tenant.append({
+      stream: { name: 'holder' },
+      events: ids.map((id) => ({ id, type: 'A', data: 1 })),
+    });
+    // The deletion marked the head and died before freeing any id.
+    const holderPk = streamPk(tenantName, { id: streamIdForName('holder'), category: null });
+    await client.send(
+      new UpdateItemCommand({
+        TableName: eventsTableName(prefix),
+        Key: { pk: { S: holderPk }, sk: { S: headSk } },
+        UpdateExpression: 'SET deleting = :true',
+        ExpressionAttributeValues: { ':true': { BOOL: true } },
+      }),
+    );
+    return { tenant, tenantName, client, holderPk };
+  }
+
+  test('an append reusing one of its ids elsewhere finishes that deletion and is stored', async () => {
+    const ids = [randomUUID(), randomUUID()];
+    const { tenantName } = await markedHolding(ids);
+    // Another gateway, which never saw the holder.
+    const tenant = (await createTestStore(prefix)).store.forTenant(tenantName);
+    const result = await tenant.append({
+      stream: { name: 'reuser' },
+      events: [{ id: ids[1]!, type: 'B', data: 2 }],
+    });
+    expect(result.events[0]).toMatchObject({ id: ids[1], version: 1 });
+    expect(await tenant.getStream({ name: 'holder' })).toBeNull();
+    // The holder's other id is free too, and the log shows each id once.
+    await tenant.append({ stream: { name: 'reuser' }, events: [{ id: ids[0]!, type: 'C', data: 3 }] });
+    const log = await tenant.readLog({});
+    expect(log.edges.map((edge) => edge.node.id)).toEqual([ids[1], ids[0]]);
+  });
+
+  test('a deletion leaves alone a claim that another stream took since', async () => {
+    const ids = [randomUUID(), randomUUID()];
+    const { tenant, tenantName, client, holderPk } = await markedHolding(ids);
+    // An overlapping deletion freed ids[0] (and lost the event), and another stream claimed it.
+    await client.send(
+      new DeleteItemCommand({
+        TableName: eventsTableName(prefix),
+        Key: { pk: { S: eventIdClaimPk(tenantName, ids[0]!) }, sk: { S: eventIdClaimSk } },
+      }),
+    );
+    await tenant.append({ stream: { name: 'taker' }, events: [{ id: ids[0]!, type: 'T', data: 0 }] });
+    // This deletion still lists the holder's first event, whose claim now belongs to `taker`.
+    expect(await tenant.deleteStream({ name: 'holder' })).toMatchObject({ deletedEvents: 2 });
+    const claims = await scanClaims(client, eventsTableName(prefix), tenantName);
+    const takerPk = streamPk(tenantName, { id: streamIdForName('taker'), category: null });
+    expect(claims.map((claim) => `${claim.eventId}/${claim.streamPk}`)).toEqual([`${ids[0]}/${takerPk}`]);
+    expect(claims.some((claim) => claim.streamPk === holderPk)).toBe(false);
+    await expect(
+      tenant.append({ stream: { name: 'elsewhere' }, events: [{ id: ids[0]!, type: 'T', data: 0 }] }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 });

@@ -16,6 +16,7 @@ import {
   streamIdForName,
   type TenantEventStore,
 } from '../../src/store/index.js';
+import { eventIdContract } from './event-ids.contract.js';
 
 export interface ContractContext {
   store: EventStore;
@@ -291,6 +292,8 @@ export function eventStoreContract(setup: () => Promise<ContractContext>) {
       expect(await tenant.headPosition()).toBe(3);
     });
   });
+
+  eventIdContract(fresh);
 
   describe('the log', () => {
     test('positions are gap-free and a refused append consumes none', async () => {

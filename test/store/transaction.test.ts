@@ -119,9 +119,11 @@ describe('buildTransaction', () => {
       [claim1, 0],
       [claim2, 1],
     ] as const) {
+      // One claim per id in the whole tenant, naming the stream that holds it.
       expect(claim?.item).toEqual({
-        pk: append.pk,
-        sk: `ID#${ids[index]}`,
+        pk: `T#${tenant}#ID#${ids[index]}`,
+        sk: 'CLAIM',
+        streamPk: append.pk,
         version: index + 1,
         appendFirstVersion: 1,
         appendSize: 2,
@@ -225,10 +227,11 @@ describe('buildTransaction', () => {
       const { item } = put(action.write);
       const owner = action.owner;
       expect(owner).not.toBeNull();
-      if (item.pk !== logPk(tenant) && item.pk !== streamListPk(tenant))
+      if (owner?.kind === 'claim') expect(item.streamPk).toBe(owner.append.pk);
+      else if (item.pk !== logPk(tenant) && item.pk !== streamListPk(tenant))
         expect(item.pk).toBe(owner?.append.pk);
       if (owner?.kind === 'head') expect(item.sk).toBe('HEAD');
-      if (owner?.kind === 'claim') expect(String(item.sk)).toMatch(/^ID#/);
+      if (owner?.kind === 'claim') expect(String(item.pk)).toMatch(/#ID#/);
     }
     expect(transaction.actions.filter((action) => action.owner?.kind === 'head')).toHaveLength(3);
     expect(transaction.actions.filter((action) => action.owner?.kind === 'claim')).toHaveLength(6);
@@ -266,6 +269,25 @@ describe('takeBatch', () => {
     expect(takeBatch(queue)).toEqual([second]);
     expect(takeBatch(queue)).toEqual([fourth]);
     expect(queue).toEqual([]);
+  });
+
+  test('at most one append per event id: an append sharing an id with the batch waits, in order', () => {
+    const shared = '0b6f6b1e-6a5e-4d4b-9a55-3f1d2c0e7a11';
+    const queue = [
+      appendOf({ stream: { name: 'a' }, events: [{ id: shared, type: 'T', data: 1 }] }),
+      appendOf({
+        stream: { name: 'b' },
+        events: [
+          { type: 'T', data: 2 },
+          { id: shared, type: 'T', data: 3 },
+        ],
+      }),
+      appendOf({ stream: { name: 'c' }, events: events(1) }),
+    ];
+    const [first, second, third] = queue;
+    // DynamoDB refuses two actions on one item: the second claim of the id must go to the next batch.
+    expect(takeBatch(queue)).toEqual([first, third]);
+    expect(takeBatch(queue)).toEqual([second]);
   });
 
   test('as many as fit 100 actions, and at least one', () => {

@@ -1,6 +1,6 @@
 // Attack on the refactored commit path: several gateways (store instances) on one tenant, with
 // batches mixing good and bad expected versions, idempotent retries (same ids) racing fresh
-// appends, deletions racing re-creations, injected TransactionConflicts and lost responses
+// appends, the same ids sent to other streams, deletions racing re-creations, injected TransactionConflicts and lost responses
 // (committed, then a network error), and one gateway whose read budget is exhausted by readers
 // while it appends. Every history is checked end to end against what was acknowledged.
 import { randomUUID } from 'node:crypto';
@@ -153,10 +153,13 @@ async function attack(seed: number, opts: { rounds: number; workers: number; del
         );
       } else if (r < 0.75 && attempted.length > 0) {
         // a retry (same ids) racing a fresh append, maybe on another gateway, maybe other expected version
+        // (or, a quarter of the time, the same ids sent to another stream: refused while stored)
         const prior = pick(attempted);
         const stream = pick(streams);
+        const target = random() < 0.25 ? pick(streams) : prior.stream;
+        const kind = target === prior.stream ? 'retry' : 'steal';
         await Promise.all([
-          doAppend(w, gw, prior.stream, prior.ids, chooseExpected(prior.stream), 'retry'),
+          doAppend(w, gw, target, prior.ids, chooseExpected(target), kind),
           doAppend(w, (gw + 1) % 3, stream, [randomUUID()], chooseExpected(stream), 'fresh'),
           random() < 0.3
             ? doAppend(w, (gw + 2) % 3, prior.stream, prior.ids, null, 'retry')
@@ -262,20 +265,22 @@ async function attack(seed: number, opts: { rounds: number; workers: number; del
     if (rawEvents[i]?.[0] !== e.position || rawEvents[i]?.[1].eventId !== e.id)
       problems.push(`readLog #${i} differs`);
   });
-  // Each id appears at most once in a live incarnation of a stream's log.
+  // Each id appears at most once among the tenant's live log entries: ids are unique in a tenant.
   const liveIds = new Map<string, number>();
   for (const [pos, e] of rawEvents) {
-    const key = `${e.streamId}/${e.category}/${e.incarnation}/${e.eventId}`;
+    const key = String(e.eventId);
     if (liveIds.has(key)) problems.push(`duplicate event ${e.eventId} at ${liveIds.get(key)} and ${pos}`);
     liveIds.set(key, pos);
   }
   const acked = appends.filter((a) => a.ok).length;
   const replayed = appends.filter((a) => a.ok && a.replayed).length;
+  const stolen = appends.filter((a) => a.kind === 'steal');
   const errs: Record<string, number> = {};
   for (const a of appends) if (!a.ok) errs[a.err!] = (errs[a.err!] ?? 0) + 1;
   console.log(
     `seed ${seed}: ${appends.length} appends, ${acked} acked (${replayed} replayed), errors ${JSON.stringify(errs)}, ` +
-      `${deletes.filter((d) => d.ok).length}/${deletes.length} deletes, counter ${raw.counter}, reads refused ${readsRefused}`,
+      `${deletes.filter((d) => d.ok).length}/${deletes.length} deletes, counter ${raw.counter}, reads refused ${readsRefused}, ` +
+      `ids sent to another stream ${stolen.length} (${stolen.filter((a) => a.ok).length} stored)`,
   );
   return { problems, appends, errs, readsRefused };
 }

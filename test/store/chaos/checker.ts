@@ -1,5 +1,5 @@
 // Whole-history checker for the attack tests: reads every raw item of a tenant (counter, log,
-// stream partitions, listing) with an ungated client and checks the journal of answers against it.
+// stream partitions, listing, event-id claims) with an ungated client and checks the journal of answers against it.
 import { type DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { eventsTableName, streamIdForName, type TenantEventStore } from '../../../src/store/index.js';
@@ -12,6 +12,7 @@ import {
   streamListSk,
   streamPk,
 } from '../../../src/store/keys.js';
+import { type RawClaim, scanClaims } from '../../support/claims.js';
 
 export interface StreamName {
   name: string;
@@ -79,6 +80,8 @@ export interface RawState {
   counter: number;
   log: Map<number, Raw>;
   streams: Map<string, { ref: StreamName; pk: string; head: Raw | null; items: Raw[]; listing: Raw | null }>;
+  /** The tenant's event-id claims (one per id, tenant-wide). */
+  claims: RawClaim[];
 }
 
 export async function readRaw(
@@ -123,7 +126,29 @@ export async function readRaw(
       listing: listingItem ? unmarshall(listingItem) : null,
     });
   }
-  return { counter, log, streams };
+  return { counter, log, streams, claims: await scanClaims(client, table, tenant) };
+}
+
+const short = (id: string | undefined) => (id ?? '-').slice(0, 8);
+
+/** A live stream's events each have their tenant-wide claim, of this stream and incarnation, at their version. */
+function claimProblems(name: string, pk: string, inc: number, events: Raw[], claims: RawClaim[]): string[] {
+  const problems: string[] = [];
+  const mine = claims.filter((claim) => claim.streamPk === pk);
+  for (const claim of mine)
+    if (claim.incarnation !== inc)
+      problems.push(`${name}: claim ${short(claim.eventId)} inc ${claim.incarnation} under head inc ${inc}`);
+  if (mine.length !== events.length)
+    problems.push(`${name}: ${mine.length} claims for ${events.length} events`);
+  const byId = new Map(claims.map((claim) => [claim.eventId, claim]));
+  for (const item of events) {
+    const claim = byId.get(item.eventId as string);
+    if (!claim || claim.streamPk !== pk || claim.version !== Number(item.version))
+      problems.push(
+        `${name}: event v${item.version} ${short(item.eventId as string)} is not claimed by its stream`,
+      );
+  }
+  return problems;
 }
 
 const keyOf = (sid: string, cat: string | null | undefined) => `${sid}/${cat ?? null}`;
@@ -137,7 +162,6 @@ export function checkHistory(
   options: { allowMarked?: boolean } = {},
 ): string[] {
   const problems: string[] = [];
-  const short = (id: string | undefined) => (id ?? '-').slice(0, 8);
 
   // The log covers 1..N exactly.
   for (let p = 1; p <= raw.counter; p++)
@@ -182,14 +206,7 @@ export function checkHistory(
         if (Number(item.version) === 1 && head.incarnation !== undefined && Number(item.position) !== inc)
           problems.push(`${stream.ref.name}: incarnation ${inc} but v1 at position ${item.position}`);
       }
-      const claims = stream.items.filter((item) => String(item.sk).startsWith('ID#'));
-      for (const claim of claims)
-        if (Number(claim.incarnation ?? 0) !== inc)
-          problems.push(
-            `${stream.ref.name}: claim ${claim.sk} inc ${claim.incarnation} under head inc ${inc}`,
-          );
-      if (claims.length !== events.length)
-        problems.push(`${stream.ref.name}: ${claims.length} claims for ${events.length} events`);
+      problems.push(...claimProblems(stream.ref.name, stream.pk, inc, events, raw.claims));
       for (const snap of stream.items.filter((item) => String(item.sk).startsWith('SNAP#')))
         if (Number(snap.version) > Number(head.version))
           problems.push(`${stream.ref.name}: snapshot v${snap.version} above head v${head.version}`);
@@ -200,6 +217,16 @@ export function checkHistory(
       );
       if (!options.allowMarked) problems.push(`${stream.ref.name}: head still marked deleting at the end`);
     }
+  }
+
+  // Every claim belongs to a live (or marked) incarnation of a stream: a deletion frees its ids.
+  const heldBy = new Map([...raw.streams.values()].map((stream) => [stream.pk, stream.head]));
+  for (const claim of raw.claims) {
+    const head = heldBy.get(claim.streamPk);
+    if (!head || Number(head.incarnation ?? 0) !== claim.incarnation)
+      problems.push(
+        `orphan claim of ${short(claim.eventId)} (inc ${claim.incarnation}): its stream does not hold it`,
+      );
   }
 
   // Every live log entry belongs to a live (or marked) incarnation of its stream.
