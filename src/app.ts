@@ -9,6 +9,7 @@
 import type { Server } from 'node:http';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type Authenticator, createAuthenticator } from './auth/authenticator.js';
+import { createRequestAuth } from './auth/request-auth.js';
 import { type Config, defaultTenant } from './config.js';
 import { createDynamoDbClient } from './dynamodb/client.js';
 import { instrumentDynamoDb } from './observability/instrument-dynamodb.js';
@@ -84,11 +85,12 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     options.observer,
   ]);
   const authenticator = createAuthenticator(config.apiKeys);
+  const auth = createRequestAuth(authenticator);
   let ready = false;
   const yoga = createHttpYoga({
     store,
     subscriptions,
-    authenticator,
+    auth,
     limits,
     metrics,
     logger,
@@ -116,9 +118,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       started = true;
       await store.ensureTables();
       for (const attach of options.transports ?? [graphqlWsTransport()]) {
-        transports.push(
-          await attach({ server, yoga, graphqlEndpoint, authenticator, store, logger, limits }),
-        );
+        transports.push(await attach({ server, yoga, graphqlEndpoint, auth, store, logger, limits }));
       }
       const port = await listen(server, config.port, config.host);
       const metricsUrl = config.metrics ? await metricsServer.start(config.metrics) : null;

@@ -5,7 +5,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseApiKeys } from './config/api-keys.js';
+import { type ApiKeyGrant, parseApiKeys } from './config/api-keys.js';
 import { type DynamoDbConfig, parseDynamoDb, parseTablePrefix } from './config/dynamodb.js';
 import { type Env, readPort, variableReader } from './config/env.js';
 import { type MetricsListenConfig, parseMetricsListen } from './config/metrics.js';
@@ -22,8 +22,8 @@ export interface Config {
   host: string;
   dynamodb: DynamoDbConfig;
   tablePrefix: string;
-  /** API key -> tenant. `null`: no keys configured, one tenant (`default`) served without auth. */
-  apiKeys: ReadonlyMap<string, string> | null;
+  /** API key -> its tenant and scopes. `null`: no keys configured, one tenant (`default`) served without auth. */
+  apiKeys: ReadonlyMap<string, ApiKeyGrant> | null;
   /**
    * Where the embedded DynamoDB Local keeps its data, kept across restarts: EVENTLOOM_DATA_DIR,
    * by default .eventloom/dynamodb under the project.

@@ -11,13 +11,16 @@
  * once, for all its subscribers (src/subscriptions/page-streams.ts).
  */
 import { initContextCache } from '@pothos/core';
-import { type Authenticator, authorizationOf } from './auth/authenticator.js';
+import type { Principal } from './auth/principal.js';
+import type { RequestAuth } from './auth/request-auth.js';
 import { unauthenticated } from './errors/unauthenticated.js';
 import type { ApiLimits } from './plugins/api-limits.js';
 import type { EventStore, TenantEventStore } from './store/types.js';
 import type { SubscriptionHub } from './subscriptions/index.js';
 
 export interface GraphQLContext {
+  /** Who is calling: tenant, scopes, restrictions (src/auth/principal.ts). */
+  readonly principal: Principal;
   readonly tenant: string;
   readonly store: TenantEventStore;
   readonly limits: ApiLimits;
@@ -35,25 +38,27 @@ export interface InitialContext {
 
 export interface ContextFactoryOptions {
   store: EventStore;
-  authenticator: Authenticator;
+  auth: RequestAuth;
   limits: ApiLimits;
   subscriptions: SubscriptionHub;
 }
 
-export function createContextFactory({ store, authenticator, limits, subscriptions }: ContextFactoryOptions) {
-  return (initial: InitialContext): GraphQLContext => {
-    const tenant = authenticator.tenantFor(authorizationOf(initial));
-    // HTTP requests without a valid key were already answered 401 by useAuth; a WebSocket
+export function createContextFactory({ store, auth, limits, subscriptions }: ContextFactoryOptions) {
+  return async (initial: InitialContext): Promise<GraphQLContext> => {
+    const authentication = await auth.of(initial);
+    // HTTP requests without valid credentials were already answered 401 by useAuth; a WebSocket
     // connection is refused at connect time. This is the last line of defence.
-    if (tenant === null) throw unauthenticated();
-    return createRequestContext(store.forTenant(tenant), limits, subscriptions);
+    if (!authentication.ok) throw unauthenticated(authentication.reason);
+    const { principal } = authentication;
+    return createRequestContext(principal, store.forTenant(principal.tenant), limits, subscriptions);
   };
 }
 
 export function createRequestContext(
+  principal: Principal,
   store: TenantEventStore,
   limits: ApiLimits,
   subscriptions: SubscriptionHub,
 ): GraphQLContext {
-  return { ...initContextCache(), tenant: store.tenant, store, limits, subscriptions };
+  return { ...initContextCache(), principal, tenant: store.tenant, store, limits, subscriptions };
 }

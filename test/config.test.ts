@@ -32,7 +32,8 @@ describe('loadConfig', () => {
       DYNAMODB_ENDPOINT: 'http://dynamodb:8000',
       AWS_REGION: 'eu-west-1',
       EVENTLOOM_TABLE_PREFIX: 'prod_',
-      EVENTLOOM_API_KEYS: ' keyAAAAAAAAAAAAAAAA=tenant-a , keyBBBBBBBBBBBBBBBB=tenant_b,',
+      EVENTLOOM_API_KEYS:
+        ' keyAAAAAAAAAAAAAAAA=tenant-a , keyBBBBBBBBBBBBBBBB=tenant_b,keyCCCCCCCCCCCCCCCC=tenant_b: subscribe + read,',
       EVENTLOOM_DATA_DIR: '/tmp/eventloom-data',
       AWS_ACCESS_KEY_ID: 'x',
     });
@@ -43,9 +44,11 @@ describe('loadConfig', () => {
       dynamodb: { endpoint: 'http://dynamodb:8000', region: 'eu-west-1', localCredentials: false },
       embeddedDataDir: '/tmp/eventloom-data',
     });
+    const every = ['append', 'consume', 'delete', 'manage', 'read', 'snapshot', 'subscribe'];
     expect([...(config.apiKeys ?? [])]).toEqual([
-      ['keyAAAAAAAAAAAAAAAA', 'tenant-a'],
-      ['keyBBBBBBBBBBBBBBBB', 'tenant_b'],
+      ['keyAAAAAAAAAAAAAAAA', { tenant: 'tenant-a', scopes: every }],
+      ['keyBBBBBBBBBBBBBBBB', { tenant: 'tenant_b', scopes: every }],
+      ['keyCCCCCCCCCCCCCCCC', { tenant: 'tenant_b', scopes: ['read', 'subscribe'] }],
     ]);
   });
 

@@ -1,21 +1,22 @@
 /**
- * Tenancy and auth over HTTP: with API keys configured, every request to the GraphQL
- * endpoint must carry `Authorization: Bearer <key>`; others get HTTP 401 before anything is
- * parsed or executed. The GraphiQL page itself (GET, text/html) needs no key. Which tenant a
- * key selects is decided again, from the same Authenticator, by the context factory.
+ * Tenancy and auth over HTTP: with credentials configured, every request to the GraphQL
+ * endpoint must carry `Authorization: Bearer <key or token>`; others get HTTP 401 before
+ * anything is parsed or executed. The GraphiQL page itself (GET, text/html) needs none. The
+ * principal found here is the one the context factory uses (one authentication per request).
  */
 import { type Plugin, shouldRenderGraphiQL } from 'graphql-yoga';
-import type { Authenticator } from '../auth/authenticator.js';
+import type { RequestAuth } from '../auth/request-auth.js';
 import { unauthenticatedResponse } from '../errors/unauthenticated.js';
 
-export function useAuth(authenticator: Authenticator, graphqlEndpoint: string): Plugin {
+export function useAuth(auth: RequestAuth, graphqlEndpoint: string): Plugin {
   return {
-    onRequest({ request, url, fetchAPI, endResponse }) {
-      if (!authenticator.required) return;
+    async onRequest({ request, url, fetchAPI, endResponse }) {
+      if (!auth.authenticator.required) return;
       if (url.pathname !== graphqlEndpoint && url.pathname !== `${graphqlEndpoint}/`) return;
       if (request.method === 'OPTIONS' || shouldRenderGraphiQL(request)) return;
-      if (authenticator.tenantFor(request.headers.get('authorization')) !== null) return;
-      endResponse(unauthenticatedResponse(fetchAPI));
+      const authentication = await auth.ofRequest(request);
+      if (authentication.ok) return;
+      endResponse(unauthenticatedResponse(fetchAPI, authentication.reason));
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { Authentication } from '../auth/principal.js';
 import { maskError } from '../errors/mask-error.js';
 import { boundedLabel } from '../observability/bounded-label.js';
 import type { Logger } from '../observability/logger.js';
@@ -42,7 +43,7 @@ function outcomeOf(status: number, record: RequestRecord): 'ok' | 'error' | 'rej
 export function useObservability(
   metrics: Metrics,
   logger: Logger,
-  options: { graphql: string; tenantOf: (request: Request) => string | null },
+  options: { graphql: string; principalOf: (request: Request) => Promise<Authentication> },
 ): Plugin {
   const records = new WeakMap<Request, RequestRecord>();
   // Operation names are the client's choice: bounded before they become labels or log fields.
@@ -53,8 +54,16 @@ export function useObservability(
   };
   return {
     onRequest({ request }) {
-      // The tenant is known before anything is parsed, so rejected requests are attributed too.
-      records.set(request, { started: performance.now(), tenant: options.tenantOf(request) ?? undefined });
+      // The tenant is known before anything is parsed (authentication settles before the
+      // request is answered), so rejected requests are attributed too.
+      const record: RequestRecord = { started: performance.now() };
+      records.set(request, record);
+      void options.principalOf(request).then(
+        (authentication) => {
+          if (authentication.ok) record.tenant = authentication.principal.tenant;
+        },
+        () => undefined,
+      );
     },
     onValidate({ context, params }) {
       const record = recordOf(context);

@@ -17,7 +17,7 @@ import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
 import type { Context as WsContext } from 'graphql-ws';
 import { type Extra, useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { authorizationOf } from '../auth/authenticator.js';
+import type { Principal } from '../auth/principal.js';
 import { ApiErrorCode } from '../errors/codes.js';
 import { maskError } from '../errors/mask-error.js';
 import { limitMessages } from './message-limits.js';
@@ -56,11 +56,11 @@ interface EnvelopedRoot {
 
 export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFactory {
   const settings = { ...defaultGraphqlWsOptions, ...options };
-  return ({ server, yoga, graphqlEndpoint, authenticator, limits, logger }: TransportContext): Transport => {
+  return ({ server, yoga, graphqlEndpoint, auth, limits, logger }: TransportContext): Transport => {
     // ws closes a larger message with 1009 before anyone parses it (its default allows 100 MiB).
     const wss = new WebSocketServer({ server, path: graphqlEndpoint, maxPayload: limits.maxBodyBytes });
-    // Each accepted connection, with the tenant its key selected (decided once, at connect).
-    const connections = new Map<Connection, string>();
+    // Each accepted connection, with the principal its credentials named (decided once, at connect).
+    const connections = new Map<Connection, Principal>();
     const operations = wsOperationLog(logger);
     let closing = false;
     // Registered before graphql-ws' own listener: a socket that arrives during shutdown goes at
@@ -82,19 +82,18 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
         connectionInitWaitTimeout: settings.connectionInitWaitTimeoutMs,
         execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
         subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
-        onConnect: (connection) => {
+        onConnect: async (connection) => {
           if (closing) return false;
-          const authorization = authorizationOf({ connectionParams: connection.connectionParams ?? {} });
-          const tenant = authenticator.tenantFor(authorization);
-          if (tenant === null) return false; // 4403 Forbidden
-          connections.set(connection, tenant);
+          const authentication = await auth.of({ connectionParams: connection.connectionParams ?? {} });
+          if (!authentication.ok) return false; // 4403 Forbidden
+          connections.set(connection, authentication.principal);
           return true;
         },
         onClose: (connection) => {
           connections.delete(connection);
         },
         onSubscribe: async (connection, id, payload) => {
-          const tenant = connections.get(connection) ?? null;
+          const tenant = connections.get(connection)?.tenant ?? null;
           // graphql-ws registers the operation before this hook: the count includes it.
           if (Object.keys(connection.subscriptions).length > limits.maxSubscriptionsPerConnection) {
             operations.started(connection, id, tenant, null);

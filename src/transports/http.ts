@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga } from 'graphql-yoga';
-import type { Authenticator } from '../auth/authenticator.js';
+import type { RequestAuth } from '../auth/request-auth.js';
 import { createContextFactory, type GraphQLContext } from '../context.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -38,7 +38,7 @@ const serverTimeouts = { headersTimeout: 10_000, requestTimeout: 30_000, connect
 export interface HttpParts {
   store: EventStore;
   subscriptions: SubscriptionHub;
-  authenticator: Authenticator;
+  auth: RequestAuth;
   limits: ApiLimits;
   metrics: Metrics;
   logger: Logger;
@@ -51,11 +51,11 @@ export interface HttpParts {
 
 /** Yoga at /graphql with every plugin, in the order they must see a request. */
 export function createHttpYoga(parts: HttpParts): Yoga {
-  const { store, subscriptions, authenticator, limits, metrics, logger } = parts;
+  const { store, subscriptions, auth, limits, metrics, logger } = parts;
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint,
-    context: createContextFactory({ store, authenticator, limits, subscriptions }),
+    context: createContextFactory({ store, auth, limits, subscriptions }),
     maxRequestBodySize: limits.maxBodyBytes,
     // Parsed documents are cached only while small and few (document-cache.ts).
     parserAndValidationCache: {
@@ -69,7 +69,7 @@ export function createHttpYoga(parts: HttpParts): Yoga {
     graphiql: false,
     maskedErrors: useErrorMasking(logger),
     plugins: [
-      useGraphiQLPage(graphqlEndpoint, () => renderGraphiQL(graphiqlOptions(authenticator.required))),
+      useGraphiQLPage(graphqlEndpoint, () => renderGraphiQL(graphiqlOptions(auth.authenticator.required))),
       useProbes({ ready: parts.ready }),
       useHealthz(
         async () => {
@@ -79,9 +79,9 @@ export function createHttpYoga(parts: HttpParts): Yoga {
       ),
       useObservability(metrics, logger, {
         graphql: graphqlEndpoint,
-        tenantOf: (request) => authenticator.tenantFor(request.headers.get('authorization')),
+        principalOf: (request) => auth.ofRequest(request),
       }),
-      useAuth(authenticator, graphqlEndpoint),
+      useAuth(auth, graphqlEndpoint),
       useLimits(limits),
       useRateLimit(new RateLimiter(parts.mutationRate), () =>
         metrics.rateLimited.inc({ limit: 'mutations' }),

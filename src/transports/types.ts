@@ -1,7 +1,7 @@
 /** What the app gives a transport that shares its HTTP server (src/transports/graphql-ws.ts). */
 import type { Server } from 'node:http';
 import type { YogaServerInstance } from 'graphql-yoga';
-import type { Authenticator } from '../auth/authenticator.js';
+import type { RequestAuth } from '../auth/request-auth.js';
 import type { GraphQLContext } from '../context.js';
 import type { Logger } from '../observability/logger.js';
 import type { ApiLimits } from '../plugins/api-limits.js';
@@ -14,7 +14,7 @@ export interface TransportContext {
   readonly server: Server;
   readonly yoga: Yoga;
   readonly graphqlEndpoint: string;
-  readonly authenticator: Authenticator;
+  readonly auth: RequestAuth;
   readonly store: EventStore;
   readonly logger: Logger;
   readonly limits: ApiLimits;

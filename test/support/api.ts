@@ -3,12 +3,14 @@
  * its own table prefix, talked to over HTTP with the generated typed documents. Every gateway
  * a test file starts is stopped after it (`useTestApi` registers the hooks).
  */
+
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type GraphQLFormattedError, print } from 'graphql';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { type App, type AppOptions, buildApp } from '../../src/app.js';
+import { type ApiKeyGrant, parseGrant } from '../../src/config/api-keys.js';
 import { type Config, defaultOperations, type OperationsConfig } from '../../src/config.js';
 import type { ApiLimits } from '../../src/plugins/api-limits.js';
 import { testClient, uniquePrefix } from './dynamo.js';
@@ -65,6 +67,12 @@ export interface TestApi {
   stop(): Promise<void>;
 }
 
+function grantOf(spec: string): ApiKeyGrant {
+  const grant = parseGrant(spec);
+  if (typeof grant === 'string') throw new Error(`bad test key grant "${spec}"${grant}`);
+  return grant;
+}
+
 export const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 export function testConfig(options: {
@@ -82,7 +90,10 @@ export function testConfig(options: {
       localCredentials: true,
     },
     tablePrefix: options.tablePrefix ?? uniquePrefix('api'),
-    apiKeys: options.apiKeys ? new Map(Object.entries(options.apiKeys)) : null,
+    // Each value as EVENTLOOM_API_KEYS writes it: "tenant" (every scope) or "tenant:read+subscribe".
+    apiKeys: options.apiKeys
+      ? new Map(Object.entries(options.apiKeys).map(([key, grant]) => [key, grantOf(grant)]))
+      : null,
     embeddedDataDir: '/nonexistent',
     metrics: { port: 0, host: '127.0.0.1' },
     operations: options.operations ?? defaultOperations,
