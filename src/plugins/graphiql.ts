@@ -5,7 +5,8 @@
  * the subscription then shows.
  */
 
-const keyHint = `# With API keys: put yours in the Headers tab below ("Authorization": "Bearer <key>").`;
+const keyHint = `# With API keys: put yours in the Headers tab below ("Authorization": "Bearer <key>"),
+# then re-fetch the schema (Shift-Ctrl-R).`;
 
 export const graphiqlTabs: readonly { readonly query: string }[] = [
   {
@@ -54,7 +55,8 @@ query Read {
   },
   {
     query: `${keyHint}
-# Runs until you stop it: run tab 4 meanwhile, and its event arrives here.
+# Runs until you stop it, or switch tabs. Keep it open and append from a second
+# GraphiQL window (tab 4 there) or with curl: the event arrives here.
 subscription Follow {
   events(filter: { categories: ["order"] }) {
     position
