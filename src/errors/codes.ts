@@ -5,6 +5,7 @@
 export const ApiErrorCode = Object.freeze({
   badUserInput: 'BAD_USER_INPUT',
   unauthenticated: 'UNAUTHENTICATED',
+  forbidden: 'FORBIDDEN',
   rateLimited: 'RATE_LIMITED',
   subscriptionLimit: 'SUBSCRIPTION_LIMIT',
   shuttingDown: 'SHUTTING_DOWN',

@@ -11,6 +11,7 @@ import './events.js';
 import './snapshots.js';
 import './log.js';
 import './subscriptions.js';
+import './viewer.js';
 
 export const schema = builder.toSchema({ sortSchema: false });
 

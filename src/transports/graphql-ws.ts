@@ -20,6 +20,7 @@ import { WebSocketServer } from 'ws';
 import type { Principal } from '../auth/principal.js';
 import { ApiErrorCode } from '../errors/codes.js';
 import { maskError } from '../errors/mask-error.js';
+import { scopeError } from '../plugins/use-scopes.js';
 import { limitMessages } from './message-limits.js';
 import type { Transport, TransportContext, TransportFactory } from './types.js';
 import { wsOperationLog } from './ws-operation-log.js';
@@ -125,6 +126,8 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
           operations.started(connection, id, tenant, document, payload.operationName);
           const errors = validate(schema, document);
           if (errors.length > 0) return operations.refuse(connection, id, errors);
+          const forbidden = scopeError(connections.get(connection), document, payload.operationName);
+          if (forbidden) return operations.refuse(connection, id, [forbidden]);
           const root: EnvelopedRoot = { execute, subscribe };
           return {
             schema,
