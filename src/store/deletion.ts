@@ -84,6 +84,9 @@ export class StreamDeletion {
     const { client, table } = this.options;
     let pending: TransactWriteItem[] = [];
     let events = 0;
+    // Each id's claim is deleted once: a transaction may not hold two actions on one item, and
+    // a table from before ids were unique per tenant may hold one id twice in a stream.
+    const freed = new Set<string>();
     const pages = queryAll(client, table, {
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: toItem({ ':pk': head.pk }),
@@ -91,7 +94,7 @@ export class StreamDeletion {
       ExpressionAttributeNames: { '#position': 'position' },
     });
     for await (const page of pages) {
-      const removal = this.removals(head, page);
+      const removal = this.removals(head, page, freed);
       events += removal.events;
       const rest = await this.sendFull(head, pending.concat(removal.writes));
       if (rest === 'superseded') return events;
@@ -108,7 +111,11 @@ export class StreamDeletion {
    * left the log), so that an interrupted deletion can still find both from the event, then
    * each item's Delete. `events`: how many events the page held.
    */
-  private removals(head: HeadItem, page: Item[]): { writes: TransactWriteItem[]; events: number } {
+  private removals(
+    head: HeadItem,
+    page: Item[],
+    freed: Set<string>,
+  ): { writes: TransactWriteItem[]; events: number } {
     const writes: TransactWriteItem[] = [];
     let events = 0;
     for (const item of page.map((raw) =>
@@ -117,7 +124,10 @@ export class StreamDeletion {
       if (item.sk === headSk) continue;
       if (item.sk.startsWith('E#') && item.position !== undefined) {
         writes.push(this.tombstone(head, item.position));
-        if (item.eventId !== undefined) writes.push(this.claimRemoval(head, item.eventId));
+        if (item.eventId !== undefined && !freed.has(item.eventId)) {
+          freed.add(item.eventId);
+          writes.push(this.claimRemoval(head, item.eventId));
+        }
         events++;
       }
       writes.push({ Delete: { TableName: this.options.table, Key: toItem({ pk: head.pk, sk: item.sk }) } });

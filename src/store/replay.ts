@@ -11,7 +11,8 @@
  * Claims are judged only against the live incarnation they belong to: claims of a stream being
  * deleted (some may be gone already, between two of the deletion's transactions) or of an
  * incarnation deleted since are not an answer. The committer tries again, after finishing that
- * deletion (`finish`), after which the ids are free.
+ * deletion (`finish`), after which the ids are free; a claim whose stream or incarnation is gone
+ * is released first if it is still there (orphan-claims.ts).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { batchGetItems, itemKey, queryAll } from './dynamo-ops.js';
@@ -28,6 +29,7 @@ import {
   toStreamInfo,
 } from './items.js';
 import { eventIdClaimPk, eventIdClaimSk, eventSk } from './keys.js';
+import { releaseOrphanClaims } from './orphan-claims.js';
 import type { PreparedAppend } from './prepare.js';
 import type { AppendResult } from './types.js';
 
@@ -66,6 +68,8 @@ export async function answerRefusal(
     ...new Set([pk, ...claims.flatMap((claim) => (claim ? [claim.streamPk] : []))]),
   ]);
   const judged = judgeClaims(claims, heads, pk);
+  if (judged?.kind === 'retry')
+    await releaseOrphanClaims(store.client, store.table, staleClaims(claims, heads));
   const head = heads.get(pk) ?? null;
   if (judged !== null || head === null) return judged ?? { kind: 'retry' };
   return answerOwnClaims(store, prepared, pk, claims, head);
@@ -100,6 +104,15 @@ function judgeClaims(claims: Claims, heads: Map<string, HeadItem | null>, pk: st
     else if (claim.streamPk !== pk) return { kind: 'rejected', error: takenError(index) };
   }
   return answer;
+}
+
+/** Claims whose stream is gone or of another incarnation: freed meanwhile, or orphans (orphan-claims.ts). */
+function staleClaims(claims: Claims, heads: Map<string, HeadItem | null>): EventIdClaimItem[] {
+  return claims.filter((claim): claim is EventIdClaimItem => {
+    if (claim === null) return false;
+    const head = heads.get(claim.streamPk) ?? null;
+    return head === null || incarnationOf(head) !== incarnationOf(claim);
+  });
 }
 
 function takenError(index: number): InvalidInputError {

@@ -84,7 +84,12 @@ export function takeBatch<A extends TransactionAppend>(
   let bytes = 0;
   for (let index = 0; index < queue.length && batch.length < maxAppends; ) {
     const append = queue[index]!;
-    if (streams.has(append.pk) || append.prepared.events.some((event) => ids.has(event.id))) {
+    const waits = streams.has(append.pk) || append.prepared.events.some((event) => ids.has(event.id));
+    // A waiting append still holds its stream and ids: nothing queued after it that touches
+    // either may overtake it into this batch.
+    streams.add(append.pk);
+    for (const event of append.prepared.events) ids.add(event.id);
+    if (waits) {
       index++;
       continue;
     }
@@ -92,8 +97,6 @@ export function takeBatch<A extends TransactionAppend>(
     const nextBytes = bytes + bytesOf(append);
     if (batch.length > 0 && (nextActions > maxTransactionActions || nextBytes > maxTransactionBytes)) break;
     batch.push(append);
-    streams.add(append.pk);
-    for (const event of append.prepared.events) ids.add(event.id);
     actions = nextActions;
     bytes = nextBytes;
     queue.splice(index, 1);

@@ -11,8 +11,7 @@
 // - an id stored again elsewhere was stored there only after a deletion of its earlier holder began;
 // - without injected faults, no append is answered STORE_UNAVAILABLE (no livelock);
 // - at the end every stream is deleted and every pool id can be stored again: no orphan claim.
-// Below it, the problems this attack found, each as `test.fails` (it passes while the bug is
-// there): turn each into `test` when its fix lands.
+// Below it, the problems this attack found (F1-F3), each a regression test of its fix.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
@@ -455,10 +454,10 @@ const appendOf = (request: AppendRequest) => {
 // same stream (or with the same id) is taken ahead of it. Per-stream order within a gateway
 // ("later ones wait for the next batch, in order") is broken: pipelined expected versions get
 // a spurious WRONG_EXPECTED_VERSION, unversioned ones are stored in the other order, and the
-// earlier of two appends wanting one id loses it to the later. Fix: when skipping an append,
-// add its pk and ids to the sets that make later appends wait.
-describe('KNOWN BUG F1: takeBatch lets a later append to a stream overtake one skipped for its id', () => {
-  test.fails('pure', () => {
+// earlier of two appends wanting one id loses it to the later. Fixed: a skipped append keeps
+// its pk and ids in the sets that make later appends wait.
+describe('F1 (fixed): takeBatch lets a later append to a stream overtake one skipped for its id', () => {
+  test('pure', () => {
     const x = randomUUID();
     const queue = [
       appendOf({ stream: { name: 's1' }, events: [{ id: x, type: 'T', data: 1 }] }),
@@ -475,7 +474,7 @@ describe('KNOWN BUG F1: takeBatch lets a later append to a stream overtake one s
     void first;
   });
 
-  test.fails('end to end: pipelined expected versions into one gateway', async () => {
+  test('end to end: pipelined expected versions into one gateway', async () => {
     const { store } = await createTestStore(uniquePrefix('f1'));
     const tenant = store.forTenant(uniqueTenant());
     const x = randomUUID();
@@ -496,7 +495,7 @@ describe('KNOWN BUG F1: takeBatch lets a later append to a stream overtake one s
     expect(summary).toEqual(['WRONG_EXPECTED_VERSION', 'v1', 'v2']);
   });
 
-  test.fails('end to end: the earlier of two appends wanting one id loses it to a later one', async () => {
+  test('end to end: the earlier of two appends wanting one id loses it to a later one', async () => {
     const { store } = await createTestStore(uniquePrefix('f1b'));
     const tenant = store.forTenant(uniqueTenant());
     const y = randomUUID();
@@ -518,10 +517,10 @@ describe('KNOWN BUG F1: takeBatch lets a later append to a stream overtake one s
 // (src/store/replay.ts, judgeClaims: head null or another incarnation), and the committer keeps
 // the whole batch together across its 60 attempts (committer.ts, commit/handleCancellation):
 // the id can never be stored again, and every append batched with it gets STORE_UNAVAILABLE too.
-// Fix: verify such a claim against its event item and delete it when orphaned (conditioned on
-// its exact streamPk and incarnation), and retry a claim-refused append apart from its batch.
-describe('KNOWN BUG F2: a claim whose holder is gone blocks its id forever, and its batch-mates with it', () => {
-  test.fails('orphan claim left by a deletion of the previous version (rolling upgrade)', async () => {
+// Fixed: such a claim is released (deleted under the condition of its exact streamPk and
+// incarnation, src/store/orphan-claims.ts) before the append is retried.
+describe('F2 (fixed): a claim whose holder is gone blocks its id forever, and its batch-mates with it', () => {
+  test('orphan claim left by a deletion of the previous version (rolling upgrade)', async () => {
     const prefix = uniquePrefix('f2');
     const table = eventsTableName(prefix);
     const { store, client } = await createTestStore(prefix, { backoff: { baseMs: 1, maxMs: 2 } });
@@ -604,9 +603,9 @@ interface Fixture {
 // refuses it (ValidationException), which becomes STORE_UNAVAILABLE on every try. The head stays
 // marked for ever: the stream is gone for reads, appends to it fail, and so does any append
 // reusing the id, and every append batched with one of those (commit's catch rejects the batch).
-// Fix: one claim Delete per id per deletion; and backfill claims for pre-upgrade events.
-describe('KNOWN BUG F3: upgraded table: an id stored before the upgrade is stored again in its stream, which can then never be deleted', () => {
-  test.fails('legacy fixture', async () => {
+// Fixed: one claim Delete per id per deletion. (Claims for pre-upgrade events are not backfilled.)
+describe('F3 (fixed): upgraded table: an id stored before the upgrade is stored again in its stream, which can then never be deleted', () => {
+  test('legacy fixture', async () => {
     const fixture = JSON.parse(
       readFileSync(new URL('../../fixtures/legacy-table.json', import.meta.url), 'utf8'),
     ) as Fixture;
