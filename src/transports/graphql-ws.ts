@@ -124,10 +124,11 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
             return operations.refuse(connection, id, [error as GraphQLError]);
           }
           operations.started(connection, id, tenant, document, payload.operationName);
-          const errors = validate(schema, document);
-          if (errors.length > 0) return operations.refuse(connection, id, errors);
-          const forbidden = scopeError(connections.get(connection), document, payload.operationName);
-          if (forbidden) return operations.refuse(connection, id, [forbidden]);
+          const refusal = refusalOf(
+            validate(schema, document),
+            scopeError(connections.get(connection), document, payload.operationName),
+          );
+          if (refusal) return operations.refuse(connection, id, refusal);
           const root: EnvelopedRoot = { execute, subscribe };
           return {
             schema,
@@ -182,4 +183,13 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
 
 function hasOperations(connection: Connection): boolean {
   return Object.keys(connection.subscriptions).length > 0;
+}
+
+/** Why an operation may not run: invalid (first), or beyond the principal's scopes; null: it may. */
+function refusalOf(
+  invalid: readonly GraphQLError[],
+  forbidden: GraphQLError | null,
+): readonly GraphQLError[] | null {
+  if (invalid.length > 0) return invalid;
+  return forbidden ? [forbidden] : null;
 }
