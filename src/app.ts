@@ -95,6 +95,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     metrics,
     logger,
     mutationRate: config.operations.mutationRate,
+    ...(config.cors ? { cors: config.cors } : {}),
     healthTenant: authenticator.tenants[0] ?? defaultTenant,
     ready: () => ready,
   });

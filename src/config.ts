@@ -6,6 +6,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ApiKeyGrant, parseApiKeys } from './config/api-keys.js';
+import { type CorsConfig, parseCors } from './config/cors.js';
 import { type DynamoDbConfig, parseDynamoDb, parseTablePrefix } from './config/dynamodb.js';
 import { type Env, readPort, variableReader } from './config/env.js';
 import { type MetricsListenConfig, parseMetricsListen } from './config/metrics.js';
@@ -43,6 +44,8 @@ export interface Config {
    * for none; EVENTLOOM_METRICS_HOST, default loopback). Omitted or null: not served.
    */
   metrics?: MetricsListenConfig | null;
+  /** Which browser origins may call (EVENTLOOM_CORS_ORIGINS). Omitted: any origin, without credentials. */
+  cors?: CorsConfig;
 }
 
 /** The tenant served when no API keys are configured. */
@@ -74,6 +77,7 @@ export function loadConfig(env: Env = process.env): Config {
     subscriptionPoll: parsePoll(read, problems),
     operations: parseOperations(read, problems),
     metrics: parseMetricsListen(read, problems),
+    cors: parseCors(read, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -8,11 +8,13 @@ import type { AddressInfo } from 'node:net';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga } from 'graphql-yoga';
 import type { RequestAuth } from '../auth/request-auth.js';
+import type { CorsConfig } from '../config/cors.js';
 import { createContextFactory, type GraphQLContext } from '../context.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { yogaLogging } from '../observability/yoga-logging.js';
 import type { ApiLimits } from '../plugins/api-limits.js';
+import { corsOptions } from '../plugins/cors.js';
 import { graphiqlOptions } from '../plugins/graphiql.js';
 import type { RatePolicy } from '../plugins/rate-limiter.js';
 import { RateLimiter } from '../plugins/rate-limiter.js';
@@ -44,6 +46,8 @@ export interface HttpParts {
   metrics: Metrics;
   logger: Logger;
   mutationRate: RatePolicy;
+  /** EVENTLOOM_CORS_ORIGINS (src/plugins/cors.ts). */
+  cors?: CorsConfig;
   /** The tenant whose head `/healthz` reads. */
   healthTenant: string;
   /** Whether `/readyz` answers ready. */
@@ -58,6 +62,7 @@ export function createHttpYoga(parts: HttpParts): Yoga {
     graphqlEndpoint,
     context: createContextFactory({ store, auth, limits, subscriptions }),
     maxRequestBodySize: limits.maxBodyBytes,
+    cors: corsOptions(parts.cors),
     // Parsed documents are cached only while small and few (document-cache.ts).
     parserAndValidationCache: {
       documentCache: boundedDocumentCache(),

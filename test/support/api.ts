@@ -11,6 +11,7 @@ import { type GraphQLFormattedError, print } from 'graphql';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { type App, type AppOptions, buildApp } from '../../src/app.js';
 import { type ApiKeyGrant, parseGrant } from '../../src/config/api-keys.js';
+import type { CorsConfig } from '../../src/config/cors.js';
 import { type Config, defaultOperations, type OperationsConfig } from '../../src/config.js';
 import type { ApiLimits } from '../../src/plugins/api-limits.js';
 import { testClient, uniquePrefix } from './dynamo.js';
@@ -37,6 +38,8 @@ export interface TestApiOptions {
   tablePrefix?: string;
   /** Logging, timeouts and abuse limits (default: the production defaults). */
   operations?: OperationsConfig;
+  /** EVENTLOOM_CORS_ORIGINS as parsed (default: unset). */
+  cors?: CorsConfig;
   /** Use this client (e.g. with a call-counting middleware). */
   client?: DynamoDBClient;
   endpoint?: string;
@@ -80,6 +83,7 @@ export function testConfig(options: {
   tablePrefix?: string;
   endpoint?: string;
   operations?: OperationsConfig;
+  cors?: CorsConfig;
 }): Config {
   return {
     port: 0,
@@ -97,6 +101,7 @@ export function testConfig(options: {
     embeddedDataDir: '/nonexistent',
     metrics: { port: 0, host: '127.0.0.1' },
     operations: options.operations ?? defaultOperations,
+    ...(options.cors ? { cors: options.cors } : {}),
   };
 }
 
