@@ -96,6 +96,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     logger,
     mutationRate: config.operations.mutationRate,
     ...(config.cors ? { cors: config.cors } : {}),
+    trustedDocuments: config.trustedDocuments ?? null,
     healthTenant: authenticator.tenants[0] ?? defaultTenant,
     ready: () => ready,
   });

@@ -12,6 +12,7 @@ import { type Env, readPort, variableReader } from './config/env.js';
 import { type MetricsListenConfig, parseMetricsListen } from './config/metrics.js';
 import { type OperationsConfig, parseOperations } from './config/operations.js';
 import { parsePoll, type SubscriptionPollConfig } from './config/poll.js';
+import { parseTrustedDocuments, type TrustedDocuments } from './config/trusted-documents.js';
 
 export { type DynamoDbConfig, defaultTablePrefix } from './config/dynamodb.js';
 export { defaultMetricsListen, type MetricsListenConfig } from './config/metrics.js';
@@ -46,6 +47,11 @@ export interface Config {
   metrics?: MetricsListenConfig | null;
   /** Which browser origins may call (EVENTLOOM_CORS_ORIGINS). Omitted: any origin, without credentials. */
   cors?: CorsConfig;
+  /**
+   * EVENTLOOM_TRUSTED_DOCUMENTS: when set, principals without `manage` run only these documents
+   * (src/plugins/trusted-documents.ts). Omitted or null: any document.
+   */
+  trustedDocuments?: TrustedDocuments | null;
 }
 
 /** The tenant served when no API keys are configured. */
@@ -78,6 +84,7 @@ export function loadConfig(env: Env = process.env): Config {
     operations: parseOperations(read, problems),
     metrics: parseMetricsListen(read, problems),
     cors: parseCors(read, problems),
+    trustedDocuments: parseTrustedDocuments(read, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -9,6 +9,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga } from 'graphql-yoga';
 import type { RequestAuth } from '../auth/request-auth.js';
 import type { CorsConfig } from '../config/cors.js';
+import type { TrustedDocuments } from '../config/trusted-documents.js';
 import { createContextFactory, type GraphQLContext } from '../context.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -18,6 +19,7 @@ import { corsOptions } from '../plugins/cors.js';
 import { graphiqlOptions } from '../plugins/graphiql.js';
 import type { RatePolicy } from '../plugins/rate-limiter.js';
 import { RateLimiter } from '../plugins/rate-limiter.js';
+import { useTrustedDocuments } from '../plugins/trusted-documents.js';
 import { useAuth } from '../plugins/use-auth.js';
 import { useErrorMasking } from '../plugins/use-error-masking.js';
 import { useGraphiQLPage } from '../plugins/use-graphiql-page.js';
@@ -48,6 +50,8 @@ export interface HttpParts {
   mutationRate: RatePolicy;
   /** EVENTLOOM_CORS_ORIGINS (src/plugins/cors.ts). */
   cors?: CorsConfig;
+  /** EVENTLOOM_TRUSTED_DOCUMENTS (src/plugins/trusted-documents.ts). */
+  trustedDocuments?: TrustedDocuments | null;
   /** The tenant whose head `/healthz` reads. */
   healthTenant: string;
   /** Whether `/readyz` answers ready. */
@@ -88,6 +92,7 @@ export function createHttpYoga(parts: HttpParts): Yoga {
         principalOf: (request) => auth.ofRequest(request),
       }),
       useAuth(auth, graphqlEndpoint),
+      ...(parts.trustedDocuments ? [useTrustedDocuments(parts.trustedDocuments, auth.ofRequest)] : []),
       useScopes(),
       useLimits(limits),
       useRateLimit(new RateLimiter(parts.mutationRate), () =>

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import { type App, type AppOptions, buildApp } from '../../src/app.js';
 import { type ApiKeyGrant, parseGrant } from '../../src/config/api-keys.js';
 import type { CorsConfig } from '../../src/config/cors.js';
+import type { TrustedDocuments } from '../../src/config/trusted-documents.js';
 import { type Config, defaultOperations, type OperationsConfig } from '../../src/config.js';
 import type { ApiLimits } from '../../src/plugins/api-limits.js';
 import { testClient, uniquePrefix } from './dynamo.js';
@@ -40,6 +41,8 @@ export interface TestApiOptions {
   operations?: OperationsConfig;
   /** EVENTLOOM_CORS_ORIGINS as parsed (default: unset). */
   cors?: CorsConfig;
+  /** EVENTLOOM_TRUSTED_DOCUMENTS as loaded (default: unset). */
+  trustedDocuments?: TrustedDocuments;
   /** Use this client (e.g. with a call-counting middleware). */
   client?: DynamoDBClient;
   endpoint?: string;
@@ -84,6 +87,7 @@ export function testConfig(options: {
   endpoint?: string;
   operations?: OperationsConfig;
   cors?: CorsConfig;
+  trustedDocuments?: TrustedDocuments;
 }): Config {
   return {
     port: 0,
@@ -102,6 +106,7 @@ export function testConfig(options: {
     metrics: { port: 0, host: '127.0.0.1' },
     operations: options.operations ?? defaultOperations,
     ...(options.cors ? { cors: options.cors } : {}),
+    ...(options.trustedDocuments ? { trustedDocuments: options.trustedDocuments } : {}),
   };
 }
 
