@@ -120,7 +120,10 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       started = true;
       await store.ensureTables();
       for (const attach of options.transports ?? [graphqlWsTransport()]) {
-        transports.push(await attach({ server, yoga, graphqlEndpoint, auth, store, logger, limits }));
+        const trustedDocuments = config.trustedDocuments ?? null;
+        transports.push(
+          await attach({ server, yoga, graphqlEndpoint, auth, store, logger, limits, trustedDocuments }),
+        );
       }
       const port = await listen(server, config.port, config.host);
       const metricsUrl = config.metrics ? await metricsServer.start(config.metrics) : null;

@@ -7,8 +7,9 @@
  * resolves its payloads with `resolveTrustedDocument`.
  */
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
+import { GraphQLError } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
-import type { Authentication } from '../auth/principal.js';
+import type { Authentication, Principal } from '../auth/principal.js';
 import type { TrustedDocuments } from '../config/trusted-documents.js';
 import { ApiErrorCode } from '../errors/codes.js';
 
@@ -29,8 +30,33 @@ export function trustedDocumentText(documents: TrustedDocuments, id: string): st
 }
 
 /** May this principal send documents as text? Only with `manage`. */
-export function mayRunArbitrary(authentication: Authentication): boolean {
-  return authentication.ok && authentication.principal.scopes.has('manage');
+export function mayRunArbitrary(principal: Principal | undefined): boolean {
+  return principal?.scopes.has('manage') === true;
+}
+
+/**
+ * Over graphql-ws: the text to run for a subscribe payload, or the FORBIDDEN error. A payload
+ * names its document by `documentId` (or the APQ extension) with an empty `query`, since
+ * graphql-ws requires the field.
+ */
+export function resolveTrustedDocument(
+  documents: TrustedDocuments | null | undefined,
+  principal: Principal | undefined,
+  payload: { query: string; extensions?: Record<string, unknown> | null | undefined; documentId?: unknown },
+): string | GraphQLError {
+  if (!documents || mayRunArbitrary(principal)) return payload.query;
+  if (payload.query.trim() !== '') return forbiddenError(onlyTrusted);
+  const id = trustedDocumentId(payload);
+  if (id === null) return forbiddenError(nameOne);
+  return trustedDocumentText(documents, id) ?? forbiddenError(unknownId);
+}
+
+const onlyTrusted = 'Only trusted documents may run here: send the documentId, not the document.';
+const nameOne = 'Only trusted documents may run here: name one with documentId.';
+const unknownId = 'No trusted document has this id.';
+
+function forbiddenError(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ApiErrorCode.forbidden } });
 }
 
 const forbidden = (message: string) => ({
@@ -46,7 +72,10 @@ export function useTrustedDocuments(
     getPersistedOperation: (id) => trustedDocumentText(documents, id),
     extractPersistedOperationId: (params) =>
       trustedDocumentId(params as GraphQLParams & { documentId?: unknown }),
-    allowArbitraryOperations: async (request) => mayRunArbitrary(await authenticate(request)),
+    allowArbitraryOperations: async (request) => {
+      const authentication = await authenticate(request);
+      return authentication.ok && mayRunArbitrary(authentication.principal);
+    },
     customErrors: {
       persistedQueryOnly: forbidden(
         'Only trusted documents may run here: send the documentId, not the document.',

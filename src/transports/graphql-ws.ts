@@ -20,6 +20,7 @@ import { WebSocketServer } from 'ws';
 import type { Principal } from '../auth/principal.js';
 import { ApiErrorCode } from '../errors/codes.js';
 import { maskError } from '../errors/mask-error.js';
+import { resolveTrustedDocument } from '../plugins/trusted-documents.js';
 import { scopeError } from '../plugins/use-scopes.js';
 import { limitMessages } from './message-limits.js';
 import type { Transport, TransportContext, TransportFactory } from './types.js';
@@ -57,7 +58,15 @@ interface EnvelopedRoot {
 
 export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFactory {
   const settings = { ...defaultGraphqlWsOptions, ...options };
-  return ({ server, yoga, graphqlEndpoint, auth, limits, logger }: TransportContext): Transport => {
+  return ({
+    server,
+    yoga,
+    graphqlEndpoint,
+    auth,
+    limits,
+    logger,
+    trustedDocuments,
+  }: TransportContext): Transport => {
     // ws closes a larger message with 1009 before anyone parses it (its default allows 100 MiB).
     const wss = new WebSocketServer({ server, path: graphqlEndpoint, maxPayload: limits.maxBodyBytes });
     // Each accepted connection, with the principal its credentials named (decided once, at connect).
@@ -116,12 +125,13 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
             req: connection.extra.request,
             params: payload,
           });
-          let document: DocumentNode;
-          try {
-            document = parse(payload.query);
-          } catch (error) {
+          const document = parseOperation(
+            parse,
+            resolveTrustedDocument(trustedDocuments, connections.get(connection), payload),
+          );
+          if (document instanceof GraphQLError) {
             operations.started(connection, id, tenant, null);
-            return operations.refuse(connection, id, [error as GraphQLError]);
+            return operations.refuse(connection, id, [document]);
           }
           operations.started(connection, id, tenant, document, payload.operationName);
           const refusal = refusalOf(
@@ -192,4 +202,17 @@ function refusalOf(
 ): readonly GraphQLError[] | null {
   if (invalid.length > 0) return invalid;
   return forbidden ? [forbidden] : null;
+}
+
+/** The operation's document, or the error that refuses it (an untrusted or unparsable text). */
+function parseOperation(
+  parse: (source: string) => DocumentNode,
+  text: string | GraphQLError,
+): DocumentNode | GraphQLError {
+  if (text instanceof GraphQLError) return text;
+  try {
+    return parse(text);
+  } catch (error) {
+    return error as GraphQLError;
+  }
 }

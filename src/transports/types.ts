@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { RequestAuth } from '../auth/request-auth.js';
+import type { TrustedDocuments } from '../config/trusted-documents.js';
 import type { GraphQLContext } from '../context.js';
 import type { Logger } from '../observability/logger.js';
 import type { ApiLimits } from '../plugins/api-limits.js';
@@ -18,6 +19,8 @@ export interface TransportContext {
   readonly store: EventStore;
   readonly logger: Logger;
   readonly limits: ApiLimits;
+  /** EVENTLOOM_TRUSTED_DOCUMENTS, which graphql-ws enforces as HTTP does (src/plugins/trusted-documents.ts). */
+  readonly trustedDocuments?: TrustedDocuments | null;
 }
 
 /** A transport attached to the HTTP server, e.g. graphql-ws on the same path. */

@@ -27,9 +27,9 @@ const documents = new Map([
 ]);
 
 const frontend = 'trusted-frontend-key-0123456789';
-const admin = 'trusted-admin-key-0123456789';
+const adminKey = 'trusted-admin-key-0123456789';
 const api = useTestApi({
-  apiKeys: { [frontend]: 'trusted:read+append+subscribe', [admin]: 'trusted' },
+  apiKeys: { [frontend]: 'trusted:read+append+subscribe', [adminKey]: 'trusted' },
   trustedDocuments: documents,
 });
 const clients = useSubscriptionClients();
@@ -106,9 +106,44 @@ describe('trusted documents for a principal without manage', () => {
   });
 });
 
+describe('trusted documents over graphql-ws', () => {
+  test('a payload names its document by documentId with an empty query; text and unknown ids are refused', async () => {
+    const ws = clients.ws(api().url, { key: frontend });
+    const run = (payload: Record<string, unknown>) =>
+      new Promise<{ data?: unknown; errors?: unknown }>((resolve) => {
+        let result: { data?: unknown; errors?: unknown } = {};
+        ws.client.subscribe(payload as { query: string }, {
+          next: (value) => {
+            result = value;
+          },
+          error: (errors) => resolve({ errors }),
+          complete: () => resolve(result),
+        });
+      });
+    expect(await run({ query: '', documentId: `sha256:${sha256(headDocument)}` })).toEqual({
+      data: { head: expect.any(Number) },
+    });
+    expect(
+      await run({
+        query: '',
+        extensions: { persistedQuery: { version: 1, sha256Hash: sha256(headDocument) } },
+      }),
+    ).toEqual({ data: { head: expect.any(Number) } });
+    for (const payload of [
+      { query: headDocument },
+      { query: '', documentId: sha256('query Other { head }') },
+      { query: '' },
+    ]) {
+      expect(await run(payload), JSON.stringify(payload)).toEqual({ errors: [forbidden] });
+    }
+    const admin = clients.ws(api().url, { key: adminKey });
+    expect((await admin.execute('{ head }')).errors).toBeUndefined();
+  });
+});
+
 describe('a principal with manage', () => {
   test('runs any document as text', async () => {
-    expect((await send({ query: '{ head viewer { scopes } }' }, admin)).errors).toBeUndefined();
+    expect((await send({ query: '{ head viewer { scopes } }' }, adminKey)).errors).toBeUndefined();
   });
 });
 
