@@ -28,10 +28,10 @@ export interface Config {
   apiKeys: ReadonlyMap<string, ApiKeyGrant> | null;
   /**
    * Tokens (JWTs) verified against EVENTLOOM_JWKS_URL, with EVENTLOOM_JWT_ISSUER,
-   * EVENTLOOM_JWT_AUDIENCE and the claim names (src/config/jwt.ts). `null` (or omitted): tokens
+   * EVENTLOOM_JWT_AUDIENCE and the claim names (src/config/jwt.ts). `null`: tokens
    * are refused. Keys and tokens may be configured together; either makes auth required.
    */
-  jwt?: JwtConfig | null;
+  jwt: JwtConfig | null;
   /**
    * Where the embedded DynamoDB Local keeps its data, kept across restarts: EVENTLOOM_DATA_DIR,
    * by default .eventloom/dynamodb under the project.
