@@ -90,10 +90,9 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
         onConnect: async (connection) => {
           if (closing) return false;
           const authentication = await auth.of({ connectionParams: connection.connectionParams ?? {} });
-          if (!authentication.ok) return false; // 4403 Forbidden
+          // 4403 Forbidden
+          if (!authentication.ok || !mayOpen(authentication.principal, connection)) return false;
           const { principal } = authentication;
-          // Clock tolerance may accept a token just past `exp`; it never opens a connection.
-          if (principal.expiresAt !== null && principal.expiresAt.getTime() <= Date.now()) return false;
           connections.set(connection, principal);
           if (principal.expiresAt !== null) {
             const { socket } = connection.extra;
@@ -190,6 +189,15 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
       },
     };
   };
+}
+
+/** Whether a connection opens for `principal`, whose credentials were just accepted. */
+function mayOpen(principal: Principal, connection: Connection): boolean {
+  const { socket } = connection.extra;
+  // Gone while its credentials were checked: its onClose has run, keep nothing of it.
+  if (socket.readyState !== socket.OPEN) return false;
+  // Clock tolerance may accept a token just past `exp`; it never opens a connection.
+  return principal.expiresAt === null || principal.expiresAt.getTime() > Date.now();
 }
 
 function hasOperations(connection: Connection): boolean {
