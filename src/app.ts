@@ -9,6 +9,7 @@
 import type { Server } from 'node:http';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type Authenticator, createAuthenticator } from './auth/authenticator.js';
+import { createJwtVerifier, type JwtVerifier } from './auth/jwt.js';
 import { createRequestAuth } from './auth/request-auth.js';
 import { type Config, defaultTenant } from './config.js';
 import { createDynamoDbClient } from './dynamodb/client.js';
@@ -62,6 +63,8 @@ export interface App {
   /** The one subscription hub of this app: its pollers feed every subscription (stats for metrics). */
   readonly subscriptions: SubscriptionHub;
   readonly authenticator: Authenticator;
+  /** The JWT verifier (its counters), when EVENTLOOM_JWKS_URL is configured. */
+  readonly tokens: JwtVerifier | null;
   readonly limits: ApiLimits;
   /**
    * Creates the tables when missing, attaches the transports, listens. Resolves with the URL,
@@ -84,7 +87,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     metrics.storeObserver,
     options.observer,
   ]);
-  const authenticator = createAuthenticator(config.apiKeys);
+  const tokens = config.jwt ? createJwtVerifier(config.jwt, logger) : null;
+  const authenticator = createAuthenticator(config.apiKeys, tokens);
   const auth = createRequestAuth(authenticator);
   let ready = false;
   const yoga = createHttpYoga({
@@ -113,6 +117,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     store,
     subscriptions,
     authenticator,
+    tokens,
     limits,
 
     async start() {
@@ -128,7 +133,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       const port = await listen(server, config.port, config.host);
       const metricsUrl = config.metrics ? await metricsServer.start(config.metrics) : null;
       ready = true;
-      announceAuth(logger, authenticator);
+      announceAuth(logger, authenticator, config);
       return { url: graphqlUrl(config.host, port), port, metricsUrl };
     },
 
@@ -190,13 +195,12 @@ function createStore(
   });
 }
 
-function announceAuth(logger: Logger, authenticator: Authenticator): void {
-  if (authenticator.required) {
-    logger.info(`API keys configured for tenant(s): ${authenticator.tenants.join(', ')}`);
-    return;
-  }
+function announceAuth(logger: Logger, authenticator: Authenticator, config: Config): void {
+  if (config.apiKeys) logger.info(`API keys configured for tenant(s): ${authenticator.tenants.join(', ')}`);
+  if (config.jwt) logger.info(`Tokens (JWTs) accepted, keys from ${config.jwt.jwksUrl.origin}.`);
+  if (authenticator.required) return;
   logger.warn(
-    '*** EVENTLOOM_API_KEYS is not set: serving one tenant, "default", WITHOUT authentication. ' +
+    '*** EVENTLOOM_API_KEYS is not set (nor EVENTLOOM_JWKS_URL): serving one tenant, "default", WITHOUT authentication. ' +
       'Anyone who can reach this port can read and write every event. ***',
   );
 }

@@ -9,12 +9,14 @@ import { type ApiKeyGrant, parseApiKeys } from './config/api-keys.js';
 import { type CorsConfig, parseCors } from './config/cors.js';
 import { type DynamoDbConfig, parseDynamoDb, parseTablePrefix } from './config/dynamodb.js';
 import { type Env, readPort, variableReader } from './config/env.js';
+import { type JwtConfig, parseJwt } from './config/jwt.js';
 import { type MetricsListenConfig, parseMetricsListen } from './config/metrics.js';
 import { type OperationsConfig, parseOperations } from './config/operations.js';
 import { parsePoll, type SubscriptionPollConfig } from './config/poll.js';
 import { parseTrustedDocuments, type TrustedDocuments } from './config/trusted-documents.js';
 
 export { type DynamoDbConfig, defaultTablePrefix } from './config/dynamodb.js';
+export { defaultJwtClaims, type JwtClaimNames, type JwtConfig } from './config/jwt.js';
 export { defaultMetricsListen, type MetricsListenConfig } from './config/metrics.js';
 export { defaultOperations, type OperationsConfig } from './config/operations.js';
 export { pollIntervalBounds, type SubscriptionPollConfig } from './config/poll.js';
@@ -26,6 +28,12 @@ export interface Config {
   tablePrefix: string;
   /** API key -> its tenant and scopes. `null`: no keys configured, one tenant (`default`) served without auth. */
   apiKeys: ReadonlyMap<string, ApiKeyGrant> | null;
+  /**
+   * Tokens (JWTs) verified against EVENTLOOM_JWKS_URL, with EVENTLOOM_JWT_ISSUER,
+   * EVENTLOOM_JWT_AUDIENCE and the claim names (src/config/jwt.ts). `null`: tokens
+   * are refused. Keys and tokens may be configured together; either makes auth required.
+   */
+  jwt: JwtConfig | null;
   /**
    * Where the embedded DynamoDB Local keeps its data, kept across restarts: EVENTLOOM_DATA_DIR,
    * by default .eventloom/dynamodb under the project.
@@ -79,6 +87,7 @@ export function loadConfig(env: Env = process.env): Config {
     dynamodb: parseDynamoDb(read, problems),
     tablePrefix: parseTablePrefix(read, problems),
     apiKeys: rawKeys === undefined ? null : parseApiKeys(rawKeys, problems),
+    jwt: parseJwt(read, problems),
     embeddedDataDir: resolve(read('EVENTLOOM_DATA_DIR') ?? resolve(projectRoot, '.eventloom', 'dynamodb')),
     subscriptionPoll: parsePoll(read, problems),
     operations: parseOperations(read, problems),

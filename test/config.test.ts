@@ -186,3 +186,59 @@ describe('metrics listener', () => {
     ]);
   });
 });
+
+describe('tokens (JWT)', () => {
+  test('unset EVENTLOOM_JWKS_URL: no tokens', () => {
+    expect(loadConfig({}).jwt).toBeNull();
+  });
+
+  test('reads the JWKS URL, issuer, audience and claim names; keys and tokens together', () => {
+    const config = loadConfig({
+      EVENTLOOM_API_KEYS: 'keyAAAAAAAAAAAAAAAA=tenant-a',
+      EVENTLOOM_JWKS_URL: 'https://cognito-idp.eu-west-1.amazonaws.com/pool/.well-known/jwks.json',
+      EVENTLOOM_JWT_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/pool',
+      EVENTLOOM_JWT_AUDIENCE: 'eventloom',
+      EVENTLOOM_JWT_TENANT_CLAIM: 'custom:tenant',
+      EVENTLOOM_JWT_SCOPE_CLAIM: 'scp',
+      EVENTLOOM_JWT_CATEGORIES_CLAIM: 'https://eventloom.example/categories',
+      EVENTLOOM_JWT_STREAMS_CLAIM: 'https://eventloom.example/streams',
+    });
+    expect(config.apiKeys?.size).toBe(1);
+    expect(config.jwt).toMatchObject({
+      issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/pool',
+      audience: 'eventloom',
+      claims: {
+        tenant: 'custom:tenant',
+        scope: 'scp',
+        categories: 'https://eventloom.example/categories',
+        streams: 'https://eventloom.example/streams',
+      },
+      jwksCooldownMs: 30_000,
+      jwksTimeoutMs: 5_000,
+    });
+    expect(config.jwt?.jwksUrl.href).toBe(
+      'https://cognito-idp.eu-west-1.amazonaws.com/pool/.well-known/jwks.json',
+    );
+  });
+
+  test('default claim names', () => {
+    expect(loadConfig({ EVENTLOOM_JWKS_URL: 'http://127.0.0.1:8080/jwks' }).jwt).toMatchObject({
+      issuer: null,
+      audience: null,
+      claims: { tenant: 'tenant', scope: 'scope', categories: 'categories', streams: 'streams' },
+    });
+  });
+
+  test.each([
+    ['not a URL', { EVENTLOOM_JWKS_URL: 'jwks.json' }, /EVENTLOOM_JWKS_URL must be an http\(s\) URL/],
+    ['another scheme', { EVENTLOOM_JWKS_URL: 'file:///etc/jwks.json' }, /EVENTLOOM_JWKS_URL/],
+    ['an issuer without a JWKS', { EVENTLOOM_JWT_ISSUER: 'https://x/' }, /EVENTLOOM_JWT_ISSUER is set/],
+    [
+      'a claim name with a space',
+      { EVENTLOOM_JWKS_URL: 'https://x/jwks', EVENTLOOM_JWT_TENANT_CLAIM: 'my tenant' },
+      /EVENTLOOM_JWT_TENANT_CLAIM/,
+    ],
+  ])('refuses %s', (_, env, message) => {
+    expect(problems(env).join('\n')).toMatch(message);
+  });
+});

@@ -8,7 +8,7 @@ export interface ApiKeyGrant {
 }
 
 // Tenants become part of every DynamoDB key: keep them short and free of separators.
-const tenantPattern = /^[A-Za-z0-9_-]{1,64}$/;
+export const tenantPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * "keyA=tenantA,keyB=tenantB:read+subscribe" -> Map; several keys may share a tenant (key

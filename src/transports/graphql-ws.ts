@@ -8,6 +8,8 @@
  * - Auth: `connectionParams.authorization` ("Bearer <key>") is checked at `connection_init`; a
  *   missing or wrong key closes the socket with 4403 Forbidden before any operation runs (a
  *   subscribe before the acknowledgement is closed with 4401 by graphql-ws).
+ * - Expiry: a connection whose principal expires (a token's `exp`) is closed with 4403 at that
+ *   instant, without clock tolerance; the client reconnects with a fresh token and `after`.
  * - Keep-alive: a WebSocket ping every `keepAliveMs`; a peer that does not answer within the
  *   next interval is dropped (its subscriptions end, freeing their buffers).
  * - Shutdown (`close()`, after the app has closed the subscription hub): waits until every
@@ -17,6 +19,7 @@ import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
 import type { Context as WsContext } from 'graphql-ws';
 import { type Extra, useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { atExpiry } from '../auth/expiry.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiErrorCode } from '../errors/codes.js';
 import { maskError } from '../errors/mask-error.js';
@@ -71,6 +74,8 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
     const wss = new WebSocketServer({ server, path: graphqlEndpoint, maxPayload: limits.maxBodyBytes });
     // Each accepted connection, with the principal its credentials named (decided once, at connect).
     const connections = new Map<Connection, Principal>();
+    // The expiry timers of connections whose principal expires.
+    const expiries = new Map<Connection, () => void>();
     const operations = wsOperationLog(logger);
     let closing = false;
     // Registered before graphql-ws' own listener: a socket that arrives during shutdown goes at
@@ -95,12 +100,21 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
         onConnect: async (connection) => {
           if (closing) return false;
           const authentication = await auth.of({ connectionParams: connection.connectionParams ?? {} });
-          if (!authentication.ok) return false; // 4403 Forbidden
-          connections.set(connection, authentication.principal);
+          // 4403 Forbidden
+          if (!authentication.ok || !mayOpen(authentication.principal, connection)) return false;
+          const { principal } = authentication;
+          connections.set(connection, principal);
+          if (principal.expiresAt !== null) {
+            const { socket } = connection.extra;
+            const expire = () => socket.close(wsCloseCodes.forbidden, 'Forbidden: the token has expired');
+            expiries.set(connection, atExpiry(principal.expiresAt, expire));
+          }
           return true;
         },
         onClose: (connection) => {
           connections.delete(connection);
+          expiries.get(connection)?.();
+          expiries.delete(connection);
         },
         onSubscribe: async (connection, id, payload) => {
           const tenant = connections.get(connection)?.tenant ?? null;
@@ -189,6 +203,15 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
       },
     };
   };
+}
+
+/** Whether a connection opens for `principal`, whose credentials were just accepted. */
+function mayOpen(principal: Principal, connection: Connection): boolean {
+  const { socket } = connection.extra;
+  // Gone while its credentials were checked: its onClose has run, keep nothing of it.
+  if (socket.readyState !== socket.OPEN) return false;
+  // Clock tolerance may accept a token just past `exp`; it never opens a connection.
+  return principal.expiresAt === null || principal.expiresAt.getTime() > Date.now();
 }
 
 function hasOperations(connection: Connection): boolean {

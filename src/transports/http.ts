@@ -29,6 +29,7 @@ import { useObservability } from '../plugins/use-observability.js';
 import { useProbes } from '../plugins/use-probes.js';
 import { useRateLimit } from '../plugins/use-rate-limit.js';
 import { useScopes } from '../plugins/use-scopes.js';
+import { useTokenExpiry } from '../plugins/use-token-expiry.js';
 import { schema } from '../schema/index.js';
 import type { EventStore } from '../store/index.js';
 import type { SubscriptionHub } from '../subscriptions/index.js';
@@ -98,6 +99,7 @@ export function createHttpYoga(parts: HttpParts): Yoga {
       useRateLimit(new RateLimiter(parts.mutationRate), () =>
         metrics.rateLimited.inc({ limit: 'mutations' }),
       ),
+      useTokenExpiry(),
     ],
   });
 }

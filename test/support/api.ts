@@ -12,6 +12,12 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import { type App, type AppOptions, buildApp } from '../../src/app.js';
 import { type ApiKeyGrant, parseGrant } from '../../src/config/api-keys.js';
 import type { CorsConfig } from '../../src/config/cors.js';
+import {
+  defaultJwksCooldownMs,
+  defaultJwksTimeoutMs,
+  defaultJwtClaims,
+  type JwtConfig,
+} from '../../src/config/jwt.js';
 import type { TrustedDocuments } from '../../src/config/trusted-documents.js';
 import { type Config, defaultOperations, type OperationsConfig } from '../../src/config.js';
 import type { ApiLimits } from '../../src/plugins/api-limits.js';
@@ -34,6 +40,8 @@ export interface RequestOptions {
 export interface TestApiOptions {
   /** key -> tenant; none: the single `default` tenant without auth. */
   apiKeys?: Record<string, string>;
+  /** Accept tokens from this JWKS (the rest as EVENTLOOM_JWT_* would set it; defaults otherwise). */
+  jwt?: TestJwtOptions;
   limits?: Partial<ApiLimits>;
   /** Share tables with another gateway (several gateways on one DynamoDB). */
   tablePrefix?: string;
@@ -81,8 +89,25 @@ function grantOf(spec: string): ApiKeyGrant {
 
 export const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
+export type TestJwtOptions = Partial<Omit<JwtConfig, 'claims'>> & {
+  jwksUrl: URL;
+  claims?: Partial<JwtConfig['claims']>;
+};
+
+function jwtConfigOf(options: TestJwtOptions): JwtConfig {
+  return {
+    issuer: null,
+    audience: null,
+    jwksCooldownMs: defaultJwksCooldownMs,
+    jwksTimeoutMs: defaultJwksTimeoutMs,
+    ...options,
+    claims: { ...defaultJwtClaims, ...options.claims },
+  };
+}
+
 export function testConfig(options: {
   apiKeys?: Record<string, string>;
+  jwt?: TestJwtOptions;
   tablePrefix?: string;
   endpoint?: string;
   operations?: OperationsConfig;
@@ -102,6 +127,7 @@ export function testConfig(options: {
     apiKeys: options.apiKeys
       ? new Map(Object.entries(options.apiKeys).map(([key, grant]) => [key, grantOf(grant)]))
       : null,
+    jwt: options.jwt ? jwtConfigOf(options.jwt) : null,
     embeddedDataDir: '/nonexistent',
     metrics: { port: 0, host: '127.0.0.1' },
     operations: options.operations ?? defaultOperations,
