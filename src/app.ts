@@ -127,7 +127,17 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       for (const attach of options.transports ?? [graphqlWsTransport()]) {
         const trustedDocuments = config.trustedDocuments ?? null;
         transports.push(
-          await attach({ server, yoga, graphqlEndpoint, auth, store, logger, limits, trustedDocuments }),
+          await attach({
+            server,
+            yoga,
+            graphqlEndpoint,
+            auth,
+            store,
+            logger,
+            limits,
+            trustedDocuments,
+            onAccessRefused: (reason) => metrics.accessRefused.inc({ reason, transport: 'ws' }),
+          }),
         );
       }
       const port = await listen(server, config.port, config.host);

@@ -19,6 +19,8 @@ export interface Metrics {
   readonly dynamoThrottles: Counter<'operation'>;
   readonly dynamoDuration: Histogram<'operation'>;
   readonly rateLimited: Counter<'limit'>;
+  /** Credentials refused (missing, invalid, expired) and operations beyond a principal's scopes (forbidden). */
+  readonly accessRefused: Counter<'reason' | 'transport'>;
   /** Registers a gauge whose value is read at scrape time. */
   gauge(
     name: string,
@@ -120,6 +122,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       registers,
     }),
     rateLimited,
+    accessRefused: new Counter({
+      name: 'eventloom_access_refused_total',
+      help: 'Requests and operations refused by authentication (missing, invalid, expired) or scopes (forbidden).',
+      labelNames: ['reason', 'transport'],
+      registers,
+    }),
     gauge(name, help, labelNames, read) {
       new Gauge({
         name,

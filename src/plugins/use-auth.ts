@@ -5,10 +5,15 @@
  * principal found here is the one the context factory uses (one authentication per request).
  */
 import { type Plugin, shouldRenderGraphiQL } from 'graphql-yoga';
+import type { RefusalReason } from '../auth/principal.js';
 import type { RequestAuth } from '../auth/request-auth.js';
 import { unauthenticatedResponse } from '../errors/unauthenticated.js';
 
-export function useAuth(auth: RequestAuth, graphqlEndpoint: string): Plugin {
+export function useAuth(
+  auth: RequestAuth,
+  graphqlEndpoint: string,
+  onRefused?: (reason: RefusalReason) => void,
+): Plugin {
   return {
     async onRequest({ request, url, fetchAPI, endResponse }) {
       if (!auth.authenticator.required) return;
@@ -16,6 +21,7 @@ export function useAuth(auth: RequestAuth, graphqlEndpoint: string): Plugin {
       if (request.method === 'OPTIONS' || shouldRenderGraphiQL(request)) return;
       const authentication = await auth.ofRequest(request);
       if (authentication.ok) return;
+      onRefused?.(authentication.reason);
       endResponse(unauthenticatedResponse(fetchAPI, authentication.reason));
     },
   };

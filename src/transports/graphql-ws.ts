@@ -69,6 +69,7 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
     limits,
     logger,
     trustedDocuments,
+    onAccessRefused,
   }: TransportContext): Transport => {
     // ws closes a larger message with 1009 before anyone parses it (its default allows 100 MiB).
     const wss = new WebSocketServer({ server, path: graphqlEndpoint, maxPayload: limits.maxBodyBytes });
@@ -101,7 +102,11 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
           if (closing) return false;
           const authentication = await auth.of({ connectionParams: connection.connectionParams ?? {} });
           // 4403 Forbidden
-          if (!authentication.ok || !mayOpen(authentication.principal, connection)) return false;
+          if (!authentication.ok) {
+            onAccessRefused?.(authentication.reason);
+            return false;
+          }
+          if (!mayOpen(authentication.principal, connection)) return false;
           const { principal } = authentication;
           connections.set(connection, principal);
           if (principal.expiresAt !== null) {
@@ -151,6 +156,7 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
           const refusal = refusalOf(
             validate(schema, document),
             scopeError(connections.get(connection), document, payload.operationName),
+            () => onAccessRefused?.('forbidden'),
           );
           if (refusal) return operations.refuse(connection, id, refusal);
           const root: EnvelopedRoot = { execute, subscribe };
@@ -222,9 +228,12 @@ function hasOperations(connection: Connection): boolean {
 function refusalOf(
   invalid: readonly GraphQLError[],
   forbidden: GraphQLError | null,
+  onForbidden: () => void,
 ): readonly GraphQLError[] | null {
   if (invalid.length > 0) return invalid;
-  return forbidden ? [forbidden] : null;
+  if (forbidden === null) return null;
+  onForbidden();
+  return [forbidden];
 }
 
 /** The operation's document, or the error that refuses it (an untrusted or unparsable text). */

@@ -92,9 +92,9 @@ export function createHttpYoga(parts: HttpParts): Yoga {
         graphql: graphqlEndpoint,
         principalOf: (request) => auth.ofRequest(request),
       }),
-      useAuth(auth, graphqlEndpoint),
+      useAuth(auth, graphqlEndpoint, (reason) => metrics.accessRefused.inc({ reason, transport: 'http' })),
       ...(parts.trustedDocuments ? [useTrustedDocuments(parts.trustedDocuments, auth.ofRequest)] : []),
-      useScopes(),
+      useScopes(() => metrics.accessRefused.inc({ reason: 'forbidden', transport: 'http' })),
       useLimits(limits),
       useRateLimit(new RateLimiter(parts.mutationRate), () =>
         metrics.rateLimited.inc({ limit: 'mutations' }),

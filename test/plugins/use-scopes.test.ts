@@ -9,6 +9,7 @@ import { allScopes, type Scope } from '../../src/auth/principal.js';
 import { fieldScopes } from '../../src/plugins/field-scopes.js';
 import { schema } from '../../src/schema/index.js';
 import { useTestApi } from '../support/api.js';
+import { sumSamples } from '../support/gateway-process.js';
 import { useSubscriptionClients, type WsClient } from '../support/subscriptions.js';
 
 const tenant = 'scoped';
@@ -167,6 +168,36 @@ describe('scopes over WebSocket and SSE', () => {
     await sseAllowed.waitFor(1);
     expect(sseAllowed.items[0]).toEqual({ eventBatches: { caughtUp: true } });
     sseAllowed.unsubscribe();
+  });
+});
+
+describe('refusals in /metrics', () => {
+  test('eventloom_access_refused_total counts refusals by reason and transport, never naming a key', async () => {
+    const count = async (reason: string, transport: string) =>
+      sumSamples(await (await fetch(api().metricsUrl)).text(), 'eventloom_access_refused_total', {
+        reason,
+        transport,
+      });
+    const before = {
+      forbidden: await count('forbidden', 'http'),
+      invalid: await count('invalid', 'http'),
+      missing: await count('missing', 'http'),
+      ws: await count('invalid', 'ws'),
+      wsForbidden: await count('forbidden', 'ws'),
+    };
+    await post('{ head }', keyOf('append'));
+    await post('{ head }', 'not-a-configured-key-0123456789');
+    await api().post(JSON.stringify({ query: '{ head }' }));
+    const refusedSocket = clients.ws(api().url, { key: 'not-a-configured-key-0123456789' });
+    expect(await refusedSocket.closed()).toBe(4403);
+    const socket = clients.ws(api().url, { key: keyOf('append') });
+    await expect(socket.execute('{ head }')).rejects.toEqual([forbidden]);
+    expect(await count('forbidden', 'http')).toBe(before.forbidden + 1);
+    expect(await count('invalid', 'http')).toBe(before.invalid + 1);
+    expect(await count('missing', 'http')).toBe(before.missing + 1);
+    expect(await count('invalid', 'ws')).toBe(before.ws + 1);
+    expect(await count('forbidden', 'ws')).toBe(before.wsForbidden + 1);
+    expect(await (await fetch(api().metricsUrl)).text()).not.toContain('scope-test-key');
   });
 });
 
