@@ -8,7 +8,7 @@
  */
 import type { Server } from 'node:http';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type Authenticator, createAuthenticator } from './auth/authenticator.js';
+import { type Authenticator, createAuthenticator, type TokenVerifier } from './auth/authenticator.js';
 import { createRequestAuth } from './auth/request-auth.js';
 import { type Config, defaultTenant } from './config.js';
 import { createDynamoDbClient } from './dynamodb/client.js';
@@ -53,6 +53,8 @@ export interface AppOptions {
   transports?: readonly TransportFactory[];
   /** How long stop() lets in-flight requests finish before closing their connections. */
   shutdownGraceMs?: number;
+  /** Verifies tokens (JWTs) beside the API keys; tests inject a fake one. */
+  tokens?: TokenVerifier;
 }
 
 export interface App {
@@ -84,7 +86,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     metrics.storeObserver,
     options.observer,
   ]);
-  const authenticator = createAuthenticator(config.apiKeys);
+  const authenticator = createAuthenticator(config.apiKeys, options.tokens ?? null);
   const auth = createRequestAuth(authenticator);
   let ready = false;
   const yoga = createHttpYoga({
