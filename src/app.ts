@@ -53,7 +53,10 @@ export interface AppOptions {
   transports?: readonly TransportFactory[];
   /** How long stop() lets in-flight requests finish before closing their connections. */
   shutdownGraceMs?: number;
-  /** Verifies tokens (JWTs) beside the API keys; tests inject a fake one. */
+  /**
+   * Verifies tokens (JWTs) beside the API keys, overriding the configuration's verifier (tests
+   * inject a fake one). Without it and without a configured JWKS: API keys only.
+   */
   tokens?: TokenVerifier;
 }
 
