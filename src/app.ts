@@ -8,7 +8,7 @@
  */
 import type { Server } from 'node:http';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type Authenticator, createAuthenticator } from './auth/authenticator.js';
+import { type Authenticator, createAuthenticator, type TokenVerifier } from './auth/authenticator.js';
 import { createJwtVerifier, type JwtVerifier } from './auth/jwt.js';
 import { createRequestAuth } from './auth/request-auth.js';
 import { type Config, defaultTenant } from './config.js';
@@ -54,6 +54,11 @@ export interface AppOptions {
   transports?: readonly TransportFactory[];
   /** How long stop() lets in-flight requests finish before closing their connections. */
   shutdownGraceMs?: number;
+  /**
+   * Verifies tokens (JWTs) beside the API keys, overriding the configuration's verifier (tests
+   * inject a fake one). Without it and without a configured JWKS: API keys only.
+   */
+  tokens?: TokenVerifier;
 }
 
 export interface App {
@@ -88,7 +93,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     options.observer,
   ]);
   const tokens = config.jwt ? createJwtVerifier(config.jwt, logger) : null;
-  const authenticator = createAuthenticator(config.apiKeys, tokens);
+  // options.tokens (tests) takes the place of the JWT verifier the config describes.
+  const authenticator = createAuthenticator(config.apiKeys, options.tokens ?? tokens);
   const auth = createRequestAuth(authenticator);
   let ready = false;
   const yoga = createHttpYoga({

@@ -15,6 +15,7 @@ import type { Principal } from './auth/principal.js';
 import type { RequestAuth } from './auth/request-auth.js';
 import { unauthenticated } from './errors/unauthenticated.js';
 import type { ApiLimits } from './plugins/api-limits.js';
+import { StreamRestriction } from './store/restriction.js';
 import type { EventStore, TenantEventStore } from './store/types.js';
 import type { SubscriptionHub } from './subscriptions/index.js';
 
@@ -50,7 +51,10 @@ export function createContextFactory({ store, auth, limits, subscriptions }: Con
     // connection is refused at connect time. This is the last line of defence.
     if (!authentication.ok) throw unauthenticated(authentication.reason);
     const { principal } = authentication;
-    return createRequestContext(principal, store.forTenant(principal.tenant), limits, subscriptions);
+    // A restricted principal's every read, write and subscription goes through the restricted
+    // view of its tenant (src/store/restricted-store.ts); an unrestricted one gets the tenant's store.
+    const view = store.forTenant(principal.tenant, StreamRestriction.of(principal));
+    return createRequestContext(principal, view, limits, subscriptions);
   };
 }
 

@@ -15,6 +15,8 @@ import { isValidVersion, prepareAppend } from './prepare.js';
 import type { ReadBudgetPolicy } from './read-budget.js';
 import { type ReadContext, ReadGate } from './read-gate.js';
 import * as reads from './reads.js';
+import { restrictTenantStore } from './restricted-store.js';
+import type { StreamRestriction } from './restriction.js';
 import { latestSnapshotIn, saveSnapshot } from './snapshots.js';
 import { type ResolvedStream, resolveStreamRef } from './stream-id.js';
 import { ensureEventsTable, eventsTableName } from './tables.js';
@@ -72,7 +74,7 @@ class DynamoEventStore implements EventStore {
     this.limits = { ...defaultLimits, ...options.limits };
   }
 
-  forTenant(tenant: string): TenantEventStore {
+  forTenant(tenant: string, restriction: StreamRestriction | null = null): TenantEventStore {
     if (
       typeof tenant !== 'string' ||
       tenant.length === 0 ||
@@ -95,7 +97,7 @@ class DynamoEventStore implements EventStore {
       );
       this.tenants.set(tenant, store);
     }
-    return store;
+    return restriction ? restrictTenantStore(store, restriction, this.limits) : store;
   }
 
   async ensureTables(): Promise<void> {

@@ -8,6 +8,7 @@ export type EventStoreErrorCode =
   | 'EXPECTED_VERSION_REQUIRED'
   | 'STREAM_IS_UNVERSIONED'
   | 'STREAM_NOT_FOUND'
+  | 'FORBIDDEN'
   | 'INVALID_INPUT'
   | 'STORE_UNAVAILABLE'
   | 'RATE_LIMITED';
@@ -50,6 +51,18 @@ export class StreamNotFoundError extends EventStoreError {
   constructor(message = 'The stream does not exist.') {
     super(message);
     this.name = 'StreamNotFoundError';
+  }
+}
+
+/**
+ * The caller's restriction (`restriction.ts`) does not allow the stream it would write. The
+ * message says no more than that: whether the stream exists stays unknown to the caller.
+ */
+export class ForbiddenError extends EventStoreError {
+  readonly code = 'FORBIDDEN';
+  constructor(message = 'This stream is not within your restrictions.') {
+    super(message);
+    this.name = 'ForbiddenError';
   }
 }
 

@@ -5,6 +5,8 @@ export * from './errors.js';
 export { checkExpectedVersion } from './expected-version.js';
 export { compileEventFilter } from './filter.js';
 export { defaultLimits, type StoreLimits } from './limits.js';
+export { restrictTenantStore } from './restricted-store.js';
+export { type RestrictionClaims, StreamRestriction } from './restriction.js';
 export { streamIdForName, streamNamespace } from './stream-id.js';
 export { eventsTableName } from './tables.js';
 export type * from './types.js';

@@ -90,7 +90,13 @@ export async function listStreams(
   // The same rule as for appends: a category that no stream can have is an input error.
   if (isGiven(options.category)) checkCategory(options.category, ctx.limits, []);
   const prefix = options.category === undefined ? undefined : streamListCategoryPrefix(options.category);
-  const listings = await readListings(ctx, first + 1, prefix, after);
+  const restriction = options.restriction ?? null;
+  // A restriction skips the listings of streams it does not allow before any head is read.
+  const allowed = restriction
+    ? (listing: ListingItem) =>
+        restriction.allows({ id: listing.streamId, category: listing.category ?? null })
+    : null;
+  const listings = await readListings(ctx, first + 1, prefix, after, allowed);
   const shown = listings.slice(0, first);
   const infos = await getStreams(
     ctx,
@@ -105,12 +111,13 @@ export async function listStreams(
   return { edges, hasNextPage: listings.length > first, hasPreviousPage: after !== undefined };
 }
 
-/** Up to `wanted` listings after the listing key `after`, of the category `prefix` names. */
+/** Up to `wanted` listings after the listing key `after`, of the category `prefix` names, that `allowed` keeps. */
 async function readListings(
   { tenant, gate }: ReadContext,
   wanted: number,
   prefix: string | undefined,
   after: string | undefined,
+  allowed: ((listing: ListingItem) => boolean) | null,
 ): Promise<ListingItem[]> {
   const listings: ListingItem[] = [];
   const pages = gate.pages(
@@ -123,11 +130,15 @@ async function readListings(
     },
     {
       startKey: after ? toItem({ pk: streamListPk(tenant), sk: after }) : undefined,
-      limit: () => wanted - listings.length,
+      // Skipping listings, ask for pages of at least 100: few Queries, each still costs one read.
+      limit: () => (allowed ? Math.max(wanted - listings.length, 100) : wanted - listings.length),
     },
   );
   for await (const page of pages) {
-    for (const item of page) listings.push(fromItem<ListingItem>(item));
+    for (const item of page) {
+      const listing = fromItem<ListingItem>(item);
+      if (allowed === null || allowed(listing)) listings.push(listing);
+    }
     if (listings.length >= wanted) break;
   }
   return listings;
@@ -214,7 +225,11 @@ export async function readLog(ctx: ReadContext, options: ReadLogOptions = {}): P
   if (!Number.isSafeInteger(after) || after < 0)
     throw new InvalidInputError('after is a position from 0.', ['after']);
   const first = pageSize(options.first, 'first', ctx.limits);
-  const log = new LogReader(after, first, compileEventFilter(options.filter ?? null));
+  const log = new LogReader(
+    after,
+    first,
+    compileEventFilter(options.filter ?? null, options.restriction ?? null),
+  );
   const pages = ctx.gate.pages({
     KeyConditionExpression: 'pk = :pk AND sk > :after',
     ExpressionAttributeValues: toItem({ ':pk': logPk(ctx.tenant), ':after': positionSk(after) }),

@@ -2,6 +2,7 @@
  * The event store's public shapes. Nothing here knows DynamoDB or GraphQL: the API layer
  * talks to a {@link TenantEventStore}, which only ever sees one tenant's data.
  */
+import type { StreamRestriction } from './restriction.js';
 
 /** A JSON value as stored: what JSON.parse returns. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -129,6 +130,8 @@ export interface ReadLogOptions {
    * `hasNextPage: true`), so that a reader who has gone costs nothing more.
    */
   signal?: AbortSignal | undefined;
+  /** Only the events of streams it allows, as if filtered out (`lastPosition` still advances). */
+  restriction?: StreamRestriction | null | undefined;
 }
 
 export interface LogPage extends Page<RecordedEvent> {
@@ -144,6 +147,8 @@ export interface ListStreamsOptions {
   category?: string | null | undefined;
   first?: number | null | undefined;
   after?: string | null | undefined;
+  /** Only the streams it allows. */
+  restriction?: StreamRestriction | null | undefined;
 }
 
 /** Hooks the store calls; the subscription hub uses `onCommitted` to wake its poller at once. */
@@ -159,6 +164,17 @@ export interface StoreObserver {
 /** One tenant's view of the store: no method can reach another tenant's data. */
 export interface TenantEventStore {
   readonly tenant: string;
+  /**
+   * A restricted view's restriction (`restricted-store.ts`): every read and write of the view
+   * applies it. Null or absent: the whole tenant.
+   */
+  readonly restriction?: StreamRestriction | null;
+  /**
+   * Beneath a restricted view, the tenant's whole store: for the subscription hub's shared
+   * poller, which reads the whole log once for all subscribers and applies each one's
+   * restriction itself. Never to be handed to a caller.
+   */
+  readonly unrestricted?: TenantEventStore;
   append(request: AppendRequest): Promise<AppendResult>;
   getStream(ref: StreamRef): Promise<StreamInfo | null>;
   /** Stream metadata for many streams at once, in the order of `keys` (null where missing). */
@@ -174,7 +190,8 @@ export interface TenantEventStore {
 }
 
 export interface EventStore {
-  forTenant(tenant: string): TenantEventStore;
+  /** The tenant's store; with a restriction, a view that only sees and writes what it allows. */
+  forTenant(tenant: string, restriction?: StreamRestriction | null): TenantEventStore;
   /** Creates the tables when missing; idempotent. */
   ensureTables(): Promise<void>;
   /** Waits for in-flight appends to finish and refuses new ones. */

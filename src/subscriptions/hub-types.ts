@@ -7,11 +7,22 @@ import type { EventFilter, RecordedEvent, StreamRef, TenantEventStore } from '..
 import type { PollBackoffOptions } from './backoff.js';
 import type { Clock } from './clock.js';
 
-/** The part of a tenant's store the hub uses. A {@link TenantEventStore} is one. */
+/**
+ * The part of a tenant's store the hub uses. A {@link TenantEventStore} is one. A restricted
+ * view (src/store/restricted-store.ts) brings its `restriction`, which the hub applies to the
+ * subscription, and its `unrestricted` store, which the tenant's shared poller reads.
+ */
 export type SubscribableStore = Pick<
   TenantEventStore,
-  'tenant' | 'readLog' | 'headPosition' | 'readStream' | 'getStreams'
->;
+  'tenant' | 'readLog' | 'headPosition' | 'readStream' | 'getStreams' | 'restriction'
+> & { readonly unrestricted?: SubscribableStore | undefined };
+
+/** The tenant's whole store beneath a (possibly restricted) view: what the shared poller reads. */
+export function wholeStoreOf(view: SubscribableStore): SubscribableStore {
+  if (!view.restriction) return view;
+  if (!view.unrestricted) throw new Error('a restricted store view must bring its unrestricted store');
+  return view.unrestricted;
+}
 
 export interface SubscriptionHubOptions {
   /** Poll pacing; defaults in `backoff.ts` (100 ms while events flow, up to 1000 ms idle). */

@@ -36,6 +36,7 @@ import {
   type SubscribableStore,
   SubscriptionHubClosedError,
   type SubscriptionHubOptions,
+  wholeStoreOf,
 } from './hub-types.js';
 import { LogSubscription } from './log-subscription.js';
 import { readPatiently } from './patient-read.js';
@@ -102,14 +103,13 @@ export class SubscriptionHub {
   ): Promise<EventSubscription<RecordedEvent>> {
     this.assertOpen();
     const afterVersion = checkedAfterVersion(options.afterVersion);
-    const reader = new StreamEventsReader(
-      store,
-      options.stream,
-      streamKeyOf(options.stream, ['stream']),
-      () => this.countStreamRead(),
-    );
+    const key = streamKeyOf(options.stream, ['stream']);
+    // The view reads a stream its restriction forbids as missing; live, none of its events match.
+    const reader = new StreamEventsReader(store, options.stream, key, () => this.countStreamRead());
+    const allowed = store.restriction?.allows(key) ?? true;
+    const matches = allowed ? reader.matches : () => false;
     const { bufferSize } = this.settings;
-    const subscription = this.createSubscription(store, reader.readHistory, reader.matches, bufferSize);
+    const subscription = this.createSubscription(store, reader.readHistory, matches, bufferSize);
     try {
       this.counts.setupReads += 2;
       const start = await this.patiently(() => reader.start(afterVersion), store.tenant);
@@ -217,9 +217,10 @@ export class SubscriptionHub {
     this.assertOpen();
     const after = checkedAfter(options.after);
     const filter = options.filter ?? null;
-    // The store's own filter, so that live delivery selects exactly what history reads do;
-    // it refuses malformed stream ids here, before anything starts.
-    const matches = compileEventFilter(filter);
+    // The store's own filter, with the view's restriction, so that live delivery selects
+    // exactly what history reads (through the view) do; it refuses malformed stream ids here,
+    // before anything starts.
+    const matches = compileEventFilter(filter, store.restriction ?? null);
     const subscription = this.createSubscription(
       store,
       (from, limit, signal) => readLogChunk(store, from, limit, filter, () => this.countStreamRead(), signal),
@@ -269,9 +270,11 @@ export class SubscriptionHub {
     return subscription;
   }
 
-  private feedFor(store: SubscribableStore): TenantFeed {
-    const existing = this.feeds.get(store.tenant);
+  private feedFor(view: SubscribableStore): TenantFeed {
+    const existing = this.feeds.get(view.tenant);
     if (existing) return existing;
+    // The feed serves every subscriber of the tenant: it reads the whole log, never a view's.
+    const store = wholeStoreOf(view);
     const feed = new TenantFeed({
       tenant: store.tenant,
       read: (after, limit) => {

@@ -14,7 +14,7 @@ import { readLogChunk } from './read-log-chunk.js';
 import { isEventOf } from './stream-key.js';
 import type { LogChunk } from './tenant-poller.js';
 
-type Store = Pick<TenantEventStore, 'readLog' | 'headPosition' | 'readStream' | 'getStreams'>;
+type Store = Pick<TenantEventStore, 'readLog' | 'headPosition' | 'readStream' | 'getStreams' | 'restriction'>;
 
 export interface StreamEventsStart {
   /** The position the subscription starts after. */
