@@ -297,7 +297,15 @@ async function idAttack(
   const check = testClient();
   const raw = await readRaw(check, prefix, tenantName, streams);
   const problems = checkHistory(raw, appends, deletes, [], { allowMarked: true });
-  problems.push(...(await checkReads(gateways[0]!, streams)));
+  // A stream whose head a crashed deletion left marked reads as missing while readStream still
+  // shows what is not removed yet (src/store/README.md, "Deletion"): its reads are not compared.
+  const marked = new Set([...raw.streams.values()].filter((s) => s.head?.deleting).map((s) => s.ref));
+  problems.push(
+    ...(await checkReads(
+      gateways[0]!,
+      streams.filter((ref) => !marked.has(ref)),
+    )),
+  );
 
   const describeA = (a: Append) =>
     `#${a.start} ${a.kind} ${keyOf(a.stream)} exp ${a.expectedVersion} ids ${a.ids.map((id) => id.slice(0, 8)).join(',')}`;
