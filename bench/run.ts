@@ -117,7 +117,9 @@ const resultsFile = new URL(
 const save = () => writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
 try {
   if (wants('appends')) {
-    log('== appends: GraphQL appendEvents vs raw TransactWriteItems per append');
+    log(
+      '== appends: GraphQL appendEvents vs raw TransactWriteItems per append (with and without a head read of unseen streams)',
+    );
     const rows = await appendScenario({
       gatewayUrl: gateway.url,
       headers: auth('appends'),
@@ -136,13 +138,13 @@ try {
         concurrency: row.eventloom.concurrency,
         events: row.eventloom.eventsPerAppend,
         'eventloom appends/s': round(row.eventloom.appendsPerSecond, 0),
-        'raw appends/s': round(row.raw.appendsPerSecond, 0),
-        ratio: round(row.ratio, 2),
+        'raw appends/s (head read / none)': `${round(row.raw.appendsPerSecond, 0)} / ${round(row.rawNoHeadRead.appendsPerSecond, 0)}`,
+        ratio: `${round(row.ratio, 2)} / ${round(row.ratioNoHeadRead, 2)}`,
         'eventloom events/s': round(row.eventloom.eventsPerSecond, 0),
-        'raw conflicts': row.raw.conflicts,
-        'p50 ms': `${round(row.eventloom.p50)} / ${round(row.raw.p50)}`,
-        'p99 ms': `${round(row.eventloom.p99)} / ${round(row.raw.p99)}`,
-        'p99.9 ms': `${round(row.eventloom.p999)} / ${round(row.raw.p999)}`,
+        'raw conflicts': `${row.raw.conflicts} / ${row.rawNoHeadRead.conflicts}`,
+        'p50 ms (eventloom / raw / raw no head read)': `${round(row.eventloom.p50)} / ${round(row.raw.p50)} / ${round(row.rawNoHeadRead.p50)}`,
+        'p99 ms': `${round(row.eventloom.p99)} / ${round(row.raw.p99)} / ${round(row.rawNoHeadRead.p99)}`,
+        'p99.9 ms': `${round(row.eventloom.p999)} / ${round(row.raw.p999)} / ${round(row.rawNoHeadRead.p999)}`,
       })),
     );
   }

@@ -1,6 +1,8 @@
 /**
  * Appends: GraphQL appendEvents over keep-alive HTTP against raw one-transaction-per-append
- * DynamoDB calls, at several concurrencies and append sizes, over the same stream mix.
+ * DynamoDB calls, at several concurrencies and append sizes, over the same stream mix. Two raw
+ * baselines (bench/lib/raw-appender.ts): one reads the head of a stream it has not seen before
+ * its first transaction; the other writes such a stream as new, as the gateway does.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { graphql } from '../lib/gateway.js';
@@ -82,31 +84,55 @@ export interface AppendScenarioOptions {
   log: (line: string) => void;
 }
 
+export interface AppendScenarioRow {
+  eventloom: AppendRow;
+  /** The raw client that reads an unseen stream's head first. */
+  raw: AppendRow;
+  /** The raw client that writes an unseen stream as new (no head read). */
+  rawNoHeadRead: AppendRow;
+  ratio: number;
+  p50DeltaMs: number;
+  ratioNoHeadRead: number;
+  p50DeltaNoHeadReadMs: number;
+}
+
+async function driveRaw(
+  options: AppendScenarioOptions,
+  tenant: string,
+  readUnseenHeads: boolean,
+  concurrency: number,
+  seed: number,
+  events: (n: number) => Array<{ type: string; data: unknown }>,
+  size: number,
+): Promise<AppendRow> {
+  const mix = createStreamMix(undefined, seed);
+  const raw = new RawAppender(options.client, options.table, tenant, { readUnseenHeads });
+  return drive(
+    concurrency,
+    options.durationMs,
+    async (_worker, n) => {
+      const before = raw.conflicts;
+      await raw.append(mix(), events(n));
+      return { conflicts: raw.conflicts - before, ok: true };
+    },
+    size,
+  );
+}
+
 export async function appendScenario(options: AppendScenarioOptions) {
-  const rows: Array<{ eventloom: AppendRow; raw: AppendRow; ratio: number; p50DeltaMs: number }> = [];
+  const rows: AppendScenarioRow[] = [];
   for (const size of options.sizes) {
     for (const concurrency of options.concurrencies) {
       const eventloomRuns: AppendRow[] = [];
       const rawRuns: AppendRow[] = [];
+      const rawNewRuns: AppendRow[] = [];
       for (let rep = 0; rep < options.repetitions; rep++) {
         const run = `c${concurrency}-k${size}-r${rep}`;
         const events = (n: number) =>
           Array.from({ length: size }, (_, k) => ({ type: 'BenchEvent', data: payload(n * size + k) }));
 
-        const rawMix = createStreamMix(undefined, rep + 1);
-        const raw = new RawAppender(options.client, options.table, `raw-${run}`);
-        rawRuns.push(
-          await drive(
-            concurrency,
-            options.durationMs,
-            async (_worker, n) => {
-              const before = raw.conflicts;
-              await raw.append(rawMix(), events(n));
-              return { conflicts: raw.conflicts - before, ok: true };
-            },
-            size,
-          ),
-        );
+        rawRuns.push(await driveRaw(options, `raw-${run}`, true, concurrency, rep + 1, events, size));
+        rawNewRuns.push(await driveRaw(options, `rawnew-${run}`, false, concurrency, rep + 1, events, size));
 
         const mix = createStreamMix(undefined, rep + 1);
         eventloomRuns.push(
@@ -130,17 +156,22 @@ export async function appendScenario(options: AppendScenarioOptions) {
         );
         const last = eventloomRuns.at(-1)!;
         const lastRaw = rawRuns.at(-1)!;
+        const lastNew = rawNewRuns.at(-1)!;
         options.log(
-          `  appends c=${concurrency} k=${size} rep ${rep + 1}: eventloom ${round(last.appendsPerSecond, 0)}/s p50 ${round(last.p50)} ms | raw ${round(lastRaw.appendsPerSecond, 0)}/s p50 ${round(lastRaw.p50)} ms (${lastRaw.conflicts} conflicts)`,
+          `  appends c=${concurrency} k=${size} rep ${rep + 1}: eventloom ${round(last.appendsPerSecond, 0)}/s p50 ${round(last.p50)} ms | raw ${round(lastRaw.appendsPerSecond, 0)}/s p50 ${round(lastRaw.p50)} ms (${lastRaw.conflicts} conflicts) | raw, no head read ${round(lastNew.appendsPerSecond, 0)}/s p50 ${round(lastNew.p50)} ms (${lastNew.conflicts} conflicts)`,
         );
       }
       const eventloom = medianOf(eventloomRuns);
       const raw = medianOf(rawRuns);
+      const rawNoHeadRead = medianOf(rawNewRuns);
       rows.push({
         eventloom,
         raw,
+        rawNoHeadRead,
         ratio: eventloom.appendsPerSecond / raw.appendsPerSecond,
         p50DeltaMs: eventloom.p50 - raw.p50,
+        ratioNoHeadRead: eventloom.appendsPerSecond / rawNoHeadRead.appendsPerSecond,
+        p50DeltaNoHeadReadMs: eventloom.p50 - rawNoHeadRead.p50,
       });
     }
   }
