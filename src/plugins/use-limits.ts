@@ -2,7 +2,7 @@
  * Query limits: depth, breadth and estimated cost of every operation, checked before it runs,
  * with the request's variables (a page size given as a variable counts like a literal).
  * Field costs are declared in src/builder.ts. Page sizes are checked by the connection
- * resolvers (src/schema/pagination.ts), the body size by yoga's `maxRequestBodySize` (413),
+ * resolvers (src/schema/pagination.ts), the body size by useBodyLimit (413),
  * append sizes by the store.
  *
  * An operation passes or fails by its document alone when none of its variables feeds an

@@ -17,6 +17,7 @@ import { graphiqlOptions } from '../plugins/graphiql.js';
 import type { RatePolicy } from '../plugins/rate-limiter.js';
 import { RateLimiter } from '../plugins/rate-limiter.js';
 import { useAuth } from '../plugins/use-auth.js';
+import { useBodyLimit } from '../plugins/use-body-limit.js';
 import { useErrorMasking } from '../plugins/use-error-masking.js';
 import { useGraphiQLPage } from '../plugins/use-graphiql-page.js';
 import { useHealthz } from '../plugins/use-healthz.js';
@@ -56,7 +57,8 @@ export function createHttpYoga(parts: HttpParts): Yoga {
     schema,
     graphqlEndpoint,
     context: createContextFactory({ store, authenticator, limits, subscriptions }),
-    maxRequestBodySize: limits.maxBodyBytes,
+    // Enforced by useBodyLimit, which counts only bodies without a Content-Length.
+    maxRequestBodySize: false,
     // Parsed documents are cached only while small and few (document-cache.ts).
     parserAndValidationCache: {
       documentCache: boundedDocumentCache(),
@@ -82,6 +84,7 @@ export function createHttpYoga(parts: HttpParts): Yoga {
         tenantOf: (request) => authenticator.tenantFor(request.headers.get('authorization')),
       }),
       useAuth(authenticator, graphqlEndpoint),
+      useBodyLimit(limits.maxBodyBytes),
       useLimits(limits),
       useRateLimit(new RateLimiter(parts.mutationRate), () =>
         metrics.rateLimited.inc({ limit: 'mutations' }),

@@ -168,6 +168,25 @@ describe('request body size', () => {
     expect(response.status).toBe(413);
   });
 
+  test('a chunked body (no Content-Length) under the limit is read and served', async () => {
+    const bytes = new TextEncoder().encode(JSON.stringify({ query: '{ __typename }' }));
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes.subarray(0, 5));
+        controller.enqueue(bytes.subarray(5));
+        controller.close();
+      },
+    });
+    const response = await fetch(api().url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+
   test('a body just under 2 MiB is served', async () => {
     const padding = 'x'.repeat(defaultApiLimits.maxBodyBytes - 1000);
     const result = await api().post(JSON.stringify({ query: '{ head }', variables: { padding } }));
