@@ -160,7 +160,8 @@ try {
       storeTenant: 'overhead-store',
       iterations: quick ? 100 : (numberOption('overhead-iterations') ?? 400),
       warmup: 50,
-      repetitions: quick ? 1 : (numberOption('overhead-repetitions') ?? 3),
+      firstWarmup: quick ? 100 : 400,
+      repetitions: quick ? 1 : (numberOption('overhead-repetitions') ?? 5),
       log,
     });
     results.overhead = overhead;

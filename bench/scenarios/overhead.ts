@@ -44,7 +44,9 @@ export interface OverheadOptions {
   /** The tenant of the in-process store: not the gateway's, whose counter it would contend on. */
   storeTenant: string;
   iterations: number;
+  /** Unmeasured rounds before each repetition; the first gets `firstWarmup` (JIT, DynamoDB Local's JVM). */
   warmup: number;
+  firstWarmup: number;
   repetitions: number;
   log: (line: string) => void;
 }
@@ -80,7 +82,8 @@ export async function overheadScenario(
   try {
     for (let rep = 0; rep < options.repetitions; rep++) {
       const samples = { storeAppend: [] as number[], httpAppend: [] as number[], trivial: [] as number[] };
-      for (let i = -options.warmup; i < options.iterations; i++) {
+      const warmup = rep === 0 ? options.firstWarmup : options.warmup;
+      for (let i = -warmup; i < options.iterations; i++) {
         const name = `ovh-r${rep}-${i}`;
         const storeMs = await timed(() =>
           store.append({
