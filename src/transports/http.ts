@@ -18,6 +18,7 @@ import type { RatePolicy } from '../plugins/rate-limiter.js';
 import { RateLimiter } from '../plugins/rate-limiter.js';
 import { useAuth } from '../plugins/use-auth.js';
 import { useBodyLimit } from '../plugins/use-body-limit.js';
+import { useCompression } from '../plugins/use-compression.js';
 import { useErrorMasking } from '../plugins/use-error-masking.js';
 import { useGraphiQLPage } from '../plugins/use-graphiql-page.js';
 import { useHealthz } from '../plugins/use-healthz.js';
@@ -89,6 +90,8 @@ export function createHttpYoga(parts: HttpParts): Yoga {
       useRateLimit(new RateLimiter(parts.mutationRate), () =>
         metrics.rateLimited.inc({ limit: 'mutations' }),
       ),
+      // Last: it compresses the response the plugins above have made.
+      useCompression(),
     ],
   });
 }
