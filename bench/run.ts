@@ -130,6 +130,7 @@ try {
       concurrencies: concurrencyOption ?? (quick ? [1, 32] : [1, 8, 32, 128]),
       sizes: [1, 10],
       durationMs: quick ? 1500 : 4000,
+      warmupMs: quick ? 1000 : 5000,
       repetitions: quick ? 1 : 3,
       log,
     });

@@ -80,6 +80,8 @@ export interface AppendScenarioOptions {
   concurrencies: number[];
   sizes: number[];
   durationMs: number;
+  /** Each variant appends this long before anything is measured. */
+  warmupMs: number;
   repetitions: number;
   log: (line: string) => void;
 }
@@ -119,51 +121,84 @@ async function driveRaw(
   );
 }
 
+async function driveEventloom(
+  options: AppendScenarioOptions,
+  run: string,
+  concurrency: number,
+  seed: number,
+  events: (n: number) => Array<{ type: string; data: unknown }>,
+  size: number,
+): Promise<AppendRow> {
+  const mix = createStreamMix(undefined, seed);
+  return drive(
+    concurrency,
+    options.durationMs,
+    async (_worker, n) => {
+      const data = await graphql<{ appendEvents: { __typename: string } }>(
+        options.gatewayUrl,
+        appendMutation,
+        { input: { stream: { name: `${run}-${mix()}` }, events: events(n) } },
+        options.headers,
+      );
+      const ok = data.appendEvents.__typename === 'AppendEventsSuccess';
+      return { conflicts: data.appendEvents.__typename === 'WrongExpectedVersionError' ? 1 : 0, ok };
+    },
+    size,
+  );
+}
+
+type Variant = 'eventloom' | 'raw' | 'rawNoHeadRead';
+const variants: readonly Variant[] = ['raw', 'rawNoHeadRead', 'eventloom'];
+
+/** One measurement of each variant, in an order that rotates with `rep` (DynamoDB Local warms up as it goes). */
+async function measureVariants(
+  options: AppendScenarioOptions,
+  run: string,
+  rep: number,
+  concurrency: number,
+  size: number,
+): Promise<Record<Variant, AppendRow>> {
+  const events = (n: number) =>
+    Array.from({ length: size }, (_, k) => ({ type: 'BenchEvent', data: payload(n * size + k) }));
+  const measure: Record<Variant, () => Promise<AppendRow>> = {
+    raw: () => driveRaw(options, `raw-${run}`, true, concurrency, rep + 1, events, size),
+    rawNoHeadRead: () => driveRaw(options, `rawnew-${run}`, false, concurrency, rep + 1, events, size),
+    eventloom: () => driveEventloom(options, run, concurrency, rep + 1, events, size),
+  };
+  const rows: Partial<Record<Variant, AppendRow>> = {};
+  for (let i = 0; i < variants.length; i++) {
+    const variant = variants[(rep + i) % variants.length]!;
+    rows[variant] = await measure[variant]();
+  }
+  return rows as Record<Variant, AppendRow>;
+}
+
 export async function appendScenario(options: AppendScenarioOptions) {
   const rows: AppendScenarioRow[] = [];
+  // Not measured: the first seconds of a fresh DynamoDB Local and gateway are several times slower.
+  if (options.warmupMs > 0) {
+    await measureVariants({ ...options, durationMs: options.warmupMs }, 'warmup', 0, 1, 1);
+  }
   for (const size of options.sizes) {
     for (const concurrency of options.concurrencies) {
-      const eventloomRuns: AppendRow[] = [];
-      const rawRuns: AppendRow[] = [];
-      const rawNewRuns: AppendRow[] = [];
+      const runs: Record<Variant, AppendRow>[] = [];
       for (let rep = 0; rep < options.repetitions; rep++) {
-        const run = `c${concurrency}-k${size}-r${rep}`;
-        const events = (n: number) =>
-          Array.from({ length: size }, (_, k) => ({ type: 'BenchEvent', data: payload(n * size + k) }));
-
-        rawRuns.push(await driveRaw(options, `raw-${run}`, true, concurrency, rep + 1, events, size));
-        rawNewRuns.push(await driveRaw(options, `rawnew-${run}`, false, concurrency, rep + 1, events, size));
-
-        const mix = createStreamMix(undefined, rep + 1);
-        eventloomRuns.push(
-          await drive(
-            concurrency,
-            options.durationMs,
-            async (_worker, n) => {
-              const data = await graphql<{ appendEvents: { __typename: string } }>(
-                options.gatewayUrl,
-                appendMutation,
-                {
-                  input: { stream: { name: `${run}-${mix()}` }, events: events(n) },
-                },
-                options.headers,
-              );
-              const ok = data.appendEvents.__typename === 'AppendEventsSuccess';
-              return { conflicts: data.appendEvents.__typename === 'WrongExpectedVersionError' ? 1 : 0, ok };
-            },
-            size,
-          ),
+        const measured = await measureVariants(
+          options,
+          `c${concurrency}-k${size}-r${rep}`,
+          rep,
+          concurrency,
+          size,
         );
-        const last = eventloomRuns.at(-1)!;
-        const lastRaw = rawRuns.at(-1)!;
-        const lastNew = rawNewRuns.at(-1)!;
+        runs.push(measured);
+        const { eventloom: last, raw: lastRaw, rawNoHeadRead: lastNew } = measured;
         options.log(
           `  appends c=${concurrency} k=${size} rep ${rep + 1}: eventloom ${round(last.appendsPerSecond, 0)}/s p50 ${round(last.p50)} ms | raw ${round(lastRaw.appendsPerSecond, 0)}/s p50 ${round(lastRaw.p50)} ms (${lastRaw.conflicts} conflicts) | raw, no head read ${round(lastNew.appendsPerSecond, 0)}/s p50 ${round(lastNew.p50)} ms (${lastNew.conflicts} conflicts)`,
         );
       }
-      const eventloom = medianOf(eventloomRuns);
-      const raw = medianOf(rawRuns);
-      const rawNoHeadRead = medianOf(rawNewRuns);
+      const eventloom = medianOf(runs.map((run) => run.eventloom));
+      const raw = medianOf(runs.map((run) => run.raw));
+      const rawNoHeadRead = medianOf(runs.map((run) => run.rawNoHeadRead));
       rows.push({
         eventloom,
         raw,
