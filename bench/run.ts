@@ -8,6 +8,7 @@
  *   npm run bench -- --quick      # short runs, for trying the harness
  *   npm run bench -- appends      # only some scenarios
  *   npm run bench -- appends --concurrency=1,32
+ *   npm run bench -- overhead     # c=1: store.append vs the same append over HTTP vs { __typename }
  *   npm run bench -- deletes      # stream deletion: GraphQL, store and raw, streams of 10/100/1000
  *   npm run bench -- fanout --selection=stream --subscribers=0,1,100
  *   npm run bench -- soak --soak-minutes=10   # not in the default set
@@ -25,6 +26,7 @@ import { appendScenario } from './scenarios/appends.js';
 import { pageGraphQL, pageRaw, seedLog } from './scenarios/catchup.js';
 import { deleteScenario } from './scenarios/deletes.js';
 import { catchUpSubscriber, type LiveResult, type LiveSelection, liveScenario } from './scenarios/live.js';
+import { overheadScenario } from './scenarios/overhead.js';
 import { readsScenario, seedReads } from './scenarios/reads.js';
 import { printSoak, soakScenario } from './scenarios/soak.js';
 
@@ -89,7 +91,7 @@ const client = new DynamoDBClient({
   credentials: localCredentials,
 });
 // One API key per scenario, so that each works on its own tenant (its own log).
-const tenants = ['appends', 'reads', 'catchup', 'fanout', 'delivery', 'deletes', 'soak'] as const;
+const tenants = ['appends', 'overhead', 'reads', 'catchup', 'fanout', 'delivery', 'deletes', 'soak'] as const;
 const keyOf = (tenant: (typeof tenants)[number]) => `bench-key-for-${tenant}-0000`;
 const auth = (tenant: (typeof tenants)[number]) => ({ authorization: `Bearer ${keyOf(tenant)}` });
 const apiKeys = tenants.map((tenant) => `${keyOf(tenant)}=${tenant}`).join(',');
@@ -117,7 +119,9 @@ const resultsFile = new URL(
 const save = () => writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
 try {
   if (wants('appends')) {
-    log('== appends: GraphQL appendEvents vs raw TransactWriteItems per append');
+    log(
+      '== appends: GraphQL appendEvents vs raw TransactWriteItems per append (with and without a head read of unseen streams)',
+    );
     const rows = await appendScenario({
       gatewayUrl: gateway.url,
       headers: auth('appends'),
@@ -126,6 +130,7 @@ try {
       concurrencies: concurrencyOption ?? (quick ? [1, 32] : [1, 8, 32, 128]),
       sizes: [1, 10],
       durationMs: quick ? 1500 : 4000,
+      warmupMs: quick ? 1000 : 5000,
       repetitions: quick ? 1 : 3,
       log,
     });
@@ -136,14 +141,51 @@ try {
         concurrency: row.eventloom.concurrency,
         events: row.eventloom.eventsPerAppend,
         'eventloom appends/s': round(row.eventloom.appendsPerSecond, 0),
-        'raw appends/s': round(row.raw.appendsPerSecond, 0),
-        ratio: round(row.ratio, 2),
+        'raw appends/s (head read / none)': `${round(row.raw.appendsPerSecond, 0)} / ${round(row.rawNoHeadRead.appendsPerSecond, 0)}`,
+        ratio: `${round(row.ratio, 2)} / ${round(row.ratioNoHeadRead, 2)}`,
         'eventloom events/s': round(row.eventloom.eventsPerSecond, 0),
-        'raw conflicts': row.raw.conflicts,
-        'p50 ms': `${round(row.eventloom.p50)} / ${round(row.raw.p50)}`,
-        'p99 ms': `${round(row.eventloom.p99)} / ${round(row.raw.p99)}`,
-        'p99.9 ms': `${round(row.eventloom.p999)} / ${round(row.raw.p999)}`,
+        'raw conflicts': `${row.raw.conflicts} / ${row.rawNoHeadRead.conflicts}`,
+        'p50 ms (eventloom / raw / raw no head read)': `${round(row.eventloom.p50)} / ${round(row.raw.p50)} / ${round(row.rawNoHeadRead.p50)}`,
+        'p99 ms': `${round(row.eventloom.p99)} / ${round(row.raw.p99)} / ${round(row.rawNoHeadRead.p99)}`,
+        'p99.9 ms': `${round(row.eventloom.p999)} / ${round(row.raw.p999)} / ${round(row.rawNoHeadRead.p999)}`,
       })),
+    );
+  }
+  if (wants('overhead')) {
+    log('== overhead: store.append vs HTTP appendEvents vs { __typename }, concurrency 1, new streams');
+    const overhead = await overheadScenario({
+      gatewayUrl: gateway.url,
+      headers: auth('overhead'),
+      dynamoEndpoint: local.endpoint,
+      tablePrefix,
+      storeTenant: 'overhead-store',
+      iterations: quick ? 100 : (numberOption('overhead-iterations') ?? 400),
+      warmup: 50,
+      firstWarmup: quick ? 100 : 400,
+      repetitions: quick ? 1 : (numberOption('overhead-repetitions') ?? 5),
+      log,
+    });
+    results.overhead = overhead;
+    save();
+    const { median: m } = overhead;
+    console.table(
+      Object.fromEntries(
+        (['storeAppend', 'httpAppend', 'trivial'] as const).map((kind) => [
+          {
+            storeAppend: 'store.append (in-process)',
+            httpAppend: 'HTTP appendEvents',
+            trivial: 'HTTP { __typename }',
+          }[kind],
+          {
+            'p50 ms': round(m[kind].p50, 2),
+            'p90 ms': round(m[kind].p90, 2),
+            'p99 ms': round(m[kind].p99, 2),
+          },
+        ]),
+      ),
+    );
+    log(
+      `  HTTP append − store.append = ${round(m.httpAppend.p50 - m.storeAppend.p50, 2)} ms (p50); trivial round trip ${round(m.trivial.p50, 2)} ms; excess ${round(m.excess, 2)} ms (target ≤ 0.5)`,
     );
   }
   if (wants('deletes')) {

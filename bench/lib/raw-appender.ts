@@ -1,10 +1,17 @@
 /**
- * The baseline the append benchmarks compare with: raw @aws-sdk/client-dynamodb calls doing the
+ * The baselines the append benchmarks compare with: raw @aws-sdk/client-dynamodb calls doing the
  * same durable work as an eventloom append — one TransactWriteItems per append with the same
- * items (the tenant counter conditioned on the position last seen, the stream head conditioned
- * on its version, and per event the stream item, the log entry and the id claim) — written as a
- * careful hand-rolled client would: it remembers the counter and versions it saw, and refreshes
- * them from the cancellation reasons (ALL_OLD) instead of reading again.
+ * items as src/store/transaction.ts (the tenant counter conditioned on the position last seen,
+ * the stream head conditioned on its version, the listing of a new stream, and per event the
+ * stream item, the log entry and the id claim) — written as a careful hand-rolled client would:
+ * it remembers the counter and the heads it saw, and refreshes them from the cancellation
+ * reasons (ALL_OLD) instead of reading again.
+ *
+ * Two such clients differ in what they do with a stream they have not seen yet:
+ * - `readUnseenHeads: true` (the first baseline) reads its head (a consistent GetItem) before
+ *   the transaction;
+ * - `readUnseenHeads: false` writes it as a new stream (head conditioned on not existing) and
+ *   learns an existing one from the cancelled transaction, as the gateway's committer does.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -30,156 +37,212 @@ import {
 } from '../../src/store/keys.js';
 import { streamIdForName } from '../../src/store/stream-id.js';
 
+/**
+ * Where an event id's claim is stored, as the store does: one item per id in the tenant,
+ * naming the stream that holds it (src/store/keys.ts).
+ */
+export function claimKey(
+  tenant: string,
+  streamPartition: string,
+  eventId: string,
+): { pk: string; sk: string; streamPk: string } {
+  return { pk: eventIdClaimPk(tenant, eventId), sk: eventIdClaimSk, streamPk: streamPartition };
+}
+
+/** A head as the client last saw it: version 0 is "does not exist". */
+interface SeenHead {
+  version: number;
+  incarnation: number | undefined;
+}
+
+const absent: SeenHead = { version: 0, incarnation: undefined };
+
+function seenHeadOf(item: Record<string, unknown> | undefined): SeenHead {
+  if (!item) return absent;
+  return { version: item.version as number, incarnation: item.incarnation as number | undefined };
+}
+
+export interface RawAppenderOptions {
+  /** Read the head of a stream not seen before its first transaction (default true). */
+  readUnseenHeads?: boolean;
+}
+
 export class RawAppender {
   private counter: number | undefined;
-  private readonly versions = new Map<string, number>();
+  private readonly heads = new Map<string, SeenHead>();
+  private readonly readUnseenHeads: boolean;
   conflicts = 0;
+  /** GetItem calls made (counter and heads). */
+  reads = 0;
 
   constructor(
     private readonly client: DynamoDBClient,
     private readonly table: string,
     private readonly tenant: string,
-  ) {}
+    options: RawAppenderOptions = {},
+  ) {
+    this.readUnseenHeads = options.readUnseenHeads ?? true;
+  }
 
   private async get(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
+    this.reads++;
     const output = await this.client.send(
       new GetItemCommand({ TableName: this.table, Key: marshall({ pk, sk }), ConsistentRead: true }),
     );
     return output.Item ? unmarshall(output.Item) : undefined;
   }
 
+  private async headOf(pk: string): Promise<SeenHead> {
+    let head = this.heads.get(pk);
+    if (head === undefined) {
+      head = this.readUnseenHeads ? seenHeadOf(await this.get(pk, headSk)) : absent;
+      this.heads.set(pk, head);
+    }
+    return head;
+  }
+
   /** Appends to the named stream (no category); returns the positions assigned. */
   async append(name: string, events: ReadonlyArray<{ type: string; data: unknown }>): Promise<number[]> {
-    const stream = { id: streamIdForName(name), category: null };
-    const pk = streamPk(this.tenant, stream);
+    const pk = streamPk(this.tenant, { id: streamIdForName(name), category: null });
     for (;;) {
       if (this.counter === undefined) {
         this.counter =
           ((await this.get(counterPk(this.tenant), counterSk))?.position as number | undefined) ?? 0;
       }
-      let version = this.versions.get(pk);
-      if (version === undefined) {
-        version = ((await this.get(pk, headSk))?.version as number | undefined) ?? 0;
-        this.versions.set(pk, version);
-      }
+      const head = await this.headOf(pk);
       const seen = this.counter;
-      const now = new Date().toISOString();
-      const items: TransactWriteItem[] = [
-        {
-          Put: {
-            TableName: this.table,
-            Item: marshall({ pk: counterPk(this.tenant), sk: counterSk, position: seen + events.length }),
-            ConditionExpression: seen === 0 ? 'attribute_not_exists(pk)' : '#p = :seen',
-            ...(seen === 0
-              ? {}
-              : {
-                  ExpressionAttributeNames: { '#p': 'position' },
-                  ExpressionAttributeValues: marshall({ ':seen': seen }),
-                }),
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          },
-        },
-        {
-          Put: {
-            TableName: this.table,
-            Item: marshall({
-              pk,
-              sk: headSk,
-              streamId: stream.id,
-              category: null,
-              name,
-              versioned: false,
-              version: version + events.length,
-              createdAt: now,
-              updatedAt: now,
-            }),
-            ConditionExpression: version === 0 ? 'attribute_not_exists(pk)' : '#v = :v',
-            ...(version === 0
-              ? {}
-              : {
-                  ExpressionAttributeNames: { '#v': 'version' },
-                  ExpressionAttributeValues: marshall({ ':v': version }),
-                }),
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          },
-        },
-      ];
-      if (version === 0) {
-        items.push({
-          Put: {
-            TableName: this.table,
-            Item: marshall({
-              pk: streamListPk(this.tenant),
-              sk: streamListSk(stream),
-              streamId: stream.id,
-              category: null,
-              name,
-            }),
-          },
-        });
-      }
-      const positions: number[] = [];
-      events.forEach((event, index) => {
-        const position = seen + index + 1;
-        positions.push(position);
-        const eventVersion = version + index + 1;
-        const eventId = randomUUID();
-        const item = {
-          eventId,
-          type: event.type,
-          data: JSON.stringify(event.data),
-          metadata: '{}',
-          streamId: stream.id,
-          category: null,
-          streamName: name,
-          version: eventVersion,
-          position,
-          recordedAt: now,
-        };
-        items.push({
-          Put: { TableName: this.table, Item: marshall({ pk, sk: eventSk(eventVersion), ...item }) },
-        });
-        items.push({
-          Put: {
-            TableName: this.table,
-            Item: marshall({ pk: logPk(this.tenant), sk: positionSk(position), ...item }),
-          },
-        });
-        items.push({
-          Put: {
-            TableName: this.table,
-            Item: marshall({
-              pk: eventIdClaimPk(this.tenant, eventId),
-              sk: eventIdClaimSk,
-              streamPk: pk,
-              version: eventVersion,
-              appendFirstVersion: version + 1,
-              appendSize: events.length,
-            }),
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        });
-      });
+      const items = this.transaction(name, pk, seen, head, events);
       try {
-        await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+        await this.client.send(new TransactWriteItemsCommand({ TransactItems: items.writes }));
         this.counter = Math.max(this.counter ?? 0, seen + events.length);
-        this.versions.set(pk, version + events.length);
-        return positions;
+        this.heads.set(pk, { version: head.version + events.length, incarnation: items.incarnation });
+        return items.positions;
       } catch (error) {
         if ((error as { name?: string }).name !== 'TransactionCanceledException') throw error;
-        this.conflicts++;
-        const reasons = (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
-        if (reasons[0]?.Code === 'ConditionalCheckFailed') {
-          const counterItem = reasons[0].Item;
-          this.counter = counterItem ? (unmarshall(counterItem).position as number) : 0;
-        } else if (reasons.some((reason) => reason.Code === 'TransactionConflict')) {
-          this.counter = undefined;
-        }
-        if (reasons[1]?.Code === 'ConditionalCheckFailed') {
-          const headItem = reasons[1].Item;
-          this.versions.set(pk, headItem ? (unmarshall(headItem).version as number) : 0);
-        }
+        this.learn(pk, (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? []);
       }
     }
+  }
+
+  /** What a cancelled transaction says: the counter and the head as they are. */
+  private learn(pk: string, reasons: CancellationReason[]): void {
+    this.conflicts++;
+    if (reasons[0]?.Code === 'ConditionalCheckFailed') {
+      const counterItem = reasons[0].Item;
+      this.counter = counterItem ? (unmarshall(counterItem).position as number) : 0;
+    } else if (reasons.some((reason) => reason.Code === 'TransactionConflict')) {
+      this.counter = undefined;
+    }
+    if (reasons[1]?.Code === 'ConditionalCheckFailed') {
+      const headItem = reasons[1].Item;
+      this.heads.set(pk, seenHeadOf(headItem ? unmarshall(headItem) : undefined));
+    }
+  }
+
+  private transaction(
+    name: string,
+    pk: string,
+    seen: number,
+    head: SeenHead,
+    events: ReadonlyArray<{ type: string; data: unknown }>,
+  ): { writes: TransactWriteItem[]; positions: number[]; incarnation: number | undefined } {
+    const streamId = streamIdForName(name);
+    const now = new Date().toISOString();
+    const { version } = head;
+    // A new stream's incarnation is the position of its first event (src/store/transaction.ts).
+    const incarnation = version === 0 ? seen + 1 : head.incarnation;
+    const stamp = incarnation === undefined ? {} : { incarnation };
+    const writes: TransactWriteItem[] = [
+      this.conditionalPut(
+        { pk: counterPk(this.tenant), sk: counterSk, position: seen + events.length },
+        seen === 0 ? null : { name: 'position', value: seen },
+      ),
+      this.conditionalPut(
+        {
+          pk,
+          sk: headSk,
+          streamId,
+          category: null,
+          name,
+          versioned: false,
+          version: version + events.length,
+          createdAt: now,
+          updatedAt: now,
+          ...stamp,
+        },
+        version === 0 ? null : { name: 'version', value: version },
+      ),
+    ];
+    if (version === 0) {
+      writes.push(
+        this.put({
+          pk: streamListPk(this.tenant),
+          sk: streamListSk({ id: streamId, category: null }),
+          streamId,
+          category: null,
+          name,
+        }),
+      );
+    }
+    const positions: number[] = [];
+    events.forEach((event, index) => {
+      const position = seen + index + 1;
+      positions.push(position);
+      const eventVersion = version + index + 1;
+      const eventId = randomUUID();
+      const item = {
+        eventId,
+        type: event.type,
+        data: JSON.stringify(event.data),
+        metadata: '{}',
+        streamId,
+        category: null,
+        streamName: name,
+        version: eventVersion,
+        position,
+        recordedAt: now,
+        ...stamp,
+      };
+      writes.push(this.put({ pk, sk: eventSk(eventVersion), ...item }));
+      writes.push(this.put({ pk: logPk(this.tenant), sk: positionSk(position), ...item }));
+      writes.push(
+        this.conditionalPut(
+          {
+            ...claimKey(this.tenant, pk, eventId),
+            version: eventVersion,
+            appendFirstVersion: version + 1,
+            appendSize: events.length,
+            ...stamp,
+          },
+          null,
+        ),
+      );
+    });
+    return { writes, positions, incarnation };
+  }
+
+  private put(item: Record<string, unknown>): TransactWriteItem {
+    return { Put: { TableName: this.table, Item: marshall(item) } };
+  }
+
+  /** A Put conditioned on the item not existing (`expected` null) or on one attribute's value. */
+  private conditionalPut(
+    item: Record<string, unknown>,
+    expected: { name: string; value: number } | null,
+  ): TransactWriteItem {
+    return {
+      Put: {
+        TableName: this.table,
+        Item: marshall(item),
+        ConditionExpression: expected === null ? 'attribute_not_exists(pk)' : '#a = :v',
+        ...(expected === null
+          ? {}
+          : {
+              ExpressionAttributeNames: { '#a': expected.name },
+              ExpressionAttributeValues: marshall({ ':v': expected.value }),
+            }),
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
   }
 }

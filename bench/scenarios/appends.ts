@@ -1,6 +1,8 @@
 /**
  * Appends: GraphQL appendEvents over keep-alive HTTP against raw one-transaction-per-append
- * DynamoDB calls, at several concurrencies and append sizes, over the same stream mix.
+ * DynamoDB calls, at several concurrencies and append sizes, over the same stream mix. Two raw
+ * baselines (bench/lib/raw-appender.ts): one reads the head of a stream it has not seen before
+ * its first transaction; the other writes such a stream as new, as the gateway does.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { graphql } from '../lib/gateway.js';
@@ -78,69 +80,133 @@ export interface AppendScenarioOptions {
   concurrencies: number[];
   sizes: number[];
   durationMs: number;
+  /** Each variant appends this long before anything is measured. */
+  warmupMs: number;
   repetitions: number;
   log: (line: string) => void;
 }
 
+export interface AppendScenarioRow {
+  eventloom: AppendRow;
+  /** The raw client that reads an unseen stream's head first. */
+  raw: AppendRow;
+  /** The raw client that writes an unseen stream as new (no head read). */
+  rawNoHeadRead: AppendRow;
+  ratio: number;
+  p50DeltaMs: number;
+  ratioNoHeadRead: number;
+  p50DeltaNoHeadReadMs: number;
+}
+
+async function driveRaw(
+  options: AppendScenarioOptions,
+  tenant: string,
+  readUnseenHeads: boolean,
+  concurrency: number,
+  seed: number,
+  events: (n: number) => Array<{ type: string; data: unknown }>,
+  size: number,
+): Promise<AppendRow> {
+  const mix = createStreamMix(undefined, seed);
+  const raw = new RawAppender(options.client, options.table, tenant, { readUnseenHeads });
+  return drive(
+    concurrency,
+    options.durationMs,
+    async (_worker, n) => {
+      const before = raw.conflicts;
+      await raw.append(mix(), events(n));
+      return { conflicts: raw.conflicts - before, ok: true };
+    },
+    size,
+  );
+}
+
+async function driveEventloom(
+  options: AppendScenarioOptions,
+  run: string,
+  concurrency: number,
+  seed: number,
+  events: (n: number) => Array<{ type: string; data: unknown }>,
+  size: number,
+): Promise<AppendRow> {
+  const mix = createStreamMix(undefined, seed);
+  return drive(
+    concurrency,
+    options.durationMs,
+    async (_worker, n) => {
+      const data = await graphql<{ appendEvents: { __typename: string } }>(
+        options.gatewayUrl,
+        appendMutation,
+        { input: { stream: { name: `${run}-${mix()}` }, events: events(n) } },
+        options.headers,
+      );
+      const ok = data.appendEvents.__typename === 'AppendEventsSuccess';
+      return { conflicts: data.appendEvents.__typename === 'WrongExpectedVersionError' ? 1 : 0, ok };
+    },
+    size,
+  );
+}
+
+type Variant = 'eventloom' | 'raw' | 'rawNoHeadRead';
+const variants: readonly Variant[] = ['raw', 'rawNoHeadRead', 'eventloom'];
+
+/** One measurement of each variant, in an order that rotates with `rep` (DynamoDB Local warms up as it goes). */
+async function measureVariants(
+  options: AppendScenarioOptions,
+  run: string,
+  rep: number,
+  concurrency: number,
+  size: number,
+): Promise<Record<Variant, AppendRow>> {
+  const events = (n: number) =>
+    Array.from({ length: size }, (_, k) => ({ type: 'BenchEvent', data: payload(n * size + k) }));
+  const measure: Record<Variant, () => Promise<AppendRow>> = {
+    raw: () => driveRaw(options, `raw-${run}`, true, concurrency, rep + 1, events, size),
+    rawNoHeadRead: () => driveRaw(options, `rawnew-${run}`, false, concurrency, rep + 1, events, size),
+    eventloom: () => driveEventloom(options, run, concurrency, rep + 1, events, size),
+  };
+  const rows: Partial<Record<Variant, AppendRow>> = {};
+  for (let i = 0; i < variants.length; i++) {
+    const variant = variants[(rep + i) % variants.length]!;
+    rows[variant] = await measure[variant]();
+  }
+  return rows as Record<Variant, AppendRow>;
+}
+
 export async function appendScenario(options: AppendScenarioOptions) {
-  const rows: Array<{ eventloom: AppendRow; raw: AppendRow; ratio: number; p50DeltaMs: number }> = [];
+  const rows: AppendScenarioRow[] = [];
+  // Not measured: the first seconds of a fresh DynamoDB Local and gateway are several times slower.
+  if (options.warmupMs > 0) {
+    await measureVariants({ ...options, durationMs: options.warmupMs }, 'warmup', 0, 1, 1);
+  }
   for (const size of options.sizes) {
     for (const concurrency of options.concurrencies) {
-      const eventloomRuns: AppendRow[] = [];
-      const rawRuns: AppendRow[] = [];
+      const runs: Record<Variant, AppendRow>[] = [];
       for (let rep = 0; rep < options.repetitions; rep++) {
-        const run = `c${concurrency}-k${size}-r${rep}`;
-        const events = (n: number) =>
-          Array.from({ length: size }, (_, k) => ({ type: 'BenchEvent', data: payload(n * size + k) }));
-
-        const rawMix = createStreamMix(undefined, rep + 1);
-        const raw = new RawAppender(options.client, options.table, `raw-${run}`);
-        rawRuns.push(
-          await drive(
-            concurrency,
-            options.durationMs,
-            async (_worker, n) => {
-              const before = raw.conflicts;
-              await raw.append(rawMix(), events(n));
-              return { conflicts: raw.conflicts - before, ok: true };
-            },
-            size,
-          ),
+        const measured = await measureVariants(
+          options,
+          `c${concurrency}-k${size}-r${rep}`,
+          rep,
+          concurrency,
+          size,
         );
-
-        const mix = createStreamMix(undefined, rep + 1);
-        eventloomRuns.push(
-          await drive(
-            concurrency,
-            options.durationMs,
-            async (_worker, n) => {
-              const data = await graphql<{ appendEvents: { __typename: string } }>(
-                options.gatewayUrl,
-                appendMutation,
-                {
-                  input: { stream: { name: `${run}-${mix()}` }, events: events(n) },
-                },
-                options.headers,
-              );
-              const ok = data.appendEvents.__typename === 'AppendEventsSuccess';
-              return { conflicts: data.appendEvents.__typename === 'WrongExpectedVersionError' ? 1 : 0, ok };
-            },
-            size,
-          ),
-        );
-        const last = eventloomRuns.at(-1)!;
-        const lastRaw = rawRuns.at(-1)!;
+        runs.push(measured);
+        const { eventloom: last, raw: lastRaw, rawNoHeadRead: lastNew } = measured;
         options.log(
-          `  appends c=${concurrency} k=${size} rep ${rep + 1}: eventloom ${round(last.appendsPerSecond, 0)}/s p50 ${round(last.p50)} ms | raw ${round(lastRaw.appendsPerSecond, 0)}/s p50 ${round(lastRaw.p50)} ms (${lastRaw.conflicts} conflicts)`,
+          `  appends c=${concurrency} k=${size} rep ${rep + 1}: eventloom ${round(last.appendsPerSecond, 0)}/s p50 ${round(last.p50)} ms | raw ${round(lastRaw.appendsPerSecond, 0)}/s p50 ${round(lastRaw.p50)} ms (${lastRaw.conflicts} conflicts) | raw, no head read ${round(lastNew.appendsPerSecond, 0)}/s p50 ${round(lastNew.p50)} ms (${lastNew.conflicts} conflicts)`,
         );
       }
-      const eventloom = medianOf(eventloomRuns);
-      const raw = medianOf(rawRuns);
+      const eventloom = medianOf(runs.map((run) => run.eventloom));
+      const raw = medianOf(runs.map((run) => run.raw));
+      const rawNoHeadRead = medianOf(runs.map((run) => run.rawNoHeadRead));
       rows.push({
         eventloom,
         raw,
+        rawNoHeadRead,
         ratio: eventloom.appendsPerSecond / raw.appendsPerSecond,
         p50DeltaMs: eventloom.p50 - raw.p50,
+        ratioNoHeadRead: eventloom.appendsPerSecond / rawNoHeadRead.appendsPerSecond,
+        p50DeltaNoHeadReadMs: eventloom.p50 - rawNoHeadRead.p50,
       });
     }
   }

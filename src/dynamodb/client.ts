@@ -20,6 +20,10 @@ export function createDynamoDbClient(config: Config): DynamoDBClient {
     ...(config.dynamodb.localCredentials ? { credentials: localCredentials } : {}),
     // Fail fast when DynamoDB hangs or is gone: the SDK has no request timeout of its own.
     maxAttempts: operations.dynamoMaxAttempts,
+    // Resolve each command's middleware stack once, not on every call (about 0.1 ms of CPU per
+    // call here). Middleware added after the first call of a command is then not seen: the app
+    // adds its own (src/observability/instrument-dynamodb.ts) before any call.
+    cacheMiddleware: true,
     requestHandler: new NodeHttpHandler({
       connectionTimeout: Math.min(operations.dynamoTimeoutMs, 2000),
       requestTimeout: operations.dynamoTimeoutMs,

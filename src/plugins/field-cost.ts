@@ -5,6 +5,9 @@
 import { type GraphQLField, type GraphQLOutputType, getNamedType, isListType, isNonNullType } from 'graphql';
 import type { ApiLimits } from './api-limits.js';
 
+/** The only arguments `fieldCost` reads: a document whose variables feed none of them costs the same whatever its variables. */
+export const costArguments: ReadonlySet<string> = new Set(['first', 'last', 'filter']);
+
 /**
  * A field costs 1. A connection multiplies its selection by the page size it asks for, its
  * `edges` list then does not multiply again; other lists multiply by a small default. A

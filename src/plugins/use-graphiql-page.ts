@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import { type Plugin, shouldRenderGraphiQL } from 'graphql-yoga';
+import { acceptedEncoding } from './accept-encoding.js';
 
 interface Page {
   etag: string;
@@ -36,13 +37,6 @@ async function buildPage(html: string): Promise<Page> {
   };
 }
 
-function chooseEncoding(acceptEncoding: string | null): 'br' | 'gzip' | 'identity' {
-  const accepted = (acceptEncoding ?? '').toLowerCase();
-  if (/\bbr\b/.test(accepted)) return 'br';
-  if (/\bgzip\b/.test(accepted)) return 'gzip';
-  return 'identity';
-}
-
 /** Serves `render()`'s page for GETs of the GraphQL path that ask for HTML; built on first use. */
 export function useGraphiQLPage(graphqlEndpoint: string, render: () => string): Plugin {
   let building: Promise<Page> | undefined;
@@ -61,7 +55,7 @@ export function useGraphiQLPage(graphqlEndpoint: string, render: () => string): 
         endResponse(new fetchAPI.Response(null, { status: 304, headers }));
         return;
       }
-      const encoding = chooseEncoding(request.headers.get('accept-encoding'));
+      const encoding = acceptedEncoding(request.headers.get('accept-encoding')) ?? 'identity';
       const body = page[encoding];
       endResponse(
         new fetchAPI.Response(request.method === 'HEAD' ? null : body, {

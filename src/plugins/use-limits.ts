@@ -2,14 +2,20 @@
  * Query limits: depth, breadth and estimated cost of every operation, checked before it runs,
  * with the request's variables (a page size given as a variable counts like a literal).
  * Field costs are declared in src/builder.ts. Page sizes are checked by the connection
- * resolvers (src/schema/pagination.ts), the body size by yoga's `maxRequestBodySize` (413),
+ * resolvers (src/schema/pagination.ts), the body size by useBodyLimit (413),
  * append sizes by the store.
+ *
+ * An operation passes or fails by its document alone when none of its variables feeds an
+ * argument that a field's cost reads (`costArguments`: an append, `{ head }`, a page of fixed
+ * size): such an operation is checked once per parsed document (yoga's parse cache hands back
+ * the same document for the same text) and passes without the check afterwards.
  */
 import { createComplexityRule } from '@pothos/plugin-complexity';
-import { type DocumentNode, GraphQLError, type GraphQLSchema, validate } from 'graphql';
+import { BREAK, type DocumentNode, GraphQLError, type GraphQLSchema, validate, visit } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { ApiErrorCode } from '../errors/codes.js';
 import type { ApiLimits } from './api-limits.js';
+import { costArguments } from './field-cost.js';
 
 interface OperationArgs {
   schema: GraphQLSchema;
@@ -17,6 +23,28 @@ interface OperationArgs {
   contextValue: unknown;
   variableValues?: Readonly<Record<string, unknown>> | null;
   operationName?: string | null;
+}
+
+/** Whether a variable appears inside an argument that a field's cost reads. */
+function costReadsVariables(document: DocumentNode): boolean {
+  let inCostArgument = 0;
+  let reads = false;
+  visit(document, {
+    Argument: {
+      enter: (node) => {
+        if (costArguments.has(node.name.value)) inCostArgument++;
+      },
+      leave: (node) => {
+        if (costArguments.has(node.name.value)) inCostArgument--;
+      },
+    },
+    Variable: () => {
+      if (inCostArgument === 0) return undefined;
+      reads = true;
+      return BREAK;
+    },
+  });
+  return reads;
 }
 
 export function useLimits(limits: ApiLimits): Plugin {
@@ -32,6 +60,23 @@ export function useLimits(limits: ApiLimits): Plugin {
         maxBreadth: limits.maxBreadth,
       }),
     ]);
+  // Per document: whether its cost reads variables, and the operations (by name) that passed.
+  const documents = new WeakMap<DocumentNode, { readsVariables: boolean; passed: Set<string | null> }>();
+  const checkOnce = (args: OperationArgs): readonly GraphQLError[] => {
+    // Field costs read the context's limits: an operation with other limits is checked each time.
+    if ((args.contextValue as { limits?: unknown } | null)?.limits !== limits) return check(args);
+    let known = documents.get(args.document);
+    if (!known) {
+      known = { readsVariables: costReadsVariables(args.document), passed: new Set() };
+      documents.set(args.document, known);
+    }
+    const operation = args.operationName ?? null;
+    if (known.readsVariables) return check(args);
+    if (known.passed.has(operation)) return [];
+    const errors = check(args);
+    if (errors.length === 0) known.passed.add(operation);
+    return errors;
+  };
   return {
     onParse({ parseFn, setParseFn }) {
       setParseFn((source, options) => {
@@ -49,11 +94,11 @@ export function useLimits(limits: ApiLimits): Plugin {
       });
     },
     onExecute({ args, setResultAndStopExecution }) {
-      const errors = check(args);
+      const errors = checkOnce(args);
       if (errors.length > 0) setResultAndStopExecution({ errors });
     },
     onSubscribe({ args, setResultAndStopExecution }) {
-      const errors = check(args);
+      const errors = checkOnce(args);
       if (errors.length > 0) setResultAndStopExecution({ errors });
     },
   };

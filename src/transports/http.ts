@@ -21,6 +21,8 @@ import type { RatePolicy } from '../plugins/rate-limiter.js';
 import { RateLimiter } from '../plugins/rate-limiter.js';
 import { useTrustedDocuments } from '../plugins/trusted-documents.js';
 import { useAuth } from '../plugins/use-auth.js';
+import { useBodyLimit } from '../plugins/use-body-limit.js';
+import { useCompression } from '../plugins/use-compression.js';
 import { useErrorMasking } from '../plugins/use-error-masking.js';
 import { useGraphiQLPage } from '../plugins/use-graphiql-page.js';
 import { useHealthz } from '../plugins/use-healthz.js';
@@ -66,7 +68,8 @@ export function createHttpYoga(parts: HttpParts): Yoga {
     schema,
     graphqlEndpoint,
     context: createContextFactory({ store, auth, limits, subscriptions }),
-    maxRequestBodySize: limits.maxBodyBytes,
+    // Enforced by useBodyLimit, which counts only bodies without a Content-Length.
+    maxRequestBodySize: false,
     cors: corsOptions(parts.cors),
     // Parsed documents are cached only while small and few (document-cache.ts).
     parserAndValidationCache: {
@@ -93,6 +96,7 @@ export function createHttpYoga(parts: HttpParts): Yoga {
         principalOf: (request) => auth.ofRequest(request),
       }),
       useAuth(auth, graphqlEndpoint, (reason) => metrics.accessRefused.inc({ reason, transport: 'http' })),
+      useBodyLimit(limits.maxBodyBytes),
       ...(parts.trustedDocuments ? [useTrustedDocuments(parts.trustedDocuments, auth.ofRequest)] : []),
       useScopes(() => metrics.accessRefused.inc({ reason: 'forbidden', transport: 'http' })),
       useLimits(limits),
@@ -100,6 +104,8 @@ export function createHttpYoga(parts: HttpParts): Yoga {
         metrics.rateLimited.inc({ limit: 'mutations' }),
       ),
       useTokenExpiry(),
+      // Last: it compresses the response the plugins above have made.
+      useCompression(),
     ],
   });
 }

@@ -102,6 +102,23 @@ describe('depth and cost', () => {
     expect((await api().post(JSON.stringify({ query: plain }))).errors).toBeUndefined();
   });
 
+  test('a document whose cost does not read its variables is checked once; one whose cost reads them, each time', async () => {
+    // Passes, then refused as often as it is sent: a refusal is never remembered as a pass.
+    const pages = (n: number) =>
+      `{ ${Array.from({ length: n }, (_, i) => `r${i}: events(first: 1, filter: { types: ["nope"] }) { edges { node { id } } }`).join(' ')} }`;
+    for (let i = 0; i < 2; i++)
+      expectRefused(await api().post(JSON.stringify({ query: pages(100) })), 'QUERY_COMPLEXITY');
+    // A variable inside `filter` changes the cost: the same document passes, then is refused.
+    const filtered = `query ($f: EventFilter) { ${Array.from({ length: 100 }, (_, i) => `r${i}: events(first: 1, filter: $f) { edges { node { id } } }`).join(' ')} }`;
+    const unfiltered = await api().post(JSON.stringify({ query: filtered, variables: { f: {} } }));
+    expect(unfiltered.status).toBe(200);
+    expect(unfiltered.errors).toBeUndefined();
+    expectRefused(
+      await api().post(JSON.stringify({ query: filtered, variables: { f: { types: ['nope'] } } })),
+      'QUERY_COMPLEXITY',
+    );
+  });
+
   test('too many selections are refused', async () => {
     const fields = Array.from({ length: defaultApiLimits.maxBreadth + 1 }, (_, i) => `h${i}: head`).join(' ');
     expectRefused(await api().post(JSON.stringify({ query: `{ ${fields} }` })), 'QUERY_BREADTH');
@@ -149,6 +166,25 @@ describe('request body size', () => {
       duplex: 'half',
     } as RequestInit);
     expect(response.status).toBe(413);
+  });
+
+  test('a chunked body (no Content-Length) under the limit is read and served', async () => {
+    const bytes = new TextEncoder().encode(JSON.stringify({ query: '{ __typename }' }));
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes.subarray(0, 5));
+        controller.enqueue(bytes.subarray(5));
+        controller.close();
+      },
+    });
+    const response = await fetch(api().url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
   });
 
   test('a body just under 2 MiB is served', async () => {
