@@ -56,13 +56,8 @@ const nameOne = 'Only trusted documents may run here: name one with documentId.'
 const unknownId = 'No trusted document has this id.';
 
 function forbiddenError(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: ApiErrorCode.forbidden } });
+  return new GraphQLError(message, { extensions: { code: ApiErrorCode.forbidden, http: { status: 403 } } });
 }
-
-const forbidden = (message: string) => ({
-  message,
-  extensions: { code: ApiErrorCode.forbidden, http: { status: 403 } },
-});
 
 export function useTrustedDocuments(
   documents: TrustedDocuments,
@@ -77,11 +72,9 @@ export function useTrustedDocuments(
       return authentication.ok && mayRunArbitrary(authentication.principal);
     },
     customErrors: {
-      persistedQueryOnly: forbidden(
-        'Only trusted documents may run here: send the documentId, not the document.',
-      ),
-      keyNotFound: forbidden('Only trusted documents may run here: name one with documentId.'),
-      notFound: forbidden('No trusted document has this id.'),
+      persistedQueryOnly: () => forbiddenError(onlyTrusted),
+      keyNotFound: () => forbiddenError(nameOne),
+      notFound: () => forbiddenError(unknownId),
     },
   });
 }

@@ -20,7 +20,7 @@ import {
 } from './dynamo-errors.js';
 import { queryAll } from './dynamo-ops.js';
 import { StoreUnavailableError, WrongExpectedVersionError } from './errors.js';
-import { deletionCondition, markCondition } from './head-conditions.js';
+import { claimHeldBy, deletionCondition, markCondition } from './head-conditions.js';
 import { readHead } from './heads.js';
 import { fromItem, type HeadItem, type Item, type TombstoneItem, toItem } from './items.js';
 import {
@@ -176,18 +176,13 @@ export class StreamDeletion {
    * that claim is not ours to delete (`transact` drops the write when its condition fails).
    */
   private claimRemoval(head: HeadItem, eventId: string): TransactWriteItem {
-    const incarnation = head.incarnation;
+    const held = claimHeldBy(head.pk, head.incarnation);
     return {
       Delete: {
         TableName: this.options.table,
         Key: toItem({ pk: eventIdClaimPk(this.options.tenant, eventId), sk: eventIdClaimSk }),
-        ConditionExpression: `attribute_not_exists(pk) OR (streamPk = :streamPk AND ${
-          incarnation === undefined ? 'attribute_not_exists(incarnation)' : 'incarnation = :incarnation'
-        })`,
-        ExpressionAttributeValues: toItem({
-          ':streamPk': head.pk,
-          ...(incarnation === undefined ? {} : { ':incarnation': incarnation }),
-        }),
+        ...held,
+        ConditionExpression: `attribute_not_exists(pk) OR (${held.ConditionExpression})`,
       },
     };
   }

@@ -76,3 +76,17 @@ export function deletionCondition(head: Pick<HeadItem, 'incarnation'>): Conditio
     incarnation.values,
   );
 }
+
+/**
+ * An event-id claim still held by the stream at `streamPk` in `incarnation`: the condition under
+ * which a deletion frees it, or an orphan is released (orphan-claims.ts). Claims of heads written
+ * before incarnations were recorded have none.
+ */
+export function claimHeldBy(streamPk: string, incarnation: number | undefined): Condition {
+  const held = sameIncarnation(incarnation === undefined ? {} : { incarnation });
+  return condition(
+    ['#streamPk = :streamPk', held.expression],
+    { '#streamPk': 'streamPk', '#incarnation': 'incarnation' },
+    { ':streamPk': streamPk, ...held.values },
+  );
+}

@@ -10,6 +10,7 @@
  */
 import { DeleteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { isConditionalCheckFailed, isTransactionConflict, toStoreUnavailable } from './dynamo-errors.js';
+import { claimHeldBy } from './head-conditions.js';
 import { type EventIdClaimItem, toItem } from './items.js';
 
 export async function releaseOrphanClaims(
@@ -21,19 +22,12 @@ export async function releaseOrphanClaims(
 }
 
 async function release(client: DynamoDBClient, table: string, claim: EventIdClaimItem): Promise<void> {
-  const incarnation = claim.incarnation;
   try {
     await client.send(
       new DeleteItemCommand({
         TableName: table,
         Key: toItem({ pk: claim.pk, sk: claim.sk }),
-        ConditionExpression: `streamPk = :streamPk AND ${
-          incarnation === undefined ? 'attribute_not_exists(incarnation)' : 'incarnation = :incarnation'
-        }`,
-        ExpressionAttributeValues: toItem({
-          ':streamPk': claim.streamPk,
-          ...(incarnation === undefined ? {} : { ':incarnation': incarnation }),
-        }),
+        ...claimHeldBy(claim.streamPk, claim.incarnation),
       }),
     );
   } catch (error) {

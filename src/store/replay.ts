@@ -99,7 +99,7 @@ function judgeClaims(claims: Claims, heads: Map<string, HeadItem | null>, pk: st
   for (const [index, claim] of claims.entries()) {
     if (claim === null) continue;
     const head = heads.get(claim.streamPk) ?? null;
-    if (head === null || incarnationOf(head) !== incarnationOf(claim)) answer ??= { kind: 'retry' };
+    if (head === null || holderGone(claim, heads)) answer ??= { kind: 'retry' };
     else if (head.deleting) answer = { kind: 'retry', finish: head };
     else if (claim.streamPk !== pk) return { kind: 'rejected', error: takenError(index) };
   }
@@ -108,11 +108,13 @@ function judgeClaims(claims: Claims, heads: Map<string, HeadItem | null>, pk: st
 
 /** Claims whose stream is gone or of another incarnation: freed meanwhile, or orphans (orphan-claims.ts). */
 function staleClaims(claims: Claims, heads: Map<string, HeadItem | null>): EventIdClaimItem[] {
-  return claims.filter((claim): claim is EventIdClaimItem => {
-    if (claim === null) return false;
-    const head = heads.get(claim.streamPk) ?? null;
-    return head === null || incarnationOf(head) !== incarnationOf(claim);
-  });
+  return claims.filter((claim): claim is EventIdClaimItem => claim !== null && holderGone(claim, heads));
+}
+
+/** The claim's stream is gone, or is another incarnation than the one that stored the id. */
+function holderGone(claim: EventIdClaimItem, heads: Map<string, HeadItem | null>): boolean {
+  const head = heads.get(claim.streamPk) ?? null;
+  return head === null || incarnationOf(head) !== incarnationOf(claim);
 }
 
 function takenError(index: number): InvalidInputError {
