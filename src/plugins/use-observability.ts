@@ -1,11 +1,12 @@
 /**
  * Per-request metrics and logs. Every GraphQL operation is counted by name, type and outcome
- * and timed; every HTTP request to the gateway writes one JSON log line with tenant,
- * operation, status, duration and outcome — never variables, event data or keys.
+ * and timed; every HTTP request to the gateway writes one JSON log line with tenant, the
+ * principal's kind (key, token or anonymous) or why its credentials were refused, operation,
+ * status, duration and outcome — never variables, event data, keys or tokens.
  */
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Authentication } from '../auth/principal.js';
+import type { Authentication, Principal, RefusalReason } from '../auth/principal.js';
 import { maskError } from '../errors/mask-error.js';
 import { boundedLabel } from '../observability/bounded-label.js';
 import type { Logger } from '../observability/logger.js';
@@ -14,6 +15,8 @@ import type { Metrics } from '../observability/metrics.js';
 interface RequestRecord {
   started: number;
   tenant?: string | undefined;
+  principal?: Principal['kind'];
+  refused?: RefusalReason;
   operation?: string;
   type?: string;
   errors?: number;
@@ -60,7 +63,10 @@ export function useObservability(
       records.set(request, record);
       void options.principalOf(request).then(
         (authentication) => {
-          if (authentication.ok) record.tenant = authentication.principal.tenant;
+          if (authentication.ok) {
+            record.tenant = authentication.principal.tenant;
+            record.principal = authentication.principal.kind;
+          } else record.refused = authentication.reason;
         },
         () => undefined,
       );
@@ -130,6 +136,8 @@ export function useObservability(
         status,
         durationMs: Math.round((performance.now() - record.started) * 10) / 10,
         tenant: record.tenant,
+        principal: record.principal,
+        ...(record.refused ? { refused: record.refused } : {}),
         operation: record.operation,
         type: record.type,
         outcome: outcomeOf(status, record),

@@ -104,6 +104,7 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
           // 4403 Forbidden
           if (!authentication.ok) {
             onAccessRefused?.(authentication.reason);
+            logger.info({ msg: 'connection refused', transport: 'ws', refused: authentication.reason });
             return false;
           }
           if (!mayOpen(authentication.principal, connection)) return false;
@@ -122,10 +123,10 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
           expiries.delete(connection);
         },
         onSubscribe: async (connection, id, payload) => {
-          const tenant = connections.get(connection)?.tenant ?? null;
+          const caller = connections.get(connection) ?? null;
           // graphql-ws registers the operation before this hook: the count includes it.
           if (Object.keys(connection.subscriptions).length > limits.maxSubscriptionsPerConnection) {
-            operations.started(connection, id, tenant, null);
+            operations.started(connection, id, caller, null);
             return operations.refuse(connection, id, [
               new GraphQLError(
                 `This connection has ${limits.maxSubscriptionsPerConnection} open operations, the most it may hold.`,
@@ -149,10 +150,10 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
             resolveTrustedDocument(trustedDocuments, connections.get(connection), payload),
           );
           if (document instanceof GraphQLError) {
-            operations.started(connection, id, tenant, null);
+            operations.started(connection, id, caller, null);
             return operations.refuse(connection, id, [document]);
           }
-          operations.started(connection, id, tenant, document, payload.operationName);
+          operations.started(connection, id, caller, document, payload.operationName);
           const refusal = refusalOf(
             validate(schema, document),
             scopeError(connections.get(connection), document, payload.operationName),

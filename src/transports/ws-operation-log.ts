@@ -1,10 +1,11 @@
 /**
  * One log line per operation over WebSocket, as HTTP requests get (src/plugins/use-observability.ts):
  * a query or mutation when it is answered; a subscription when it starts and when it ends.
- * `transport: "ws"`, tenant, operation (bounded, as metric labels are), type, duration,
+ * `transport: "ws"`, tenant, the principal's kind (key, token or anonymous), operation (bounded, as metric labels are), type, duration,
  * outcome and the error codes the client got. Never variables, data or keys.
  */
 import { type DocumentNode, type GraphQLError, getOperationAST } from 'graphql';
+import type { Principal } from '../auth/principal.js';
 import { boundedLabel } from '../observability/bounded-label.js';
 import type { Logger } from '../observability/logger.js';
 
@@ -13,9 +14,12 @@ interface CodedError {
   readonly extensions?: { readonly [key: string]: unknown } | undefined;
 }
 
+/** What a log line says of who called: never the key or the token. */
+export type Caller = Pick<Principal, 'tenant' | 'kind'>;
+
 interface OperationRecord {
   started: number;
-  tenant: string | null;
+  caller: Caller | null;
   operation: string;
   type: string;
   codes: string[];
@@ -28,7 +32,7 @@ export interface WsOperationLog {
   started(
     connectionKey: object,
     id: string,
-    tenant: string | null,
+    caller: Caller | null,
     document: DocumentNode | null,
     operationName?: string | null,
   ): void;
@@ -55,18 +59,19 @@ export function wsOperationLog(logger: Logger): WsOperationLog {
   const line = (record: OperationRecord, extra: Record<string, unknown>) => ({
     msg: 'request',
     transport: 'ws',
-    tenant: record.tenant ?? undefined,
+    tenant: record.caller?.tenant,
+    principal: record.caller?.kind,
     operation: record.operation,
     type: record.type,
     ...extra,
     ...(record.codes.length ? { errorCodes: [...new Set(record.codes)] } : {}),
   });
   return {
-    started(key, id, tenant, document, operationName) {
+    started(key, id, caller, document, operationName) {
       const { operation, type } = describeOperation(document, operationName);
       recordsOf(key).set(id, {
         started: performance.now(),
-        tenant,
+        caller: caller && { tenant: caller.tenant, kind: caller.kind },
         operation: label(operation),
         type,
         codes: [],

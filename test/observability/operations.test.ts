@@ -2,9 +2,11 @@
 // (without data or keys), and the per-key mutation rate limit.
 import { afterEach, describe, expect, test } from 'vitest';
 import { type App, buildApp } from '../../src/app.js';
+import type { TokenVerifier } from '../../src/auth/authenticator.js';
 import { defaultOperations } from '../../src/config.js';
 import { testConfig } from '../support/api.js';
 import { testClient } from '../support/dynamo.js';
+import { fakeTokens } from '../support/tokens.js';
 
 const apps: App[] = [];
 afterEach(async () => {
@@ -20,9 +22,16 @@ function captureLogger() {
   return { lines, logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } };
 }
 
-async function start(operations = defaultOperations, apiKeys = { 'operations-key-0000001': 'ops' }) {
+async function start(
+  operations = defaultOperations,
+  apiKeys = { 'operations-key-0000001': 'ops' },
+  tokens?: TokenVerifier,
+) {
   const { lines, logger } = captureLogger();
-  const app = buildApp({ ...testConfig({ apiKeys }), operations }, { client: testClient(), logger });
+  const app = buildApp(
+    { ...testConfig({ apiKeys }), operations },
+    { client: testClient(), logger, ...(tokens ? { tokens } : {}) },
+  );
   apps.push(app);
   const { url, metricsUrl } = await app.start();
   const origin = new URL(url).origin;
@@ -77,6 +86,7 @@ describe('operations', () => {
     expect(requests).toEqual([
       expect.objectContaining({
         tenant: 'ops',
+        principal: 'key',
         operation: 'Append',
         type: 'mutation',
         status: 200,
@@ -88,14 +98,27 @@ describe('operations', () => {
         outcome: 'rejected',
         errorCodes: ['GRAPHQL_VALIDATION_FAILED'],
       }),
-      expect.objectContaining({ status: 401, outcome: 'rejected' }),
+      expect.objectContaining({ status: 401, outcome: 'rejected', refused: 'invalid' }),
     ]);
+    expect((requests[2] as { tenant?: string }).tenant).toBeUndefined();
     for (const line of requests)
       expect((line as { durationMs: number }).durationMs).toBeGreaterThanOrEqual(0);
     const everything = JSON.stringify(lines);
     expect(everything).not.toContain('4111');
     expect(everything).not.toContain('operations-key');
     expect(everything).not.toContain('a-wrong-key');
+  });
+
+  test("a token's line names its kind and tenant, never the token", async () => {
+    const tokens = fakeTokens();
+    const token = tokens.issue({ tenant: 'ops-token' });
+    const { post, lines } = await start(defaultOperations, undefined, tokens.verifier);
+    expect((await post('query Head { head }', {}, token)).status).toBe(200);
+    const requests = lines.filter((line) => (line[1] as { msg?: string })?.msg === 'request');
+    expect(requests).toEqual([
+      ['info', expect.objectContaining({ tenant: 'ops-token', principal: 'token', operation: 'Head' })],
+    ]);
+    expect(JSON.stringify(lines)).not.toContain(token.split('.')[1]);
   });
 
   test('mutations beyond the per-key rate get 429 RATE_LIMITED and change nothing; queries pass', async () => {

@@ -58,10 +58,20 @@ describe('WebSocket operation log', () => {
       ['info', expect.any(String), 'subscription', 'end', 'ok'],
     ]);
     for (const [, line] of wsLines()) {
-      expect(line).toMatchObject({ msg: 'request', transport: 'ws', tenant: 'ws-log' });
+      expect(line).toMatchObject({ msg: 'request', transport: 'ws', tenant: 'ws-log', principal: 'key' });
     }
     expect(wsLines()[2]?.[1].errorCodes).toEqual(['GRAPHQL_VALIDATION_FAILED']);
     expect(typeof wsLines()[4]?.[1].durationMs).toBe('number');
     expect(JSON.stringify(lines)).not.toMatch(/4111|Secret|ws-log-test-key/);
+  });
+
+  test('a refused connection gets one line with the reason, never the credentials', async () => {
+    const client = clients.ws(url, { key: 'ws-log-wrong-key-0123456789' });
+    expect(await client.closed()).toBe(4403);
+    await until(() => lines.some(([, line]) => line.msg === 'connection refused'));
+    expect(lines.filter(([, line]) => line.msg === 'connection refused')).toEqual([
+      ['info', { msg: 'connection refused', transport: 'ws', refused: 'invalid' }],
+    ]);
+    expect(JSON.stringify(lines)).not.toMatch(/ws-log-wrong-key/);
   });
 });
