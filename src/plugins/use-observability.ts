@@ -43,6 +43,24 @@ function outcomeOf(status: number, record: RequestRecord): 'ok' | 'error' | 'rej
   return record.errors ? 'error' : 'ok';
 }
 
+/** The request's log line: who (tenant and principal kind, or why refused), what, and how it went. */
+function requestLine(method: string, path: string, status: number, record: RequestRecord) {
+  return {
+    msg: 'request',
+    method,
+    path,
+    status,
+    durationMs: Math.round((performance.now() - record.started) * 10) / 10,
+    tenant: record.tenant,
+    principal: record.principal,
+    ...(record.refused ? { refused: record.refused } : {}),
+    operation: record.operation,
+    type: record.type,
+    outcome: outcomeOf(status, record),
+    ...(record.codes?.length ? { errorCodes: [...new Set(record.codes)] } : {}),
+  };
+}
+
 export function useObservability(
   metrics: Metrics,
   logger: Logger,
@@ -129,20 +147,7 @@ export function useObservability(
       if (url.pathname !== options.graphql && url.pathname !== `${options.graphql}/`) return;
       // Subscriptions over SSE are long-lived: their line is written when the response starts.
       const status = response.status;
-      const line = {
-        msg: 'request',
-        method: request.method,
-        path: url.pathname,
-        status,
-        durationMs: Math.round((performance.now() - record.started) * 10) / 10,
-        tenant: record.tenant,
-        principal: record.principal,
-        ...(record.refused ? { refused: record.refused } : {}),
-        operation: record.operation,
-        type: record.type,
-        outcome: outcomeOf(status, record),
-        ...(record.codes?.length ? { errorCodes: [...new Set(record.codes)] } : {}),
-      };
+      const line = requestLine(request.method, url.pathname, status, record);
       if (!record.operation && (status !== 200 || record.errors)) {
         metrics.graphqlRequests.inc({
           operation: 'none',
