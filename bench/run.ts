@@ -9,6 +9,7 @@
  *   npm run bench -- appends      # only some scenarios
  *   npm run bench -- appends --concurrency=1,32
  *   npm run bench -- overhead     # c=1: store.append vs the same append over HTTP vs { __typename }
+ *   npm run bench -- tokens       # { head } with an API key vs a token (cached, or new each request), c=1 and c=32
  *   npm run bench -- deletes      # stream deletion: GraphQL, store and raw, streams of 10/100/1000
  *   npm run bench -- fanout --selection=stream --subscribers=0,1,100
  *   npm run bench -- soak --soak-minutes=10   # not in the default set
@@ -29,6 +30,7 @@ import { catchUpSubscriber, type LiveResult, type LiveSelection, liveScenario } 
 import { overheadScenario } from './scenarios/overhead.js';
 import { readsScenario, seedReads } from './scenarios/reads.js';
 import { printSoak, soakScenario } from './scenarios/soak.js';
+import { tokenScenario } from './scenarios/tokens.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const args = process.argv.slice(2);
@@ -186,6 +188,33 @@ try {
     );
     log(
       `  HTTP append − store.append = ${round(m.httpAppend.p50 - m.storeAppend.p50, 2)} ms (p50); trivial round trip ${round(m.trivial.p50, 2)} ms; excess ${round(m.excess, 2)} ms (target ≤ 0.5)`,
+    );
+  }
+  if (wants('tokens')) {
+    log(
+      '== tokens: { head } with an API key vs a JWT (cached, or a new one each request), on a gateway trusting a local JWKS',
+    );
+    const rows = await tokenScenario({
+      dynamoEndpoint: local.endpoint,
+      tablePrefix,
+      concurrencies: concurrencyOption ?? [1, 32],
+      requests: quick ? 300 : 2000,
+      warmupRequests: quick ? 100 : 300,
+      firstWarmupRequests: quick ? 500 : 3000,
+      repetitions: quick ? 1 : 5,
+      log,
+    });
+    results.tokens = rows;
+    save();
+    console.table(
+      rows.map((row) => ({
+        concurrency: row.concurrency,
+        credential: row.mode,
+        'requests/s': round(row.requestsPerSecond, 0),
+        'p50 ms': round(row.p50, 2),
+        'p99 ms': round(row.p99, 2),
+        'key req/s ÷ this': round(row.costRatio, 2),
+      })),
     );
   }
   if (wants('deletes')) {
