@@ -143,6 +143,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
             limits,
             trustedDocuments,
             onAccessRefused: (reason) => metrics.accessRefused.inc({ reason, transport: 'ws' }),
+            onOperation: (principal) => metrics.countOperation(principal.tenant, principal.kind, 'ws'),
           }),
         );
       }

@@ -5,6 +5,7 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { StoreObserver } from '../store/index.js';
+import { boundedLabel } from './bounded-label.js';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -21,6 +22,9 @@ export interface Metrics {
   readonly rateLimited: Counter<'limit'>;
   /** Credentials refused (missing, invalid, expired) and operations beyond a principal's scopes (forbidden). */
   readonly accessRefused: Counter<'reason' | 'transport'>;
+  readonly principalOperations: Counter<'tenant' | 'principal' | 'transport'>;
+  /** Counts a request or operation of a tenant by its credential's kind (the tenant label is bounded). */
+  countOperation(tenant: string, principal: 'key' | 'token' | 'anonymous', transport: 'http' | 'ws'): void;
   /** Registers a gauge whose value is read at scrape time. */
   gauge(
     name: string,
@@ -77,6 +81,14 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     buckets: latencyBuckets,
     registers,
   });
+  const principalOperations = new Counter({
+    name: 'eventloom_principal_operations_total',
+    help: 'GraphQL requests (HTTP) and operations (WebSocket) by tenant and the kind of credential that made them (key, token, anonymous).',
+    labelNames: ['tenant', 'principal', 'transport'],
+    registers,
+  });
+  // Tenants come from tokens too: bounded, so that no issuer can grow the metrics without limit.
+  const tenantLabel = boundedLabel({ maxLength: 64, maxValues: 1000 });
   return {
     registry,
     graphqlRequests: new Counter({
@@ -128,6 +140,10 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       labelNames: ['reason', 'transport'],
       registers,
     }),
+    principalOperations,
+    countOperation(tenant, principal, transport) {
+      principalOperations.inc({ tenant: tenantLabel(tenant), principal, transport });
+    },
     gauge(name, help, labelNames, read) {
       new Gauge({
         name,

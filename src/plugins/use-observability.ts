@@ -148,6 +148,8 @@ export function useObservability(
       // Subscriptions over SSE are long-lived: their line is written when the response starts.
       const status = response.status;
       const line = requestLine(request.method, url.pathname, status, record);
+      if (record.tenant !== undefined && record.principal)
+        metrics.countOperation(record.tenant, record.principal, 'http');
       if (!record.operation && (status !== 200 || record.errors)) {
         metrics.graphqlRequests.inc({
           operation: 'none',

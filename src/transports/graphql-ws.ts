@@ -70,6 +70,7 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
     logger,
     trustedDocuments,
     onAccessRefused,
+    onOperation,
   }: TransportContext): Transport => {
     // ws closes a larger message with 1009 before anyone parses it (its default allows 100 MiB).
     const wss = new WebSocketServer({ server, path: graphqlEndpoint, maxPayload: limits.maxBodyBytes });
@@ -78,6 +79,12 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
     // The expiry timers of connections whose principal expires.
     const expiries = new Map<Connection, () => void>();
     const operations = wsOperationLog(logger);
+    /** The principal of the connection an operation arrived on, counted in the metrics. */
+    const arrived = (connection: Connection): Principal | null => {
+      const caller = connections.get(connection) ?? null;
+      if (caller) onOperation?.(caller);
+      return caller;
+    };
     let closing = false;
     // Registered before graphql-ws' own listener: a socket that arrives during shutdown goes at
     // once, and an oversized connection_init is refused before it is parsed.
@@ -123,7 +130,7 @@ export function graphqlWsTransport(options: GraphqlWsOptions = {}): TransportFac
           expiries.delete(connection);
         },
         onSubscribe: async (connection, id, payload) => {
-          const caller = connections.get(connection) ?? null;
+          const caller = arrived(connection);
           // graphql-ws registers the operation before this hook: the count includes it.
           if (Object.keys(connection.subscriptions).length > limits.maxSubscriptionsPerConnection) {
             operations.started(connection, id, caller, null);

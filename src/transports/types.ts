@@ -1,7 +1,7 @@
 /** What the app gives a transport that shares its HTTP server (src/transports/graphql-ws.ts). */
 import type { Server } from 'node:http';
 import type { YogaServerInstance } from 'graphql-yoga';
-import type { RefusalReason } from '../auth/principal.js';
+import type { Principal, RefusalReason } from '../auth/principal.js';
 import type { RequestAuth } from '../auth/request-auth.js';
 import type { TrustedDocuments } from '../config/trusted-documents.js';
 import type { GraphQLContext } from '../context.js';
@@ -24,6 +24,8 @@ export interface TransportContext {
   readonly trustedDocuments?: TrustedDocuments | null;
   /** Counts a refused connection (why its credentials failed) or an operation beyond its scopes. */
   readonly onAccessRefused?: (reason: RefusalReason | 'forbidden') => void;
+  /** Counts an operation that arrived on an accepted connection, by its principal. */
+  readonly onOperation?: (principal: Principal) => void;
 }
 
 /** A transport attached to the HTTP server, e.g. graphql-ws on the same path. */

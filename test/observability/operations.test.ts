@@ -112,13 +112,17 @@ describe('operations', () => {
   test("a token's line names its kind and tenant, never the token", async () => {
     const tokens = fakeTokens();
     const token = tokens.issue({ tenant: 'ops-token' });
-    const { post, lines } = await start(defaultOperations, undefined, tokens.verifier);
+    const { post, lines, metricsUrl } = await start(defaultOperations, undefined, tokens.verifier);
     expect((await post('query Head { head }', {}, token)).status).toBe(200);
     const requests = lines.filter((line) => (line[1] as { msg?: string })?.msg === 'request');
     expect(requests).toEqual([
       ['info', expect.objectContaining({ tenant: 'ops-token', principal: 'token', operation: 'Head' })],
     ]);
     expect(JSON.stringify(lines)).not.toContain(token.split('.')[1]);
+    const text = await (await fetch(metricsUrl)).text();
+    expect(text).toMatch(
+      /eventloom_principal_operations_total\{tenant="ops-token",principal="token",transport="http"\} 1\n/,
+    );
   });
 
   test('mutations beyond the per-key rate get 429 RATE_LIMITED and change nothing; queries pass', async () => {
