@@ -153,6 +153,16 @@ describe('sendWebhook to a listed host', () => {
     const port = await listen(closed, '127.0.0.1');
     await stop(closed);
     expect(await send(`http://127.0.0.1:${port}/`)).toEqual({ ok: false, reason: 'connection refused' });
+    // https goes through the same guard and reasons (no TLS server here: the port is closed).
+    expect(await send(`https://127.0.0.1:${port}/`)).toEqual({ ok: false, reason: 'connection refused' });
+    expect(await send(`https://localhost:${port}/`, { settings: { allowedHosts: ['localhost'] } })).toEqual({
+      ok: false,
+      reason: 'connection refused',
+    });
+    expect(await send(`https://localhost:${port}/`, { settings: noneAllowed })).toEqual({
+      ok: false,
+      reason: 'address not allowed',
+    });
   });
 
   test('the response body is read only up to a bound: an endless 200 is still ok, soon', async () => {
