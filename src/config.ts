@@ -14,12 +14,14 @@ import { type MetricsListenConfig, parseMetricsListen } from './config/metrics.j
 import { type OperationsConfig, parseOperations } from './config/operations.js';
 import { parsePoll, type SubscriptionPollConfig } from './config/poll.js';
 import { parseTrustedDocuments, type TrustedDocuments } from './config/trusted-documents.js';
+import { parseWebhooks, type WebhookConfig } from './config/webhooks.js';
 
 export { type DynamoDbConfig, defaultTablePrefix } from './config/dynamodb.js';
 export { defaultJwtClaims, type JwtClaimNames, type JwtConfig } from './config/jwt.js';
 export { defaultMetricsListen, type MetricsListenConfig } from './config/metrics.js';
 export { defaultOperations, type OperationsConfig } from './config/operations.js';
 export { pollIntervalBounds, type SubscriptionPollConfig } from './config/poll.js';
+export { defaultWebhookConfig, type WebhookConfig } from './config/webhooks.js';
 
 export interface Config {
   port: number;
@@ -60,6 +62,11 @@ export interface Config {
    * (src/plugins/trusted-documents.ts). Omitted or null: any document.
    */
   trustedDocuments?: TrustedDocuments | null;
+  /**
+   * The outbox relay's retries (EVENTLOOM_WEBHOOK_RETRY_BASE_MS) and the hosts webhooks may reach
+   * whatever they resolve to (EVENTLOOM_WEBHOOK_ALLOWED_HOSTS). Omitted: `defaultWebhookConfig`.
+   */
+  webhooks?: WebhookConfig;
 }
 
 /** The tenant served when no API keys are configured. */
@@ -94,6 +101,7 @@ export function loadConfig(env: Env = process.env): Config {
     metrics: parseMetricsListen(read, problems),
     cors: parseCors(read, problems),
     trustedDocuments: parseTrustedDocuments(read, problems),
+    webhooks: parseWebhooks(read, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
