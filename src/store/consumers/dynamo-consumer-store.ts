@@ -131,7 +131,7 @@ class DynamoTenantConsumerStore implements TenantConsumerStore {
     now: number = Date.now(),
   ): Promise<{ lease: HeldLease; consumer: ConsumerState } | null> {
     checkName(name);
-    checkLeaseRequest(owner, ttlMs);
+    checkLeaseRequest(owner, ttlMs, now);
     return lease.acquireLease(this.ctx, name, owner, ttlMs, now);
   }
 
@@ -141,7 +141,7 @@ class DynamoTenantConsumerStore implements TenantConsumerStore {
     now: number = Date.now(),
   ): Promise<{ lease: HeldLease; consumer: ConsumerState } | null> {
     checkName(held.name);
-    checkLeaseRequest(held.owner, ttlMs);
+    checkLeaseRequest(held.owner, ttlMs, now);
     return lease.renewLease(this.ctx, held, ttlMs, now);
   }
 

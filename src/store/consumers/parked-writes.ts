@@ -11,7 +11,7 @@
  * holder meant).
  */
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError, StoreUnavailableError } from '../errors.js';
 import { toItem } from '../items.js';
 import { type Expression, expressionParts, holderCondition, sameIncarnation } from './conditions.js';
 import { definitionKey, readDefinition } from './definitions.js';
@@ -99,6 +99,8 @@ async function sendSlice(
     if (conditionFailed(outcome, 0)) return 'lost';
     pending = pending.filter((_, index) => !conditionFailed(outcome, index + 1));
   }
+  if (pending.length > 0)
+    throw new StoreUnavailableError('Parked events kept changing under a write. Retry later.');
   return 'done';
 }
 

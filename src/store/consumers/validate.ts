@@ -92,9 +92,11 @@ export function parsePositionCursor(after: string): number {
   return value;
 }
 
-export function checkLeaseRequest(owner: string, ttlMs: number): void {
+export function checkLeaseRequest(owner: string, ttlMs: number, now: number): void {
   if (typeof owner !== 'string' || owner.length === 0 || owner.length > 256) {
     throw new InvalidInputError('A lease owner has 1 to 256 characters.', ['owner']);
   }
   checkInteger(ttlMs, { min: 1, max: 24 * 3_600_000 }, ['ttlMs']);
+  // Expiries are compared in DynamoDB conditions: a clock that is not a number would match nothing.
+  checkInteger(now, { min: 0, max: Number.MAX_SAFE_INTEGER - 24 * 3_600_000 }, ['now']);
 }
