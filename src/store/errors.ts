@@ -8,6 +8,8 @@ export type EventStoreErrorCode =
   | 'EXPECTED_VERSION_REQUIRED'
   | 'STREAM_IS_UNVERSIONED'
   | 'STREAM_NOT_FOUND'
+  | 'CONSUMER_EXISTS'
+  | 'CONSUMER_NOT_FOUND'
   | 'FORBIDDEN'
   | 'INVALID_INPUT'
   | 'STORE_UNAVAILABLE'
@@ -51,6 +53,24 @@ export class StreamNotFoundError extends EventStoreError {
   constructor(message = 'The stream does not exist.') {
     super(message);
     this.name = 'StreamNotFoundError';
+  }
+}
+
+/** A consumer of that name exists already in the tenant (whatever its settings). */
+export class ConsumerExistsError extends EventStoreError {
+  readonly code = 'CONSUMER_EXISTS';
+  constructor(message = 'A consumer of this name exists already.') {
+    super(message);
+    this.name = 'ConsumerExistsError';
+  }
+}
+
+/** No consumer of that name in the tenant (never created, or deleted). */
+export class ConsumerNotFoundError extends EventStoreError {
+  readonly code = 'CONSUMER_NOT_FOUND';
+  constructor(message = 'The consumer does not exist.') {
+    super(message);
+    this.name = 'ConsumerNotFoundError';
   }
 }
 

@@ -1,5 +1,10 @@
 /** The event store: DynamoDB inside, no GraphQL. See README.md beside this file. */
 export { type BackoffPolicy, backoffDelay, defaultBackoff } from './backoff.js';
+export {
+  createDynamoConsumerStore,
+  type DynamoConsumerStoreOptions,
+} from './consumers/dynamo-consumer-store.js';
+export type * from './consumers/types.js';
 export { createDynamoEventStore, type DynamoEventStoreOptions } from './dynamo-event-store.js';
 export * from './errors.js';
 export { checkExpectedVersion } from './expected-version.js';

@@ -16,6 +16,13 @@
  * | event-id claim  | T#<tenant>#ID#<eventId>          | CLAIM               |
  * | snapshot        | same                             | SNAP#<version>      |
  * | stream listing  | T#<tenant>#STREAMS               | <cat>#<streamId>    |
+ * | consumer        | T#<tenant>#CONSUMERS             | C#<name>            |
+ * | parked event    | T#<tenant>#CONSUMER#<name>       | P#<position, 16 d.> |
+ * | webhook registry| G#WEBHOOKS                       | <tenant>#<name>     |
+ *
+ * Consumers (consumers/keys.ts): names are [A-Za-z0-9._-]{1,128}, so they need no encoding and
+ * hold no `#`. The webhook registry is the one partition no tenant owns: it starts with `G#`,
+ * every tenant's with `T#`, so no tenant key reaches it; only the relay reads it (all tenants).
  */
 import type { StreamKey } from './types.js';
 
@@ -31,6 +38,11 @@ export const maxVersion = 10 ** versionDigits - 1;
 
 function enc(value: string): string {
   return encodeURIComponent(value);
+}
+
+/** A tenant as every key holds it (URI-encoded: it holds no `#`). */
+export function tenantKeyPart(tenant: string): string {
+  return enc(tenant);
 }
 
 /** `~` for "no category" cannot collide with an encoded category, which is prefixed by `c`. */
