@@ -5,6 +5,7 @@ export {
   type DynamoConsumerStoreOptions,
 } from './consumers/dynamo-consumer-store.js';
 export type * from './consumers/types.js';
+export { consumerLimits, isConsumerName } from './consumers/validate.js';
 export { createDynamoEventStore, type DynamoEventStoreOptions } from './dynamo-event-store.js';
 export * from './errors.js';
 export { checkExpectedVersion } from './expected-version.js';

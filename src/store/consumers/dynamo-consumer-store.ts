@@ -104,7 +104,7 @@ class DynamoTenantConsumerStore implements TenantConsumerStore {
 
   async reset(name: string, after: number): Promise<ConsumerState | null> {
     checkName(name);
-    checkPosition(after, ['input', 'after']);
+    checkPosition(after, ['after']);
     return resetConsumer(this.ctx, name, after);
   }
 

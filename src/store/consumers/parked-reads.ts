@@ -111,7 +111,6 @@ export async function checkParked(
   });
   if (missing >= 0) {
     throw new InvalidInputError(`Position ${positions[missing]} is not a parked event of this consumer.`, [
-      'input',
       'positions',
       missing,
     ]);

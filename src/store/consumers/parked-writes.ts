@@ -142,7 +142,7 @@ export async function replayParked(
   name: string,
   positions: readonly number[] | null,
 ): Promise<ConsumerState | null> {
-  if (positions !== null) checkPositions(positions, ['input', 'positions']);
+  if (positions !== null) checkPositions(positions, ['positions']);
   const definition = await readDefinition(ctx, name);
   if (definition === null) return null;
   const { incarnation } = definition;

@@ -1,8 +1,8 @@
 /**
  * What the consumer store checks of its callers before it touches DynamoDB: a name becomes part
  * of keys, numbers are stored and compared in conditions. The API checks the same ranges with
- * own; the paths here follow the API's arguments where there is one (`input` of a mutation),
- * else they name the store call's argument.
+ * own; the paths are relative to the request, as the event store's are (the API's error type
+ * puts `input` in front), else they name the store call's argument.
  */
 import { InvalidInputError } from '../errors.js';
 import type { ConsumerWebhook, CreateConsumerRequest } from './types.js';
@@ -33,8 +33,12 @@ export function checkTenant(tenant: string): void {
   }
 }
 
+export function isConsumerName(name: string): boolean {
+  return typeof name === 'string' && namePattern.test(name);
+}
+
 export function checkName(name: string, path: Path = ['name']): void {
-  if (typeof name !== 'string' || !namePattern.test(name)) {
+  if (!isConsumerName(name)) {
     throw new InvalidInputError(
       'A consumer name has 1 to 128 characters of A-Z, a-z, 0-9, ".", "_", "-".',
       path,
@@ -68,13 +72,13 @@ function checkWebhook(webhook: ConsumerWebhook, path: Path): void {
   checkInteger(webhook.batchSize, consumerLimits.batchSize, [...path, 'batchSize']);
 }
 
-/** Paths as in the API's CreateConsumerInput (`input`). */
+/** Paths as in the API's CreateConsumerInput, relative to `input`. */
 export function checkCreateRequest(request: CreateConsumerRequest): void {
-  checkName(request.name, ['input', 'name']);
-  checkPosition(request.after, ['input', 'after']);
-  checkInteger(request.maxAttempts, consumerLimits.maxAttempts, ['input', 'maxAttempts']);
-  checkInteger(request.ackTimeoutMs, consumerLimits.ackTimeoutMs, ['input', 'ackTimeoutMs']);
-  if (request.webhook !== null) checkWebhook(request.webhook, ['input', 'webhook']);
+  checkName(request.name, ['name']);
+  checkPosition(request.after, ['after']);
+  checkInteger(request.maxAttempts, consumerLimits.maxAttempts, ['maxAttempts']);
+  checkInteger(request.ackTimeoutMs, consumerLimits.ackTimeoutMs, ['ackTimeoutMs']);
+  if (request.webhook !== null) checkWebhook(request.webhook, ['webhook']);
 }
 
 export function pageSize(first: number | undefined): number {

@@ -57,7 +57,7 @@ describe('DynamoDB consumer store', () => {
 
     expect(await allParked(tenant, 'c')).toEqual([2, 4]);
     expect(await tenant.parkedPositionsAfter('c', 0)).toEqual([2, 4]);
-    await expect(tenant.replayParked('c', [3])).rejects.toMatchObject({ path: ['input', 'positions', '0'] });
+    await expect(tenant.replayParked('c', [3])).rejects.toMatchObject({ path: ['positions', '0'] });
     await tenant.replayParked('c', null);
     expect(await tenant.replayingPositions('c')).toEqual([2, 4]);
 
