@@ -13,6 +13,7 @@
  */
 import type { ParkedEventRecord } from '../store/consumers/types.js';
 import type { RecordedEvent } from '../store/index.js';
+import { retryDelayMs } from './retry-delay.js';
 
 /** One event handed to the client: `attempt` is 1 on its first delivery, then +1 on each redelivery. */
 export interface ConsumerDelivery {
@@ -33,19 +34,6 @@ export interface ConsumerLedgerOptions {
   readonly ackTimeoutMs: number;
   /** Positions after the checkpoint that are parked: the source may offer them, they are not delivered. */
   readonly skip?: Iterable<number>;
-}
-
-const firstRetryDelayMs = 100;
-const longestRetryDelayMs = 5_000;
-
-/**
- * How long an event waits before it is delivered again after `failedAttempts` failed attempts
- * (1 or more): 100 ms, doubling, at most 5 s. Short, because a consume client that nacks wants
- * the event back soon; the doubling only keeps a failing client from spinning.
- */
-export function retryDelayMs(failedAttempts: number): number {
-  const doublings = Math.min(Math.max(0, failedAttempts - 1), 16);
-  return Math.min(longestRetryDelayMs, firstRetryDelayMs * 2 ** doublings);
 }
 
 interface Entry {

@@ -5,8 +5,8 @@ import {
   type ConsumerDelivery,
   ConsumerLedger,
   type ConsumerLedgerOptions,
-  retryDelayMs,
 } from '../../src/consumers/ledger.js';
+import { retryDelayMs } from '../../src/consumers/retry-delay.js';
 import { positionsOf, recordedEvents } from './recorded-events.js';
 
 function ledgerWith(options: Partial<ConsumerLedgerOptions> = {}): ConsumerLedger {
