@@ -22,15 +22,19 @@ for (const path of files('src')) {
 }
 
 // One-way doors: which rooms a room may import from (paths relative to src/). The store knows
-// only DynamoDB; the hub knows the store and no transport or GraphQL; the schema knows the
-// store, the hub and the API's errors and limits, never the server that runs it.
+// only DynamoDB; the hub knows the store and no transport or GraphQL; consumers' delivery knows
+// the store and the hub through their front doors (index.ts; the consumer records' types); the
+// schema knows the store, the hub, consumers and the API's errors and limits, never the server
+// that runs it.
 const doors = {
   'store/': ['store/'],
   'subscriptions/': ['subscriptions/', 'store/'],
+  'consumers/': ['consumers/', 'store/index.ts', 'store/consumers/types.ts', 'subscriptions/index.ts'],
   'schema/': [
     'schema/',
     'store/',
     'subscriptions/',
+    'consumers/',
     'builder.ts',
     'context.ts',
     'errors/',
