@@ -253,7 +253,9 @@ describe('ConsumeSession', () => {
     t.log.appendMany(2);
     const session = t.open({ maxInFlight: 1 });
     await take(session, 1);
-    t.consumers.steal(name, 'another-gateway', 5_000);
+    // The thief's lease ends at 4500, between two of the waiting session's tries (every second):
+    // refused at 4000 (a lease is live up to its expiry, as in DynamoDB), taken at 5000.
+    t.consumers.steal(name, 'another-gateway', 4_500);
     const pending = pull(session);
     await t.clock.advance(2_000, 10);
     expect(session.state).toBe('waiting');
