@@ -1,7 +1,9 @@
-// An in-memory TenantConsumerStore for the session's unit tests: the interface's rules (leases
-// with epochs and expiry, writes refused to a holder who lost its lease, checkpoints refused after
-// the generation moved, parked records and replays), no DynamoDB. The DynamoDB store is tested
-// against the real thing elsewhere; these tests are about what a session does with the answers.
+// An in-memory TenantConsumerStore for the session's unit tests, held to the same contract as
+// the DynamoDB store (memory-consumer-store.test.ts runs test/store/consumers' suite on it):
+// the same validation (the store's own checks, same paths), pages, lease rules with epochs kept
+// across releases, writes refused to a holder who lost its lease, checkpoints refused after the
+// generation moved, parked records and replays. Every read answers a copy, as a read of DynamoDB
+// would, so a caller holding an answer never sees later writes through it.
 import { randomUUID } from 'node:crypto';
 import type {
   ConsumerState,
@@ -10,15 +12,40 @@ import type {
   ParkedEventRecord,
   TenantConsumerStore,
 } from '../../src/store/consumers/types.js';
-import type { Page } from '../../src/store/index.js';
+import {
+  checkCreateRequest,
+  checkLeaseRequest,
+  checkName,
+  checkPosition,
+  checkPositions,
+  pageSize,
+  parsePositionCursor,
+} from '../../src/store/consumers/validate.js';
+import {
+  ConsumerExistsError,
+  type EventFilter,
+  InvalidInputError,
+  type Page,
+} from '../../src/store/index.js';
 import type { Clock } from '../../src/subscriptions/index.js';
 
 interface Kept {
   state: ConsumerState;
+  /** Kept when the lease is released (as the DynamoDB item keeps it): the next acquisition still grows it. */
+  leaseEpoch: number;
   parked: Map<number, { record: ParkedEventRecord; replaying: boolean }>;
 }
 
 type Method = keyof Omit<TenantConsumerStore, 'tenant'>;
+
+export interface MemoryConsumerStoreOptions {
+  /**
+   * Each call waits for a timer turn before it acts, as a round trip to DynamoDB would. Off by
+   * default: the session tests move a manual clock and count on calls settling in microtasks.
+   * The contract turns it on: its races interleave the store's calls with timers.
+   */
+  timerRoundTrips?: boolean;
+}
 
 export class MemoryConsumerStore implements TenantConsumerStore {
   private readonly kept = new Map<string, Kept>();
@@ -30,135 +57,181 @@ export class MemoryConsumerStore implements TenantConsumerStore {
   constructor(
     readonly tenant: string,
     private readonly clock: Clock,
+    private readonly options: MemoryConsumerStoreOptions = {},
   ) {}
 
   async create(request: CreateConsumerRequest, now = new Date(this.clock.now())): Promise<ConsumerState> {
     this.record('create');
-    if (this.kept.has(request.name)) throw new Error('exists');
+    checkCreateRequest(request);
+    await this.roundTrip();
+    if (this.kept.has(request.name)) throw new ConsumerExistsError();
     const state: ConsumerState = {
       name: request.name,
       incarnation: randomUUID(),
-      filter: request.filter,
+      filter: storedFilter(request.filter),
       checkpoint: request.after,
       maxAttempts: request.maxAttempts,
       ackTimeoutMs: request.ackTimeoutMs,
-      webhook: request.webhook,
-      createdAt: now,
+      webhook: request.webhook ? { ...request.webhook } : null,
+      createdAt: new Date(now.getTime()),
       generation: 0,
       lease: null,
     };
-    this.kept.set(request.name, { state, parked: new Map() });
-    return state;
+    this.kept.set(request.name, { state, leaseEpoch: 0, parked: new Map() });
+    return structuredClone(state);
   }
 
   async get(name: string): Promise<ConsumerState | null> {
     this.record('get');
-    return this.kept.get(name)?.state ?? null;
+    checkName(name);
+    await this.roundTrip();
+    return this.stateOf(name);
   }
 
-  async list(): Promise<Page<ConsumerState>> {
+  async list(options: { first?: number; after?: string | null } = {}): Promise<Page<ConsumerState>> {
     this.record('list');
-    const edges = [...this.kept.values()].map(({ state }) => ({ cursor: state.name, node: state }));
-    return { edges, hasNextPage: false, hasPreviousPage: false };
+    const first = pageSize(options.first);
+    const after = options.after ?? null;
+    if (after !== null) checkName(after, ['after']);
+    await this.roundTrip();
+    // Names are ASCII: string order is DynamoDB's byte order of the sort keys.
+    const names = [...this.kept.keys()].filter((name) => after === null || name > after).sort();
+    const edges = names.slice(0, first).map((name) => ({ cursor: name, node: this.stateOf(name)! }));
+    return { edges, hasNextPage: names.length > first, hasPreviousPage: after !== null };
   }
 
   async delete(name: string): Promise<boolean> {
     this.record('delete');
+    checkName(name);
+    await this.roundTrip();
     return this.kept.delete(name);
   }
 
   async reset(name: string, after: number): Promise<ConsumerState | null> {
     this.record('reset');
+    checkName(name);
+    checkPosition(after, ['after']);
+    await this.roundTrip();
     return this.update(name, (state) => ({ ...state, checkpoint: after, generation: state.generation + 1 }));
   }
 
-  async listParked(name: string): Promise<Page<ParkedEventRecord>> {
+  async listParked(
+    name: string,
+    options: { first?: number; after?: string | null } = {},
+  ): Promise<Page<ParkedEventRecord>> {
     this.record('listParked');
-    const edges = this.parkedOf(name)
-      .filter(([, parked]) => !parked.replaying)
-      .map(([position, parked]) => ({ cursor: String(position), node: parked.record }));
-    return { edges, hasNextPage: false, hasPreviousPage: false };
+    checkName(name);
+    const first = pageSize(options.first);
+    const after = options.after == null ? null : parsePositionCursor(options.after);
+    await this.roundTrip();
+    const found = this.positionsOf(name, { replaying: false, after: after ?? -1 });
+    const edges = found.slice(0, first).map((position) => ({
+      cursor: String(position),
+      node: structuredClone(this.kept.get(name)!.parked.get(position)!.record),
+    }));
+    return { edges, hasNextPage: found.length > first, hasPreviousPage: after !== null };
   }
 
   async replayParked(name: string, positions: readonly number[] | null): Promise<ConsumerState | null> {
     this.record('replayParked');
+    checkName(name);
+    if (positions !== null) checkPositions(positions, ['positions']);
+    await this.roundTrip();
     const kept = this.kept.get(name);
     if (!kept) return null;
-    for (const [position, parked] of kept.parked) {
-      if (positions === null || positions.includes(position)) parked.replaying = true;
+    const unknown = positions?.findIndex((position) => !kept.parked.has(position)) ?? -1;
+    if (unknown >= 0) {
+      throw new InvalidInputError(
+        `Position ${positions?.[unknown]} is not a parked event of this consumer.`,
+        ['positions', unknown],
+      );
     }
+    const targets = positions ?? this.positionsOf(name, { replaying: false, after: -1 });
+    // Nothing to replay: nothing for a holder to reload, so the generation stays.
+    if (targets.length === 0) return this.stateOf(name);
+    for (const position of targets) kept.parked.get(position)!.replaying = true;
     return this.update(name, (state) => ({ ...state, generation: state.generation + 1 }));
   }
 
   async acquireLease(name: string, owner: string, ttlMs: number, now = this.clock.now()) {
     this.record('acquireLease');
+    checkName(name);
+    checkLeaseRequest(owner, ttlMs, now);
+    await this.roundTrip();
     const kept = this.kept.get(name);
-    if (!kept) return null;
-    const current = kept.state.lease;
-    if (current && current.owner !== owner && current.expiresAt > now) return null;
-    const epoch = (current?.epoch ?? 0) + 1;
-    const consumer = this.update(name, (state) => ({
-      ...state,
-      lease: { owner, epoch, expiresAt: now + ttlMs },
-    }))!;
-    const lease: HeldLease = {
-      name,
-      incarnation: consumer.incarnation,
-      owner,
-      epoch,
-      expiresAt: now + ttlMs,
-    };
-    return { lease, consumer };
+    // A live lease is refused to everyone, its own owner included: a holder renews, it does not re-acquire.
+    if (!kept || (kept.state.lease !== null && kept.state.lease.expiresAt >= now)) return null;
+    kept.leaseEpoch += 1;
+    const expiresAt = now + ttlMs;
+    this.update(name, (state) => ({ ...state, lease: { owner, epoch: kept.leaseEpoch, expiresAt } }));
+    return this.grant(name);
   }
 
   async renewLease(lease: HeldLease, ttlMs: number, now = this.clock.now()) {
     this.record('renewLease');
+    checkName(lease.name);
+    checkLeaseRequest(lease.owner, ttlMs, now);
+    await this.roundTrip();
     if (!this.holds(lease)) return null;
     const expiresAt = now + ttlMs;
-    const consumer = this.update(lease.name, (state) => ({
+    this.update(lease.name, (state) => ({
       ...state,
       lease: { owner: lease.owner, epoch: lease.epoch, expiresAt },
-    }))!;
-    return { lease: { ...lease, expiresAt }, consumer };
+    }));
+    return this.grant(lease.name);
   }
 
   async releaseLease(lease: HeldLease): Promise<void> {
     this.record('releaseLease');
+    checkName(lease.name);
+    await this.roundTrip();
     if (this.holds(lease)) this.update(lease.name, (state) => ({ ...state, lease: null }));
   }
 
   async saveCheckpoint(lease: HeldLease, generation: number, checkpoint: number): Promise<boolean> {
     this.record('saveCheckpoint', checkpoint);
-    const kept = this.kept.get(lease.name);
-    if (!this.holds(lease) || kept?.state.generation !== generation) return false;
+    checkName(lease.name);
+    checkPosition(checkpoint, ['checkpoint']);
+    await this.roundTrip();
+    if (!this.holds(lease) || this.kept.get(lease.name)?.state.generation !== generation) return false;
     this.update(lease.name, (state) => ({ ...state, checkpoint }));
     return true;
   }
 
   async park(lease: HeldLease, records: readonly ParkedEventRecord[]): Promise<boolean> {
     this.record('park', ...records.map((record) => record.position));
+    checkName(lease.name);
+    checkRecords(records);
+    await this.roundTrip();
     if (!this.holds(lease)) return false;
     const kept = this.kept.get(lease.name)!;
-    for (const record of records) kept.parked.set(record.position, { record, replaying: false });
+    // Several records of one position: the last wins, as in the DynamoDB store.
+    for (const record of records) {
+      kept.parked.set(record.position, { record: structuredClone(record), replaying: false });
+    }
     return true;
   }
 
   async parkedPositionsAfter(name: string, after: number): Promise<number[]> {
     this.record('parkedPositionsAfter');
-    return this.parkedOf(name)
-      .filter(([position, parked]) => position > after && !parked.replaying)
-      .map(([position]) => position);
+    checkName(name);
+    checkPosition(after, ['after']);
+    await this.roundTrip();
+    return this.positionsOf(name, { replaying: false, after });
   }
 
   async replayingPositions(name: string): Promise<number[]> {
     this.record('replayingPositions');
-    return this.parkedOf(name)
-      .filter(([, parked]) => parked.replaying)
-      .map(([position]) => position);
+    checkName(name);
+    await this.roundTrip();
+    return this.positionsOf(name, { replaying: true, after: -1 });
   }
 
   async finishReplay(lease: HeldLease, positions: readonly number[]): Promise<boolean> {
     this.record('finishReplay', ...positions);
+    checkName(lease.name);
+    checkPositions(positions, ['positions']);
+    await this.roundTrip();
     if (!this.holds(lease)) return false;
     const kept = this.kept.get(lease.name)!;
     for (const position of positions) if (kept.parked.get(position)?.replaying) kept.parked.delete(position);
@@ -167,17 +240,25 @@ export class MemoryConsumerStore implements TenantConsumerStore {
 
   /** Another gateway's session takes the lease (as if ours had expired). */
   steal(name: string, owner = 'another-gateway', ttlMs = 10_000): void {
-    const current = this.kept.get(name)!.state.lease;
-    const epoch = (current?.epoch ?? 0) + 1;
-    this.update(name, (state) => ({
-      ...state,
-      lease: { owner, epoch, expiresAt: this.clock.now() + ttlMs },
-    }));
+    const kept = this.kept.get(name)!;
+    kept.leaseEpoch += 1;
+    const lease = { owner, epoch: kept.leaseEpoch, expiresAt: this.clock.now() + ttlMs };
+    this.update(name, (state) => ({ ...state, lease }));
   }
 
   /** The parked records, replaying or not, by position. */
   parkedRecords(name: string): Array<ParkedEventRecord & { replaying: boolean }> {
-    return this.parkedOf(name).map(([, parked]) => ({ ...parked.record, replaying: parked.replaying }));
+    const parked = this.kept.get(name)?.parked ?? new Map<number, never>();
+    return [...parked.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([, entry]) => ({ ...entry.record, replaying: entry.replaying }));
+  }
+
+  /** Names of the consumers with a webhook (what a ConsumerStore's registry lists of this tenant). */
+  webhookConsumerNames(): string[] {
+    return [...this.kept.values()]
+      .filter((kept) => kept.state.webhook !== null)
+      .map((kept) => kept.state.name);
   }
 
   /** Calls of one method, with their arguments. */
@@ -194,6 +275,10 @@ export class MemoryConsumerStore implements TenantConsumerStore {
     }
   }
 
+  private async roundTrip(): Promise<void> {
+    if (this.options.timerRoundTrips) await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+
   private holds(lease: HeldLease): boolean {
     const state = this.kept.get(lease.name)?.state;
     return (
@@ -203,14 +288,52 @@ export class MemoryConsumerStore implements TenantConsumerStore {
     );
   }
 
+  /** A copy of the consumer as stored; null when it does not exist. */
+  private stateOf(name: string): ConsumerState | null {
+    const state = this.kept.get(name)?.state;
+    return state ? structuredClone(state) : null;
+  }
+
+  private grant(name: string): { lease: HeldLease; consumer: ConsumerState } | null {
+    const consumer = this.stateOf(name);
+    if (consumer?.lease == null) return null;
+    return { lease: { name, incarnation: consumer.incarnation, ...consumer.lease }, consumer };
+  }
+
   private update(name: string, change: (state: ConsumerState) => ConsumerState): ConsumerState | null {
     const kept = this.kept.get(name);
     if (!kept) return null;
     kept.state = change(kept.state);
-    return kept.state;
+    return structuredClone(kept.state);
   }
 
-  private parkedOf(name: string) {
-    return [...(this.kept.get(name)?.parked ?? new Map<number, never>())].sort(([a], [b]) => a - b);
+  /** Positions above `after` that are (or are not) being replayed, in order. */
+  private positionsOf(name: string, query: { replaying: boolean; after: number }): number[] {
+    const parked = this.kept.get(name)?.parked ?? new Map<number, never>();
+    return [...parked.entries()]
+      .filter(([position, entry]) => position > query.after && entry.replaying === query.replaying)
+      .map(([position]) => position)
+      .sort((a, b) => a - b);
   }
+}
+
+/** A filter as the DynamoDB store keeps it: every field present, null when not given. */
+function storedFilter(filter: EventFilter | null): EventFilter | null {
+  if (filter === null) return null;
+  return {
+    categories: filter.categories ? [...filter.categories] : null,
+    types: filter.types ? [...filter.types] : null,
+    streamIds: filter.streamIds ? [...filter.streamIds] : null,
+  };
+}
+
+/** The DynamoDB store's checks of parked records (parked-writes.ts), with the same paths. */
+function checkRecords(records: readonly ParkedEventRecord[]): void {
+  records.forEach((record, index) => {
+    checkPosition(record.position, ['records', index, 'position']);
+    checkPosition(record.attempts, ['records', index, 'attempts']);
+    if (!(record.parkedAt instanceof Date) || Number.isNaN(record.parkedAt.getTime())) {
+      throw new InvalidInputError('parkedAt is a valid date.', ['records', index, 'parkedAt']);
+    }
+  });
 }
