@@ -11,15 +11,19 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type Authenticator, createAuthenticator, type TokenVerifier } from './auth/authenticator.js';
 import { createJwtVerifier, type JwtVerifier } from './auth/jwt.js';
 import { createRequestAuth } from './auth/request-auth.js';
-import { type Config, defaultTenant } from './config.js';
+import { type Config, defaultTenant, defaultWebhookConfig } from './config.js';
+import { ConsumerSessions } from './consumers/index.js';
+import type { ConsumerServices } from './context.js';
 import { createDynamoDbClient } from './dynamodb/client.js';
 import { instrumentDynamoDb } from './observability/instrument-dynamodb.js';
 import { createLogger, type Logger, toAppLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createMetricsServer } from './observability/metrics-server.js';
 import { registerSubscriptionGauges } from './observability/subscription-gauges.js';
+import { checkWebhookUrl } from './outbox/address-guard.js';
 import { type ApiLimits, defaultApiLimits } from './plugins/api-limits.js';
 import {
+  createDynamoConsumerStore,
   createDynamoEventStore,
   type EventStore,
   RateLimitedError,
@@ -67,6 +71,8 @@ export interface App {
   readonly store: EventStore;
   /** The one subscription hub of this app: its pollers feed every subscription (stats for metrics). */
   readonly subscriptions: SubscriptionHub;
+  /** Durable consumers: their store, this gateway's consume sessions. */
+  readonly consumers: ConsumerServices;
   readonly authenticator: Authenticator;
   /** The JWT verifier (its counters), when EVENTLOOM_JWKS_URL is configured. */
   readonly tokens: JwtVerifier | null;
@@ -92,6 +98,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     metrics.storeObserver,
     options.observer,
   ]);
+  const consumers = createConsumerServices(config, client);
   const tokens = config.jwt ? createJwtVerifier(config.jwt, logger) : null;
   // options.tokens (tests) takes the place of the JWT verifier the config describes.
   const authenticator = createAuthenticator(config.apiKeys, options.tokens ?? tokens);
@@ -100,6 +107,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   const yoga = createHttpYoga({
     store,
     subscriptions,
+    consumers,
     auth,
     limits,
     metrics,
@@ -122,6 +130,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     server,
     store,
     subscriptions,
+    consumers,
     authenticator,
     tokens,
     limits,
@@ -160,7 +169,10 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         const closed = server.listening
           ? new Promise<void>((resolveClose) => server.close(() => resolveClose()))
           : Promise.resolve();
-        // Subscriptions first: completing them ends their SSE responses and has graphql-ws send
+        // Consume sessions save their checkpoints and release their leases while the store
+        // still works, so that another gateway takes their consumers over at once.
+        await consumers.sessions.closeAll();
+        // Subscriptions next: completing them ends their SSE responses and has graphql-ws send
         // `complete`; then the transports close their sockets, which would keep the server open.
         await subscriptions.close();
         await Promise.allSettled(transports.map((transport) => transport.close()));
@@ -172,6 +184,15 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       })();
       return stopping;
     },
+  };
+}
+
+function createConsumerServices(config: Config, client: DynamoDBClient): ConsumerServices {
+  const webhooks = config.webhooks ?? defaultWebhookConfig;
+  return {
+    store: createDynamoConsumerStore({ client, tablePrefix: config.tablePrefix }),
+    sessions: new ConsumerSessions(),
+    checkWebhookUrl: (url) => checkWebhookUrl(url, webhooks),
   };
 }
 

@@ -13,11 +13,21 @@
 import { initContextCache } from '@pothos/core';
 import type { Principal } from './auth/principal.js';
 import type { RequestAuth } from './auth/request-auth.js';
+import type { ConsumerSessions } from './consumers/index.js';
 import { unauthenticated } from './errors/unauthenticated.js';
 import type { ApiLimits } from './plugins/api-limits.js';
+import type { ConsumerStore, TenantConsumerStore } from './store/consumers/types.js';
 import { StreamRestriction } from './store/restriction.js';
 import type { EventStore, TenantEventStore } from './store/types.js';
 import type { SubscriptionHub } from './subscriptions/index.js';
+
+/** Durable consumers, for every request: their records, this gateway's sessions, the URL check of webhooks. */
+export interface ConsumerServices {
+  readonly store: ConsumerStore;
+  readonly sessions: ConsumerSessions;
+  /** Null when the webhook URL may be used, else why not (src/outbox/address-guard.ts). */
+  checkWebhookUrl(url: string): Promise<string | null>;
+}
 
 export interface GraphQLContext {
   /** Who is calling: tenant, scopes, restrictions (src/auth/principal.ts). */
@@ -27,6 +37,10 @@ export interface GraphQLContext {
   readonly limits: ApiLimits;
   /** The app's one subscription hub (src/subscriptions/), shared by all requests and tenants. */
   readonly subscriptions: SubscriptionHub;
+  /** The tenant's durable consumers (src/store/consumers/). */
+  readonly consumers: TenantConsumerStore;
+  /** This gateway's consume sessions (src/consumers/): where acks go, and the webhook URL check. */
+  readonly consumerServices: ConsumerServices;
   /** The HTTP request, which yoga adds to every HTTP context; its signal aborts when the client goes. */
   readonly request?: Request;
 }
@@ -42,9 +56,16 @@ export interface ContextFactoryOptions {
   auth: RequestAuth;
   limits: ApiLimits;
   subscriptions: SubscriptionHub;
+  consumers: ConsumerServices;
 }
 
-export function createContextFactory({ store, auth, limits, subscriptions }: ContextFactoryOptions) {
+export function createContextFactory({
+  store,
+  auth,
+  limits,
+  subscriptions,
+  consumers,
+}: ContextFactoryOptions) {
   return async (initial: InitialContext): Promise<GraphQLContext> => {
     const authentication = await auth.of(initial);
     // HTTP requests without valid credentials were already answered 401 by useAuth; a WebSocket
@@ -54,7 +75,7 @@ export function createContextFactory({ store, auth, limits, subscriptions }: Con
     // A restricted principal's every read, write and subscription goes through the restricted
     // view of its tenant (src/store/restricted-store.ts); an unrestricted one gets the tenant's store.
     const view = store.forTenant(principal.tenant, StreamRestriction.of(principal));
-    return createRequestContext(principal, view, limits, subscriptions);
+    return createRequestContext(principal, view, limits, subscriptions, consumers);
   };
 }
 
@@ -63,6 +84,16 @@ export function createRequestContext(
   store: TenantEventStore,
   limits: ApiLimits,
   subscriptions: SubscriptionHub,
+  consumers: ConsumerServices,
 ): GraphQLContext {
-  return { ...initContextCache(), principal, tenant: store.tenant, store, limits, subscriptions };
+  return {
+    ...initContextCache(),
+    principal,
+    tenant: store.tenant,
+    store,
+    limits,
+    subscriptions,
+    consumers: consumers.store.forTenant(store.tenant),
+    consumerServices: consumers,
+  };
 }

@@ -18,9 +18,32 @@ type OperationType = OperationDefinitionNode['operation'];
 
 /** null: no scope needed. */
 export const fieldScopes: Readonly<Record<OperationType, Readonly<Record<string, Scope | null>>>> = {
-  query: { stream: 'read', streams: 'read', events: 'read', head: 'read', viewer: null },
-  subscription: { events: 'subscribe', eventBatches: 'subscribe', streamEvents: 'subscribe' },
-  mutation: { appendEvents: 'append', saveSnapshot: 'snapshot', deleteStream: 'delete' },
+  query: {
+    stream: 'read',
+    streams: 'read',
+    events: 'read',
+    head: 'read',
+    viewer: null,
+    consumer: 'manage',
+    consumers: 'manage',
+  },
+  subscription: {
+    events: 'subscribe',
+    eventBatches: 'subscribe',
+    streamEvents: 'subscribe',
+    consume: 'consume',
+  },
+  mutation: {
+    appendEvents: 'append',
+    saveSnapshot: 'snapshot',
+    deleteStream: 'delete',
+    createConsumer: 'manage',
+    deleteConsumer: 'manage',
+    resetConsumer: 'manage',
+    replayParked: 'manage',
+    ackEvents: 'consume',
+    nackEvents: 'consume',
+  },
 };
 
 /** Introspection and `__typename` need no scope. */

@@ -12,6 +12,9 @@ import './snapshots.js';
 import './log.js';
 import './subscriptions.js';
 import './viewer.js';
+import './consumers.js';
+import './consumer-mutations.js';
+import './consume.js';
 
 export const schema = builder.toSchema({ sortSchema: false });
 

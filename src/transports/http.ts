@@ -10,7 +10,7 @@ import { createYoga } from 'graphql-yoga';
 import type { RequestAuth } from '../auth/request-auth.js';
 import type { CorsConfig } from '../config/cors.js';
 import type { TrustedDocuments } from '../config/trusted-documents.js';
-import { createContextFactory, type GraphQLContext } from '../context.js';
+import { type ConsumerServices, createContextFactory, type GraphQLContext } from '../context.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { yogaLogging } from '../observability/yoga-logging.js';
@@ -46,6 +46,7 @@ const serverTimeouts = { headersTimeout: 10_000, requestTimeout: 30_000, connect
 export interface HttpParts {
   store: EventStore;
   subscriptions: SubscriptionHub;
+  consumers: ConsumerServices;
   auth: RequestAuth;
   limits: ApiLimits;
   metrics: Metrics;
@@ -63,11 +64,11 @@ export interface HttpParts {
 
 /** Yoga at /graphql with every plugin, in the order they must see a request. */
 export function createHttpYoga(parts: HttpParts): Yoga {
-  const { store, subscriptions, auth, limits, metrics, logger } = parts;
+  const { store, subscriptions, consumers, auth, limits, metrics, logger } = parts;
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint,
-    context: createContextFactory({ store, auth, limits, subscriptions }),
+    context: createContextFactory({ store, auth, limits, subscriptions, consumers }),
     // Enforced by useBodyLimit, which counts only bodies without a Content-Length.
     maxRequestBodySize: false,
     cors: corsOptions(parts.cors),

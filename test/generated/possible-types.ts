@@ -8,12 +8,28 @@
       "StreamIsUnversionedError",
       "WrongExpectedVersionError"
     ],
+    "ConsumerResult": [
+      "ConsumerNotFoundError",
+      "ConsumerSuccess",
+      "InvalidInputError"
+    ],
+    "CreateConsumerResult": [
+      "ConsumerExistsError",
+      "ConsumerSuccess",
+      "InvalidInputError"
+    ],
+    "DeleteConsumerResult": [
+      "ConsumerNotFoundError",
+      "DeleteConsumerSuccess"
+    ],
     "DeleteStreamResult": [
       "DeleteStreamSuccess",
       "InvalidInputError",
       "WrongExpectedVersionError"
     ],
     "Error": [
+      "ConsumerExistsError",
+      "ConsumerNotFoundError",
       "ExpectedVersionRequiredError",
       "InvalidInputError",
       "StreamIsUnversionedError",
@@ -36,12 +52,28 @@
       "StreamIsUnversionedError",
       "WrongExpectedVersionError"
     ],
+    "ConsumerResult": [
+      "ConsumerNotFoundError",
+      "ConsumerSuccess",
+      "InvalidInputError"
+    ],
+    "CreateConsumerResult": [
+      "ConsumerExistsError",
+      "ConsumerSuccess",
+      "InvalidInputError"
+    ],
+    "DeleteConsumerResult": [
+      "ConsumerNotFoundError",
+      "DeleteConsumerSuccess"
+    ],
     "DeleteStreamResult": [
       "DeleteStreamSuccess",
       "InvalidInputError",
       "WrongExpectedVersionError"
     ],
     "Error": [
+      "ConsumerExistsError",
+      "ConsumerNotFoundError",
       "ExpectedVersionRequiredError",
       "InvalidInputError",
       "StreamIsUnversionedError",
