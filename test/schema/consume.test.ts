@@ -187,6 +187,27 @@ describe('refusals', () => {
     expect(sub.errors[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
+  test('a nack reason over 1000 characters is InvalidInputError, and nothing is parked', async () => {
+    const { name, positions: appended } = await consumerWithEvents(1);
+    const sub = consume(name);
+    await sub.waitFor(1);
+    const result = await nack(name, appended, 'PARK', 'x'.repeat(1001));
+    expect(result.nackEvents).toMatchObject({ __typename: 'InvalidInputError', path: ['input', 'reason'] });
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    expect(await parkedCount(name)).toBe(0);
+  });
+
+  test('acks and nacks of unknown consumers and malformed names are typed refusals', async () => {
+    expect((await ack(uniqueName('nobody'), [1])).ackEvents.__typename).toBe('ConsumerNotFoundError');
+    expect((await ack('bad name', [1])).ackEvents).toMatchObject({
+      __typename: 'InvalidInputError',
+      path: ['input', 'consumer'],
+    });
+    expect((await nack(uniqueName('nobody'), [1], 'RETRY')).nackEvents.__typename).toBe(
+      'ConsumerNotFoundError',
+    );
+  });
+
   test('maxInFlight outside 1..1000 is refused', async () => {
     const { name } = await consumerWithEvents(0);
     const sub = consume(name, 1001);

@@ -62,7 +62,7 @@ describe('creating and reading consumers', () => {
     expect((await api().data(ConsumerDocument, { name }, asAdmin)).consumer?.maxAttempts).toBe(2);
   });
 
-  test.each([
+  test.each<[{ name: string } & Record<string, unknown>, string[]]>([
     [{ name: 'has space' }, ['input', 'name']],
     [{ name: 'x'.repeat(129) }, ['input', 'name']],
     [{ name: 'ok-name', maxAttempts: 0 }, ['input', 'maxAttempts']],
@@ -80,6 +80,29 @@ describe('creating and reading consumers', () => {
       ['input', 'webhook', 'url'],
     ],
     [{ name: 'ok-name', webhook: { url: 'ftp://example.com/h', secret: 's' } }, ['input', 'webhook', 'url']],
+    ...[
+      'http://localhost:4000/h',
+      'http://[::1]/h',
+      'http://[::ffff:127.0.0.1]/h',
+      'http://[fe80::1]/h',
+      'http://[fd00::1]/h',
+      'http://10.1.2.3/h',
+      'http://192.168.0.1/h',
+      'http://172.16.5.4/h',
+      'http://0.0.0.0/h',
+      'http://2130706433/h',
+      'http://user:pass@93.184.216.34/h',
+      'not a url',
+    ].map(
+      (url) => [{ name: 'ok-name', webhook: { url, secret: 's' } }, ['input', 'webhook', 'url']] as const,
+    ),
+    [
+      { name: 'ok-name', webhook: { url: 'https://93.184.216.34/h', secret: 'x'.repeat(257) } },
+      ['input', 'webhook', 'secret'],
+    ],
+    [{ name: '' }, ['input', 'name']],
+    [{ name: '../etc' }, ['input', 'name']],
+    [{ name: 'naïve' }, ['input', 'name']],
   ])('bad input %j is InvalidInputError at %j, and nothing is created', async (input, path) => {
     const name = uniqueName('bad');
     const result = await create({ ...input, name: input.name === 'ok-name' ? name : input.name });
