@@ -93,9 +93,10 @@ describe('creating and reading consumers', () => {
       'http://2130706433/h',
       'http://user:pass@93.184.216.34/h',
       'not a url',
-    ].map(
-      (url) => [{ name: 'ok-name', webhook: { url, secret: 's' } }, ['input', 'webhook', 'url']] as const,
-    ),
+    ].map((url): [{ name: string; webhook: object }, string[]] => [
+      { name: 'ok-name', webhook: { url, secret: 's' } },
+      ['input', 'webhook', 'url'],
+    ]),
     [
       { name: 'ok-name', webhook: { url: 'https://93.184.216.34/h', secret: 'x'.repeat(257) } },
       ['input', 'webhook', 'secret'],
