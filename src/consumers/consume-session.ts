@@ -15,15 +15,19 @@
  * on the connection that delivered (graphql-ws keeps one).
  *
  * Store failures never end it: they are reported through `onError` and retried.
+ *
+ * The webhook relay (src/outbox/relay.ts) runs one per webhook consumer with `webhook: true`: it
+ * takes batches through `nextBatch` and acks or parks each itself (see ConsumeSessionOptions).
  */
 import { randomUUID } from 'node:crypto';
-import type { ConsumerState, HeldLease } from '../store/consumers/types.js';
+import type { ConsumerLease, ConsumerState, HeldLease } from '../store/consumers/types.js';
 import type { AckReceiver, ConsumerSessions } from './consumer-sessions.js';
 import { type HoldingEnd, LeaseHolding } from './lease-holding.js';
 import type { ConsumerDelivery, NackAction } from './ledger.js';
 import {
   type AcquiredLease,
   type ConsumeSessionOptions,
+  type DeliveryBatch,
   DeliveryOutlet,
   defaultSessionTiming,
   type HoldingContext,
@@ -34,6 +38,14 @@ import {
 } from './session-parts.js';
 
 export type ConsumeSessionState = 'idle' | 'waiting' | 'delivering' | 'ended';
+
+/** What a waiting session does next: deliver under the lease, wait, or end (the consumer is gone). */
+type AcquireStep = AcquiredLease | 'wait' | 'end';
+
+/** A lease someone holds at `now` (an expired one may be taken). */
+function isLive(lease: ConsumerLease | null, now: number): boolean {
+  return lease !== null && lease.expiresAt >= now;
+}
 
 export class ConsumeSession implements AsyncIterableIterator<ConsumerDelivery, undefined>, AckReceiver {
   /** The lease owner id of this session. */
@@ -60,6 +72,7 @@ export class ConsumeSession implements AsyncIterableIterator<ConsumerDelivery, u
       hub: options.hub,
       name: options.name,
       maxInFlight: options.maxInFlight,
+      ackTimeoutMs: options.ackTimeoutMs,
       clock: options.clock ?? wallClock,
       timing: this.timing,
       outlet: this.outlet,
@@ -89,6 +102,15 @@ export class ConsumeSession implements AsyncIterableIterator<ConsumerDelivery, u
     return this.outlet.pull();
   }
 
+  /**
+   * The relay's pull: 1 to `max` deliveries, as many as are ready when the first one is (no
+   * waiting to fill the batch); null once the session has ended. Starts the session.
+   */
+  nextBatch(max: number): Promise<DeliveryBatch | null> {
+    this.start();
+    return this.outlet.pullBatch(max);
+  }
+
   /** The client is gone: saves the checkpoint, releases the lease, ends. */
   async return(): Promise<IteratorResult<ConsumerDelivery, undefined>> {
     await this.close();
@@ -108,8 +130,14 @@ export class ConsumeSession implements AsyncIterableIterator<ConsumerDelivery, u
     this.holding?.ack(positions);
   }
 
-  nack(positions: readonly number[], action: NackAction, reason: string | null): void {
-    this.holding?.nack(positions, action, reason);
+  /** `failedAttempts`: what a PARK's record counts, when the caller retried by itself (the relay). */
+  nack(
+    positions: readonly number[],
+    action: NackAction,
+    reason: string | null,
+    failedAttempts?: number,
+  ): void {
+    this.holding?.nack(positions, action, reason, failedAttempts);
   }
 
   private start(): void {
@@ -137,17 +165,12 @@ export class ConsumeSession implements AsyncIterableIterator<ConsumerDelivery, u
 
   /** Waits until it holds the lease; null when the session ends first (closing, or the consumer gone). */
   private async acquire(): Promise<AcquiredLease | null> {
-    const { consumers, name, clock } = this.context;
+    const { name, clock } = this.context;
     while (!this.stopping.signal.aborted) {
       try {
-        const acquired = await consumers.acquireLease(name, this.owner, this.timing.leaseTtlMs, clock.now());
-        if (acquired && !this.isOtherConsumer(acquired.consumer)) return acquired;
-        if (acquired) {
-          await this.release(acquired.lease);
-          return null;
-        }
-        const consumer = await consumers.get(name);
-        if (!consumer || this.isOtherConsumer(consumer)) return null;
+        const step = await this.tryAcquire();
+        if (step === 'end') return null;
+        if (step !== 'wait') return step;
       } catch (error) {
         this.report(error, 'acquire');
       }
@@ -162,10 +185,38 @@ export class ConsumeSession implements AsyncIterableIterator<ConsumerDelivery, u
     return null;
   }
 
+  private async tryAcquire(): Promise<AcquireStep> {
+    const { consumers, name, clock } = this.context;
+    const readFirst = this.options.readLeaseFirst === true;
+    if (readFirst) {
+      const seen = await this.readLease();
+      if (seen !== 'free') return seen;
+    }
+    const acquired = await consumers.acquireLease(name, this.owner, this.timing.leaseTtlMs, clock.now());
+    if (acquired && !this.isOtherConsumer(acquired.consumer)) return acquired;
+    if (acquired) {
+      await this.release(acquired.lease);
+      return 'end';
+    }
+    // Refused after a read that found it free: a rival was quicker, or the consumer just went;
+    // the next read tells which.
+    if (readFirst) return 'wait';
+    const consumer = await consumers.get(name);
+    return !consumer || this.isOtherConsumer(consumer) ? 'end' : 'wait';
+  }
+
+  /** One read of the consumer: whether its lease may be taken now. */
+  private async readLease(): Promise<'free' | 'wait' | 'end'> {
+    const consumer = await this.context.consumers.get(this.context.name);
+    if (!consumer || this.isOtherConsumer(consumer)) return 'end';
+    return isLive(consumer.lease, this.context.clock.now()) ? 'wait' : 'free';
+  }
+
   private async hold(acquired: AcquiredLease): Promise<HoldingEnd> {
     const holding = new LeaseHolding(this.context, acquired, (consumer) => this.isOtherConsumer(consumer));
     this.holding = holding;
-    this.sessions.activate(this.tenant, this.options.name, this);
+    // The relay acks its own batches: the API's acks must not reach a webhook consumer's ledger.
+    if (!this.options.webhook) this.sessions.activate(this.tenant, this.options.name, this);
     let end: HoldingEnd;
     try {
       end = await holding.run();
@@ -190,11 +241,13 @@ export class ConsumeSession implements AsyncIterableIterator<ConsumerDelivery, u
 
   /**
    * The first consumer seen under the name is the one delivered; any other (deleted and created
-   * again) ends the session. A webhook consumer is never delivered here: the relay delivers it.
+   * again) ends the session. A webhook consumer is delivered only by the relay's sessions
+   * (`webhook: true`), and only webhook consumers are.
    */
   private isOtherConsumer(consumer: ConsumerState): boolean {
     this.incarnation ??= consumer.incarnation;
-    return consumer.incarnation !== this.incarnation || consumer.webhook !== null;
+    const wantsWebhook = this.options.webhook === true;
+    return consumer.incarnation !== this.incarnation || (consumer.webhook !== null) !== wantsWebhook;
   }
 
   private report(error: unknown, during: SessionErrorPlace): void {

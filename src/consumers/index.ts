@@ -21,6 +21,7 @@ export { retryDelayMs } from './retry-delay.js';
 export {
   type ConsumerEventSource,
   type ConsumeSessionOptions,
+  type DeliveryBatch,
   defaultSessionTiming,
   type SessionErrorPlace,
   type SessionErrorWhere,

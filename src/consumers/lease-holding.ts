@@ -35,6 +35,8 @@ export class LeaseHolding {
   private writer: CheckpointWriter | undefined;
   private source: AsyncIterator<EventBatch, undefined> | undefined;
   private pull: Pull | undefined;
+  /** Aborted when the ledger is dropped: what it handed out no longer counts (DeliveryBatch.dropped). */
+  private handed: AbortController | undefined;
   private renewAt: number;
 
   constructor(
@@ -57,8 +59,13 @@ export class LeaseHolding {
     this.context.wakeup.wake();
   }
 
-  nack(positions: readonly number[], action: NackAction, reason: string | null): void {
-    this.ledger?.nack(positions, action, reason, this.context.clock.now());
+  nack(
+    positions: readonly number[],
+    action: NackAction,
+    reason: string | null,
+    failedAttempts?: number,
+  ): void {
+    this.ledger?.nack(positions, action, reason, this.context.clock.now(), failedAttempts);
     this.context.wakeup.wake();
   }
 
@@ -76,7 +83,8 @@ export class LeaseHolding {
   /** Reads where delivery starts and opens the source; an end when it cannot start. */
   private async load(): Promise<HoldingEnd | undefined> {
     const { consumers, events, hub, name, maxInFlight, timing } = this.context;
-    const { checkpoint, filter, maxAttempts, ackTimeoutMs } = this.consumer;
+    const { checkpoint, filter, maxAttempts } = this.consumer;
+    const ackTimeoutMs = this.context.ackTimeoutMs ?? this.consumer.ackTimeoutMs;
     try {
       const skip = await consumers.parkedPositionsAfter(name, checkpoint);
       const replayed = await readReplayedEvents(events, await consumers.replayingPositions(name));
@@ -94,6 +102,7 @@ export class LeaseHolding {
       this.source = await hub.eventBatches(events, { after: checkpoint, filter, maxSize, maxWaitMs: 0 });
       this.ledger = ledger;
       this.writer = writer;
+      this.handed = new AbortController();
       return undefined;
     } catch (error) {
       if (error instanceof SubscriptionHubClosedError) return 'ended';
@@ -105,6 +114,7 @@ export class LeaseHolding {
   private async deliver(): Promise<DeliveryEnd> {
     const { clock, stopping, wakeup, outlet } = this.context;
     const ledger = this.ledger!;
+    const handed = this.handed!.signal;
     for (;;) {
       if (stopping.aborted) return 'stopped';
       const kept = await this.keepLease();
@@ -113,7 +123,7 @@ export class LeaseHolding {
       if (arrived) return arrived;
       const now = clock.now();
       ledger.expire(now);
-      outlet.hand(ledger.take(now, outlet.demand));
+      outlet.hand(ledger.take(now, outlet.demand), handed);
       // A refused write means the lease was lost or the generation moved: renewing tells which.
       if (!(await this.writeDue('paced'))) this.renewAt = now;
       this.pullIfNeeded(ledger);
@@ -233,5 +243,7 @@ export class LeaseHolding {
     else if (end === 'stopped' || end === 'ended' || end === 'failed') await this.writeDue('final');
     this.ledger = undefined;
     this.writer = undefined;
+    this.handed?.abort();
+    this.handed = undefined;
   }
 }

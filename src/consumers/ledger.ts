@@ -143,12 +143,22 @@ export class ConsumerLedger {
     }
   }
 
-  /** RETRY: a failed attempt. PARK: parked at once. Positions not in flight are ignored. */
-  nack(positions: readonly number[], action: NackAction, reason: string | null, now: number): void {
+  /**
+   * RETRY: a failed attempt. PARK: parked at once, its record counting `failedAttempts` when the
+   * caller counted the attempts itself (the relay retries a batch without the ledger), else the
+   * ledger's count. Positions not in flight are ignored.
+   */
+  nack(
+    positions: readonly number[],
+    action: NackAction,
+    reason: string | null,
+    now: number,
+    failedAttempts?: number,
+  ): void {
     for (const position of positions) {
       const entry = this.inFlight(position);
       if (!entry) continue;
-      if (action === 'PARK') this.park(entry, reason, now);
+      if (action === 'PARK') this.park(entry, reason, now, failedAttempts);
       else this.fail(entry, reason, now);
     }
   }
@@ -245,10 +255,10 @@ export class ConsumerLedger {
     entry.dueAt = now + retryDelayMs(entry.failures);
   }
 
-  private park(entry: Entry, reason: string | null, now: number): void {
+  private park(entry: Entry, reason: string | null, now: number, failedAttempts = entry.failures): void {
     this.parked.push({
       position: entry.event.position,
-      attempts: entry.failures,
+      attempts: failedAttempts,
       reason,
       parkedAt: new Date(now),
     });

@@ -65,6 +65,23 @@ export interface ConsumeSessionOptions {
   /** Default: a random UUID. */
   readonly owner?: string | undefined;
   readonly timing?: Partial<SessionTiming> | undefined;
+  /**
+   * The relay's session: it delivers a webhook consumer, and no other (a `consume` session ends on
+   * one), through `nextBatch`; it takes acks and nacks only from its caller (the gateway's
+   * ConsumerSessions does not route the API's to it).
+   */
+  readonly webhook?: boolean | undefined;
+  /**
+   * Replaces the consumer's ackTimeoutMs. The relay acks or parks every batch itself, after up to
+   * maxAttempts tries and 60 s between them: the consumer's timeout must not fire meanwhile.
+   */
+  readonly ackTimeoutMs?: number | undefined;
+  /**
+   * While waiting, read the consumer (one GetItem) and try to take the lease only when it is free
+   * or expired, instead of trying the conditional write every time (a refused write costs a
+   * write unit). The relay's workers, many per gateway, wait this way (src/outbox/README.md).
+   */
+  readonly readLeaseFirst?: boolean | undefined;
   /** A store call or the source failed (it is retried). For logging; must not throw. */
   readonly onError?: ((error: unknown, where: SessionErrorWhere) => void) | undefined;
 }
@@ -84,6 +101,8 @@ export interface HoldingContext {
   readonly hub: ConsumerEventSource;
   readonly name: string;
   readonly maxInFlight: number;
+  /** Replaces the consumer's ackTimeoutMs when set. */
+  readonly ackTimeoutMs: number | undefined;
   readonly clock: Clock;
   readonly timing: SessionTiming;
   readonly outlet: DeliveryOutlet;
@@ -122,40 +141,88 @@ export class Wakeup {
   }
 }
 
-type Pull = (result: IteratorResult<ConsumerDelivery, undefined>) => void;
+/** Deliveries handed together to one batch pull (the relay's). */
+export interface DeliveryBatch {
+  readonly deliveries: readonly ConsumerDelivery[];
+  /**
+   * Aborts once these deliveries are dropped: the lease lost, a reset or replay (what was in
+   * flight is delivered again from the checkpoint), the session closing. Acks and nacks of them
+   * are ignored from then on, so the relay stops sending the batch.
+   */
+  readonly dropped: AbortSignal;
+}
+
+interface Pull {
+  /** Deliveries it takes at most: 1 for the iterator's pull. */
+  readonly wants: number;
+  give(deliveries: readonly ConsumerDelivery[], dropped: AbortSignal): void;
+  end(): void;
+}
 
 /** The client's pulls waiting for deliveries: only as many events are taken as are pulled. */
 export class DeliveryOutlet {
   private readonly pulls: Pull[] = [];
+  private wanted = 0;
   private ended = false;
 
   constructor(private readonly onPull: () => void) {}
 
-  /** Pulls waiting now. */
+  /** Deliveries the waiting pulls take now. */
   get demand(): number {
-    return this.pulls.length;
+    return this.wanted;
   }
 
   get isEnded(): boolean {
     return this.ended;
   }
 
+  /** One delivery: the iterator's `next()`. */
   pull(): Promise<IteratorResult<ConsumerDelivery, undefined>> {
     if (this.ended) return Promise.resolve({ done: true, value: undefined });
     return new Promise((resolve) => {
-      this.pulls.push(resolve);
-      this.onPull();
+      this.wait({
+        wants: 1,
+        give: ([delivery]) =>
+          resolve(delivery ? { done: false, value: delivery } : { done: true, value: undefined }),
+        end: () => resolve({ done: true, value: undefined }),
+      });
     });
   }
 
-  /** Hands deliveries to waiting pulls, one each (never more than `demand`). */
-  hand(deliveries: readonly ConsumerDelivery[]): void {
-    for (const delivery of deliveries) this.pulls.shift()?.({ done: false, value: delivery });
+  /** 1 to `max` deliveries, as many as are ready when the first is; null once ended. */
+  pullBatch(max: number): Promise<DeliveryBatch | null> {
+    if (this.ended) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      this.wait({
+        wants: Math.max(1, Math.floor(max)),
+        give: (deliveries, dropped) => resolve({ deliveries, dropped }),
+        end: () => resolve(null),
+      });
+    });
+  }
+
+  /** Hands deliveries to waiting pulls in order, each up to what it wants (never more than `demand`). */
+  hand(deliveries: readonly ConsumerDelivery[], dropped: AbortSignal): void {
+    let start = 0;
+    while (start < deliveries.length) {
+      const pull = this.pulls.shift();
+      if (!pull) return;
+      this.wanted -= pull.wants;
+      pull.give(deliveries.slice(start, start + pull.wants), dropped);
+      start += pull.wants;
+    }
   }
 
   /** Every waiting and later pull is done. */
   end(): void {
     this.ended = true;
-    for (const pull of this.pulls.splice(0)) pull({ done: true, value: undefined });
+    this.wanted = 0;
+    for (const pull of this.pulls.splice(0)) pull.end();
+  }
+
+  private wait(pull: Pull): void {
+    this.pulls.push(pull);
+    this.wanted += pull.wants;
+    this.onPull();
   }
 }

@@ -34,12 +34,15 @@ export interface WebhookRequest {
   readonly deliveryId: string;
   readonly settings: WebhookAddressSettings;
   readonly timeoutMs?: number;
+  /** Aborts the request (the relay stopping, or the batch dropped): the result is "aborted". */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**
  * `ok` when the receiver answered 2xx. A failure's reason is one of: "HTTP <status>",
  * "timeout", "connection refused", "connection reset", "address not allowed", "DNS lookup
- * failed", "invalid URL", "invalid request", "TLS error (<code>)", "connection failed (<code>)".
+ * failed", "invalid URL", "invalid request", "TLS error (<code>)", "connection failed (<code>)",
+ * and "aborted" when the caller's signal aborted it (not a failed attempt: nobody answered).
  */
 export type WebhookResult =
   | { readonly ok: true; readonly status: number }
@@ -54,6 +57,7 @@ export async function sendWebhook({
   deliveryId,
   settings,
   timeoutMs = webhookTimeoutMs,
+  signal,
 }: WebhookRequest): Promise<WebhookResult> {
   const target = parseWebhookUrl(url);
   if (!target.ok) return failed('invalid URL');
@@ -68,7 +72,8 @@ export async function sendWebhook({
     [webhookSignatureHeader]: signWebhookBody(bytes, secret),
     [webhookDeliveryHeader]: deliveryId,
   };
-  return post(target.url, target.host, bytes, headers, listed ? lookupUnguarded : lookupGuarded, timeoutMs);
+  const lookup = listed ? lookupUnguarded : lookupGuarded;
+  return post({ url: target.url, host: target.host, bytes, headers, lookup, timeoutMs, signal });
 }
 
 function failed(reason: string): WebhookResult {
@@ -79,14 +84,18 @@ function statusResult(status: number): WebhookResult {
   return status >= 200 && status < 300 ? { ok: true, status } : failed(`HTTP ${status}`);
 }
 
-function post(
-  url: URL,
-  host: string,
-  bytes: Buffer,
-  headers: Record<string, string>,
-  lookup: LookupFunction,
-  timeoutMs: number,
-): Promise<WebhookResult> {
+interface Post {
+  readonly url: URL;
+  readonly host: string;
+  readonly bytes: Buffer;
+  readonly headers: Record<string, string>;
+  readonly lookup: LookupFunction;
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal | undefined;
+}
+
+function post({ url, host, bytes, headers, lookup, timeoutMs, signal }: Post): Promise<WebhookResult> {
+  if (signal?.aborted) return Promise.resolve(failed('aborted'));
   return new Promise((resolve) => {
     let request: ClientRequest | undefined;
     // Once the status line came, the attempt's outcome is known: whatever happens to the rest
@@ -98,10 +107,13 @@ function post(
       if (settled) return;
       settled = true;
       clearTimeout(deadline);
+      signal?.removeEventListener('abort', abort);
       request?.destroy();
       resolve(status === null ? withoutStatus : statusResult(status));
     };
     const deadline = setTimeout(() => finish(failed('timeout')), timeoutMs);
+    const abort = () => finish(failed('aborted'));
+    signal?.addEventListener('abort', abort, { once: true });
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     try {
       request = send(

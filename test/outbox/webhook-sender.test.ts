@@ -4,7 +4,7 @@ import { createServer, type IncomingHttpHeaders, type Server, type ServerRespons
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { verifyWebhookSignature } from '../../src/outbox/signature.js';
-import { sendWebhook, type WebhookResult } from '../../src/outbox/webhook-sender.js';
+import { sendWebhook, type WebhookResult, webhookTimeoutMs } from '../../src/outbox/webhook-sender.js';
 
 const secret = 'whsec-do-not-leak-8c1f2e';
 const body = JSON.stringify({ consumer: 'orders', events: [{ id: 'e1', data: { note: 'café ☕ 注文' } }] });
@@ -145,6 +145,39 @@ describe('sendWebhook to a listed host', () => {
     });
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
     expect(Date.now() - started).toBeLessThan(3000);
+    expect(silent.received).toHaveLength(1);
+  });
+
+  test('the caller\'s signal aborts a request waiting for its answer: "aborted", at once; an aborted signal sends nothing', async () => {
+    const silent = await startReceiver(() => {});
+    servers.push(silent.server);
+    const url = `http://127.0.0.1:${silent.port}/`;
+    const controller = new AbortController();
+    const started = Date.now();
+    const pending = sendWebhook({
+      url,
+      body,
+      secret,
+      deliveryId: 'd1',
+      settings: loopbackAllowed,
+      signal: controller.signal,
+    });
+    while (silent.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    const result = await pending;
+    results.push(result);
+    expect(result).toEqual({ ok: false, reason: 'aborted' });
+    expect(Date.now() - started).toBeLessThan(webhookTimeoutMs);
+    const again = await sendWebhook({
+      url,
+      body,
+      secret,
+      deliveryId: 'd2',
+      settings: loopbackAllowed,
+      signal: controller.signal,
+    });
+    expect(again).toEqual({ ok: false, reason: 'aborted' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
     expect(silent.received).toHaveLength(1);
   });
 
