@@ -25,11 +25,20 @@ for (const path of files('src')) {
 // only DynamoDB; the hub knows the store and no transport or GraphQL; consumers' delivery knows
 // the store and the hub through their front doors (index.ts; the consumer records' types); the
 // schema knows the store, the hub, consumers and the API's errors and limits, never the server
-// that runs it.
+// that runs it. The outbox (the webhook relay) knows consumers' delivery, the store's and the
+// hub's types and its own settings; no GraphQL, no server.
 const doors = {
   'store/': ['store/'],
   'subscriptions/': ['subscriptions/', 'store/'],
   'consumers/': ['consumers/', 'store/index.ts', 'store/consumers/types.ts', 'subscriptions/index.ts'],
+  'outbox/': [
+    'outbox/',
+    'consumers/index.ts',
+    'store/types.ts',
+    'store/consumers/types.ts',
+    'subscriptions/index.ts',
+    'config/webhooks.ts',
+  ],
   'schema/': [
     'schema/',
     'store/',

@@ -8,12 +8,11 @@
  */
 import type { Server } from 'node:http';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type ConsumerRuntime, createConsumerRuntime } from './app-consumers.js';
 import { type Authenticator, createAuthenticator, type TokenVerifier } from './auth/authenticator.js';
 import { createJwtVerifier, type JwtVerifier } from './auth/jwt.js';
 import { createRequestAuth } from './auth/request-auth.js';
-import { type Config, defaultTenant, defaultWebhookConfig } from './config.js';
-import { ConsumerSessions } from './consumers/index.js';
-import type { ConsumerServices } from './context.js';
+import { type Config, defaultTenant } from './config.js';
 import { createDynamoDbClient } from './dynamodb/client.js';
 import { instrumentDynamoDb } from './observability/instrument-dynamodb.js';
 import { createLogger, type Logger, toAppLogger } from './observability/logger.js';
@@ -71,8 +70,8 @@ export interface App {
   readonly store: EventStore;
   /** The one subscription hub of this app: its pollers feed every subscription (stats for metrics). */
   readonly subscriptions: SubscriptionHub;
-  /** Durable consumers: their store, this gateway's consume sessions. */
-  readonly consumers: ConsumerServices;
+  /** Durable consumers: their store, this gateway's consume sessions, the webhook relay. */
+  readonly consumers: ConsumerRuntime;
   readonly authenticator: Authenticator;
   /** The JWT verifier (its counters), when EVENTLOOM_JWKS_URL is configured. */
   readonly tokens: JwtVerifier | null;
@@ -98,7 +97,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     metrics.storeObserver,
     options.observer,
   ]);
-  const consumers = createConsumerServices(config, client);
+  const consumers = createConsumerRuntime({ config, client, store, hub: subscriptions, metrics, logger });
   const tokens = config.jwt ? createJwtVerifier(config.jwt, logger) : null;
   // options.tokens (tests) takes the place of the JWT verifier the config describes.
   const authenticator = createAuthenticator(config.apiKeys, options.tokens ?? tokens);
@@ -107,7 +106,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   const yoga = createHttpYoga({
     store,
     subscriptions,
-    consumers,
+    consumers: consumers.services,
     auth,
     limits,
     metrics,
@@ -158,6 +157,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       }
       const port = await listen(server, config.port, config.host);
       const metricsUrl = config.metrics ? await metricsServer.start(config.metrics) : null;
+      // The relay starts once the gateway serves: it competes for its tenants' webhook consumers.
+      consumers.start();
       ready = true;
       announceAuth(logger, authenticator, config);
       return { url: graphqlUrl(config.host, port), port, metricsUrl };
@@ -169,9 +170,9 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         const closed = server.listening
           ? new Promise<void>((resolveClose) => server.close(() => resolveClose()))
           : Promise.resolve();
-        // Consume sessions save their checkpoints and release their leases while the store
-        // still works, so that another gateway takes their consumers over at once.
-        await consumers.sessions.closeAll();
+        // The relay and the consume sessions save their checkpoints and release their leases
+        // while the store still works, so that another gateway takes their consumers over at once.
+        await consumers.stop();
         // Subscriptions next: completing them ends their SSE responses and has graphql-ws send
         // `complete`; then the transports close their sockets, which would keep the server open.
         await subscriptions.close();
@@ -184,15 +185,6 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       })();
       return stopping;
     },
-  };
-}
-
-function createConsumerServices(config: Config, client: DynamoDBClient): ConsumerServices {
-  const webhooks = config.webhooks ?? defaultWebhookConfig;
-  return {
-    store: createDynamoConsumerStore({ client, tablePrefix: config.tablePrefix }),
-    sessions: new ConsumerSessions(),
-    checkWebhookUrl: (url) => checkWebhookUrl(url, webhooks),
   };
 }
 

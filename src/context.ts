@@ -13,7 +13,7 @@
 import { initContextCache } from '@pothos/core';
 import type { Principal } from './auth/principal.js';
 import type { RequestAuth } from './auth/request-auth.js';
-import type { ConsumerSessions } from './consumers/index.js';
+import type { ConsumerSessions, SessionErrorWhere } from './consumers/index.js';
 import { unauthenticated } from './errors/unauthenticated.js';
 import type { ApiLimits } from './plugins/api-limits.js';
 import type { ConsumerStore, TenantConsumerStore } from './store/consumers/types.js';
@@ -27,6 +27,13 @@ export interface ConsumerServices {
   readonly sessions: ConsumerSessions;
   /** Null when the webhook URL may be used, else why not (src/outbox/address-guard.ts). */
   checkWebhookUrl(url: string): Promise<string | null>;
+  /** Where sessions report parked events and failures (metrics and logs). */
+  readonly hooks: ConsumerHooks;
+}
+
+export interface ConsumerHooks {
+  parked(tenant: string, consumer: string, count: number): void;
+  sessionError(error: unknown, where: SessionErrorWhere): void;
 }
 
 export interface GraphQLContext {

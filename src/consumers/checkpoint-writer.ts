@@ -36,11 +36,13 @@ export class CheckpointWriter {
     this.saved = stored;
   }
 
-  /** Takes what the ledger has for the store, with its checkpoint as of the same moment. */
-  collect(ledger: ConsumerLedger): void {
-    this.parked.push(...ledger.takeParked());
+  /** Takes what the ledger has for the store, with its checkpoint as of the same moment; returns how many events it parked. */
+  collect(ledger: ConsumerLedger): number {
+    const parked = ledger.takeParked();
+    this.parked.push(...parked);
     this.finishedReplays.push(...ledger.takeFinishedReplays());
     this.checkpoint = Math.max(this.checkpoint, ledger.checkpoint());
+    return parked.length;
   }
 
   /** Replayed events found gone from the log: their records can go like acknowledged ones. */

@@ -21,7 +21,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ConsumerLease, ConsumerState, HeldLease } from '../store/consumers/types.js';
-import type { AckReceiver, ConsumerSessions } from './consumer-sessions.js';
+import type { AckReceiver, ConsumerSessions, ConsumeSessionStats } from './consumer-sessions.js';
 import { type HoldingEnd, LeaseHolding } from './lease-holding.js';
 import type { ConsumerDelivery, NackAction } from './ledger.js';
 import {
@@ -79,11 +79,25 @@ export class ConsumeSession implements AsyncIterableIterator<ConsumerDelivery, u
       wakeup: this.wakeup,
       stopping: this.stopping.signal,
       report: (error, during) => this.report(error, during),
+      onParked: options.onParked,
     };
   }
 
   get tenant(): string {
     return this.options.consumers.tenant;
+  }
+
+  /** For metrics: which consumer, whether this session holds its lease, and its progress. */
+  get stats(): ConsumeSessionStats {
+    const progress = this.holding?.progress ?? null;
+    return {
+      tenant: this.tenant,
+      consumer: this.options.name,
+      webhook: this.options.webhook === true,
+      holding: progress !== null,
+      checkpoint: progress?.checkpoint ?? null,
+      inFlight: progress?.inFlight ?? 0,
+    };
   }
 
   get state(): ConsumeSessionState {

@@ -19,8 +19,21 @@ export interface AckReceiver {
   nack(positions: readonly number[], action: NackAction, reason: string | null): void;
 }
 
+export interface ConsumeSessionStats {
+  readonly tenant: string;
+  readonly consumer: string;
+  /** A relay worker's session (a webhook consumer), not a `consume` subscription. */
+  readonly webhook: boolean;
+  /** This session holds the consumer's lease (it delivers). */
+  readonly holding: boolean;
+  /** The checkpoint as this holder knows it (saved within a second); null while not holding. */
+  readonly checkpoint: number | null;
+  readonly inFlight: number;
+}
+
 export interface ClosableSession {
   close(): Promise<void>;
+  readonly stats: ConsumeSessionStats;
 }
 
 function keyOf(tenant: string, name: string): string {
@@ -120,6 +133,11 @@ export class ConsumerSessions {
   /** Sessions started and not ended, waiting or delivering. */
   get openCount(): number {
     return this.open.size;
+  }
+
+  /** Every open session's stats, holding or waiting (for metrics). */
+  stats(): ConsumeSessionStats[] {
+    return [...this.open].map((session) => session.stats);
   }
 
   /** Graceful shutdown: every session saves its checkpoint, releases its lease and ends. */

@@ -8,6 +8,7 @@ export {
   type AckReceiver,
   type ClosableSession,
   ConsumerSessions,
+  type ConsumeSessionStats,
   LeaseSignals,
 } from './consumer-sessions.js';
 export {

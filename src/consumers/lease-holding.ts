@@ -54,6 +54,14 @@ export class LeaseHolding {
     return this.heldLease;
   }
 
+  /** Where delivery stands (for metrics): the ledger's checkpoint and what is in flight. */
+  get progress(): { checkpoint: number; inFlight: number } {
+    return {
+      checkpoint: this.ledger?.checkpoint() ?? this.consumer.checkpoint,
+      inFlight: this.ledger?.outstandingCount ?? 0,
+    };
+  }
+
   ack(positions: readonly number[]): void {
     this.ledger?.ack(positions);
     this.context.wakeup.wake();
@@ -215,7 +223,8 @@ export class LeaseHolding {
   private async writeDue(mode: WriteMode): Promise<boolean> {
     const { ledger, writer } = this;
     if (!ledger || !writer) return true;
-    writer.collect(ledger);
+    const parked = writer.collect(ledger);
+    if (parked > 0) this.context.onParked?.(parked);
     try {
       const now = this.context.clock.now();
       return (await writer.write(this.heldLease, this.consumer.generation, now, mode)) === 'ok';

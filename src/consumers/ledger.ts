@@ -193,6 +193,11 @@ export class ConsumerLedger {
     return this.checkpointPosition;
   }
 
+  /** Delivered and not yet acknowledged or parked (redeliveries waiting for their time included). */
+  get outstandingCount(): number {
+    return this.outstanding.size;
+  }
+
   /** Fewer events wait for their first delivery than maxInFlight: the caller may pull more. */
   needsEvents(): boolean {
     return this.queued.length < this.maxInFlight;

@@ -84,6 +84,8 @@ export interface ConsumeSessionOptions {
   readonly readLeaseFirst?: boolean | undefined;
   /** A store call or the source failed (it is retried). For logging; must not throw. */
   readonly onError?: ((error: unknown, where: SessionErrorWhere) => void) | undefined;
+  /** Events this session parked (counted as they are handed to the store); must not throw. */
+  readonly onParked?: ((count: number) => void) | undefined;
 }
 
 export interface SessionErrorWhere {
@@ -110,6 +112,8 @@ export interface HoldingContext {
   /** Aborts when the session is closing. */
   readonly stopping: AbortSignal;
   report(error: unknown, during: SessionErrorPlace): void;
+  /** Events were parked (taken for writing); for metrics. */
+  onParked?: ((count: number) => void) | undefined;
 }
 
 export interface AcquiredLease {

@@ -108,6 +108,8 @@ async function startConsume(context: GraphQLContext, name: string, maxInFlight: 
     name,
     maxInFlight,
     incarnation: consumer.incarnation,
+    onError: (error, where) => context.consumerServices.hooks.sessionError(error, where),
+    onParked: (count) => context.consumerServices.hooks.parked(context.tenant, name, count),
   });
   return holdingSlot(session, release, context.request?.signal);
 }

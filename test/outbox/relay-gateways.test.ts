@@ -1,6 +1,7 @@
 // Two gateways' relays on one table (each its own client, store, hub and relay): the lease makes
 // exactly one of them relay a consumer, so the receiver never sees an event twice while both live;
-// a graceful stop of the holder hands the consumer to the other within 2 s, and nothing is lost.
+// a graceful stop of the holder hands the consumer to the other within 2 s, and nothing is lost
+// (a batch aborted by the stop may come again: at least once).
 import { afterEach, describe, expect, test } from 'vitest';
 import { uniquePrefix, uniqueTenant } from '../support/dynamo.js';
 import { until } from '../support/until.js';
@@ -70,10 +71,14 @@ describe('WebhookRelay on two gateways', () => {
     // A third gateway starts, so that each handover below has a waiter.
     c.relay.start();
     const takeovers: number[] = [];
+    const mayRepeat = new Set<number>();
     let current = holder;
     let next = waiter;
     for (const survivor of [waiter, c]) {
       await until(() => next.relay.stats.workers === 1, 'a waiting worker');
+      // A batch in flight at the stop is aborted; if the receiver had it already, it comes again
+      // (at least once): only the last batch (batchSize 2) before a stop may be received twice.
+      for (const position of receiver.positions().slice(-2)) mayRepeat.add(position);
       const stoppedAt = Date.now();
       await current.relay.stop();
       // A new event right after the stop: the next holder delivers it (and anything unacknowledged).
@@ -86,8 +91,8 @@ describe('WebhookRelay on two gateways', () => {
       current = survivor;
       next = c;
     }
-    expect(receiver.positions()).toEqual(range(1, written));
-    expect(duplicates(receiver.positions())).toEqual([]);
+    expect([...new Set(receiver.positions())].sort((x, y) => x - y)).toEqual(range(1, written));
+    for (const position of duplicates(receiver.positions())) expect(mayRepeat).toContain(position);
     expect(
       Math.max(...takeovers),
       `takeovers after a graceful stop: ${takeovers.join(', ')} ms`,

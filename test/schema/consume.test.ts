@@ -148,6 +148,26 @@ describe('delivery', () => {
   });
 });
 
+describe('observability', () => {
+  test('/metrics shows the lease held, the events in flight, the lag and the parked events, per consumer', async () => {
+    const { name, positions: appended } = await consumerWithEvents(3);
+    const sub = consume(name, 2);
+    await sub.waitFor(2);
+    await nack(name, [appended[0] as number], 'PARK', 'poison');
+    const labels = `tenant="default",consumer="${name}"`;
+    const scrape = async () => (await fetch(api().metricsUrl)).text();
+    await expect
+      .poll(scrape, { timeout: 5000 })
+      .toContain(`eventloom_consumer_parked_events_total{${labels}} 1`);
+    const text = await scrape();
+    expect(text).toContain(`eventloom_consumer_lease_held{${labels}} 1`);
+    expect(text).toMatch(new RegExp(`eventloom_consumer_in_flight\\{${labels}\\} [12]\\n`));
+    expect(text).toMatch(new RegExp(`eventloom_consumer_lag\\{${labels}\\} [1-9]\\d*\\n`));
+    sub.unsubscribe();
+    await expect.poll(scrape, { timeout: 5000 }).not.toContain(`eventloom_consumer_lease_held{${labels}}`);
+  });
+});
+
 describe('one receiver at a time', () => {
   test('a second consume waits; when the first ends it takes over from the checkpoint within 2 s', async () => {
     const { name, positions: appended } = await consumerWithEvents(4);
