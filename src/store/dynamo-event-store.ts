@@ -20,6 +20,7 @@ import type { StreamRestriction } from './restriction.js';
 import { latestSnapshotIn, saveSnapshot } from './snapshots.js';
 import { type ResolvedStream, resolveStreamRef } from './stream-id.js';
 import { ensureEventsTable, eventsTableName } from './tables.js';
+import { checkTenant } from './tenant-name.js';
 import type {
   AppendRequest,
   AppendResult,
@@ -57,8 +58,6 @@ export interface DynamoEventStoreOptions {
   readBudget?: ReadBudgetPolicy;
 }
 
-const maxTenantLength = 128;
-
 export function createDynamoEventStore(options: DynamoEventStoreOptions): EventStore {
   return new DynamoEventStore(options);
 }
@@ -75,16 +74,7 @@ class DynamoEventStore implements EventStore {
   }
 
   forTenant(tenant: string, restriction: StreamRestriction | null = null): TenantEventStore {
-    if (
-      typeof tenant !== 'string' ||
-      tenant.length === 0 ||
-      tenant.length > maxTenantLength ||
-      !tenant.isWellFormed()
-    ) {
-      throw new InvalidInputError(`A tenant has 1 to ${maxTenantLength} characters of well-formed Unicode.`, [
-        'tenant',
-      ]);
-    }
+    checkTenant(tenant);
     let store = this.tenants.get(tenant);
     if (!store) {
       store = new DynamoTenantStore(

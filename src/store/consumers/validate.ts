@@ -5,12 +5,14 @@
  * puts `input` in front), else they name the store call's argument.
  */
 import { InvalidInputError } from '../errors.js';
+
+export { checkTenant } from '../tenant-name.js';
+
 import type { ConsumerWebhook, CreateConsumerRequest } from './types.js';
 
 type Path = readonly (string | number)[];
 
 const namePattern = /^[A-Za-z0-9._-]{1,128}$/;
-const maxTenantLength = 128;
 
 export const consumerLimits = Object.freeze({
   maxAttempts: { min: 1, max: 100 },
@@ -19,19 +21,6 @@ export const consumerLimits = Object.freeze({
   defaultPageSize: 20,
   maxPageSize: 100,
 });
-
-export function checkTenant(tenant: string): void {
-  if (
-    typeof tenant !== 'string' ||
-    tenant.length === 0 ||
-    tenant.length > maxTenantLength ||
-    !tenant.isWellFormed()
-  ) {
-    throw new InvalidInputError(`A tenant has 1 to ${maxTenantLength} characters of well-formed Unicode.`, [
-      'tenant',
-    ]);
-  }
-}
 
 export function isConsumerName(name: string): boolean {
   return typeof name === 'string' && namePattern.test(name);
