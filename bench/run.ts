@@ -12,6 +12,7 @@
  *   npm run bench -- tokens       # { head } with an API key vs a token (cached, or new each request), c=1 and c=32
  *   npm run bench -- deletes      # stream deletion: GraphQL, store and raw, streams of 10/100/1000
  *   npm run bench -- consumers    # a durable consumer over graphql-ws, acks of 100, vs raw Query
+ *   npm run bench -- consumers --consumer-events=20000 --consumer-max-in-flight=100 --consumer-ack-batch=50
  *   npm run bench -- fanout --selection=stream --subscribers=0,1,100
  *   npm run bench -- soak --soak-minutes=10   # not in the default set
  *   npm run bench -- abuse --attacks=1,3b --abuse-repetitions=1 --abuse-seconds=10   # not in the default set
@@ -353,7 +354,7 @@ try {
   if (wants('consumers')) {
     const total = numberOption('consumer-events') ?? (quick ? 5_000 : 20_000);
     log(
-      `== consumers: a durable consumer from position 0 over ${total} events, consume(maxInFlight: 100) over graphql-ws, ackEvents of 100 positions on the same socket, until the saved checkpoint reaches the head`,
+      `== consumers: a durable consumer from position 0 over ${total} events, consume(maxInFlight) over graphql-ws, ackEvents of a batch of positions on the same socket, until the saved checkpoint reaches the head`,
     );
     await seedLog(seeder.forTenant('consumers'), total, log);
     const consumers = await consumerScenario({
@@ -366,6 +367,8 @@ try {
       tenant: 'consumers',
       consumers: createDynamoConsumerStore({ client, tablePrefix }).forTenant('consumers'),
       total,
+      maxInFlight: numberOption('consumer-max-in-flight'),
+      ackBatch: numberOption('consumer-ack-batch'),
       repetitions: quick ? 1 : 3,
       log,
     });
@@ -375,7 +378,7 @@ try {
     // `consumers.webhookRelay = await relayScenario({ ... })`, then save() and its own table.
     const { median: m } = consumers;
     console.table({
-      'consume(maxInFlight: 100), acks of 100': {
+      [`consume(maxInFlight: ${consumers.maxInFlight}), acks of ${consumers.ackBatch}`]: {
         'events/s': round(m.eventsPerSecond, 0),
         'vs raw': round(m.ratio, 2),
         'first event ms': round(m.firstEventMs),

@@ -1,7 +1,8 @@
 /**
  * Durable consumers (issue 15): a consumer created with `after: 0` over a seeded log, consumed
  * over graphql-ws on the gateway (a child process) with `consume(maxInFlight: 100)`, the client
- * acknowledging 100 positions per `ackEvents` on the same socket, until the checkpoint the
+ * acknowledging 100 positions per `ackEvents` on the same socket (both by default: with acks of
+ * 100 the window empties before each ack; smaller ones keep it moving), until the checkpoint the
  * gateway saved reaches the head. Measured: events/s (subscribe → the last ack answered), the
  * time to the first event, the ack round trip, and the gateway's DynamoDB calls per 1,000
  * acknowledged events (its `eventloom_dynamodb_calls_total`, scraped before and after).
@@ -90,8 +91,8 @@ export async function consumerScenario(options: {
   consumers: TenantConsumerStore;
   total: number;
   repetitions: number;
-  maxInFlight?: number;
-  ackBatch?: number;
+  maxInFlight?: number | undefined;
+  ackBatch?: number | undefined;
   log: (line: string) => void;
 }): Promise<ConsumersResult> {
   const maxInFlight = options.maxInFlight ?? 100;
