@@ -385,6 +385,7 @@ try {
         'checkpoint at head ms': round(m.checkpointAtHeadMs, 0),
         'ack p50 / p99 ms': `${round(m.ackP50)} / ${round(m.ackP99)}`,
         'writes / reads per 1,000 events': `${round(m.writesPer1000, 2)} / ${round(m.readsPer1000, 2)}`,
+        'CPU ms per 1,000 gateway / bench': `${round(m.gatewayCpuMsPer1000, 0)} / ${round(m.benchCpuMsPer1000, 0)}`,
       },
       'raw consistent Query, 1000 a page': { 'events/s': round(m.rawEventsPerSecond, 0), 'vs raw': 1 },
     });

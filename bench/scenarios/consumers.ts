@@ -22,7 +22,7 @@ import WebSocket from 'ws';
 import type { TenantConsumerStore } from '../../src/store/index.js';
 import { callsBetween, totalCalls } from '../lib/call-counter.js';
 import { graphql } from '../lib/gateway.js';
-import { callsByOperation } from '../lib/metrics-scrape.js';
+import { callsByOperation, scrapeSum } from '../lib/metrics-scrape.js';
 import { medianOf, summarize } from '../lib/stats.js';
 import { request } from '../lib/ws-request.js';
 import { pageRaw } from './catchup.js';
@@ -53,6 +53,9 @@ export interface ConsumerRun {
   closingCalls: Record<string, number>;
   rawEventsPerSecond: number;
   ratio: number;
+  /** CPU per 1,000 events from subscribing to the last ack's answer: the gateway's, the bench client's. */
+  gatewayCpuMsPer1000: number;
+  benchCpuMsPer1000: number;
   load1: number;
 }
 
@@ -104,7 +107,7 @@ export async function consumerScenario(options: {
     runs.push({ ...run, rawEventsPerSecond, ratio: run.eventsPerSecond / rawEventsPerSecond });
     const last = runs.at(-1)!;
     options.log(
-      `  rep ${rep + 1} (load ${last.load1.toFixed(2)}): ${last.eventsPerSecond.toFixed(0)} events/s (raw Query ${rawEventsPerSecond.toFixed(0)}, ratio ${last.ratio.toFixed(2)}), first event ${last.firstEventMs.toFixed(0)} ms, checkpoint at head after ${last.checkpointAtHeadMs.toFixed(0)} ms, ack p50/p99 ${last.ackP50.toFixed(1)}/${last.ackP99.toFixed(1)} ms, writes/reads per 1,000 ${last.writesPer1000.toFixed(2)}/${last.readsPer1000.toFixed(2)} (${describeCalls(last.calls)}; closing ${describeCalls(last.closingCalls)})`,
+      `  rep ${rep + 1} (load ${last.load1.toFixed(2)}): ${last.eventsPerSecond.toFixed(0)} events/s (raw Query ${rawEventsPerSecond.toFixed(0)}, ratio ${last.ratio.toFixed(2)}), first event ${last.firstEventMs.toFixed(0)} ms, checkpoint at head after ${last.checkpointAtHeadMs.toFixed(0)} ms, ack p50/p99 ${last.ackP50.toFixed(1)}/${last.ackP99.toFixed(1)} ms, writes/reads per 1,000 ${last.writesPer1000.toFixed(2)}/${last.readsPer1000.toFixed(2)}, CPU ms per 1,000 gateway/bench ${last.gatewayCpuMsPer1000.toFixed(0)}/${last.benchCpuMsPer1000.toFixed(0)} (${describeCalls(last.calls)}; closing ${describeCalls(last.closingCalls)})`,
     );
   }
   const numeric = runs.map(({ calls: _calls, closingCalls: _closing, ...figures }) => figures);
@@ -146,7 +149,9 @@ async function consumeOnce(options: RunOptions): Promise<Omit<ConsumerRun, 'rawE
     // The socket is opened (and the connection acknowledged) before the clock starts.
     await request(client, '{ __typename }', {});
     const before = await callsByOperation(options.metricsUrl);
+    const cpuBefore = await cpuSeconds(options.metricsUrl);
     const delivery = await consumeAll(client, options);
+    const cpuAfter = await cpuSeconds(options.metricsUrl);
     await waitFor(
       async () => ((await options.consumers.get(name))?.checkpoint ?? 0) >= delivery.head,
       30_000,
@@ -173,6 +178,8 @@ async function consumeOnce(options: RunOptions): Promise<Omit<ConsumerRun, 'rawE
       readsPer1000: ((totalCalls(calls) - writesIn(calls)) / total) * 1000,
       calls,
       closingCalls: callsBetween(atHead, closed),
+      gatewayCpuMsPer1000: ((cpuAfter.gateway - cpuBefore.gateway) * 1e6) / total,
+      benchCpuMsPer1000: ((cpuAfter.bench - cpuBefore.bench) * 1e6) / total,
       load1: loadavg()[0] ?? Number.NaN,
     };
   } finally {
@@ -261,6 +268,14 @@ function consumeAll(client: Client, options: RunOptions): Promise<Delivery> {
       },
     );
   });
+}
+
+async function cpuSeconds(metricsUrl: string) {
+  const { user, system } = process.cpuUsage();
+  return {
+    gateway: await scrapeSum(metricsUrl, 'eventloom_process_cpu_seconds_total'),
+    bench: (user + system) / 1e6,
+  };
 }
 
 const writesIn = (calls: Record<string, number>) =>
