@@ -11,6 +11,8 @@
  *   npm run bench -- overhead     # c=1: store.append vs the same append over HTTP vs { __typename }
  *   npm run bench -- tokens       # { head } with an API key vs a token (cached, or new each request), c=1 and c=32
  *   npm run bench -- deletes      # stream deletion: GraphQL, store and raw, streams of 10/100/1000
+ *   npm run bench -- consumers    # a durable consumer over graphql-ws, acks of 100, vs raw Query
+ *   npm run bench -- consumers --consumer-events=20000 --consumer-max-in-flight=100 --consumer-ack-batch=50
  *   npm run bench -- fanout --selection=stream --subscribers=0,1,100
  *   npm run bench -- soak --soak-minutes=10   # not in the default set
  *   npm run bench -- abuse --attacks=1,3b --abuse-repetitions=1 --abuse-seconds=10   # not in the default set
@@ -19,12 +21,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { localCredentials, startDynamoDbLocal } from '../src/dynamodb/local.js';
-import { createDynamoEventStore, eventsTableName } from '../src/store/index.js';
+import { createDynamoConsumerStore, createDynamoEventStore, eventsTableName } from '../src/store/index.js';
 import { startGateway } from './lib/gateway.js';
 import { median, medianOf, round } from './lib/stats.js';
 import { type AttackId, abuseScenario, attackIds, printAbuse } from './scenarios/abuse.js';
 import { appendScenario } from './scenarios/appends.js';
 import { pageGraphQL, pageRaw, seedLog } from './scenarios/catchup.js';
+import { consumerScenario } from './scenarios/consumers.js';
 import { deleteScenario } from './scenarios/deletes.js';
 import { catchUpSubscriber, type LiveResult, type LiveSelection, liveScenario } from './scenarios/live.js';
 import { overheadScenario } from './scenarios/overhead.js';
@@ -93,7 +96,17 @@ const client = new DynamoDBClient({
   credentials: localCredentials,
 });
 // One API key per scenario, so that each works on its own tenant (its own log).
-const tenants = ['appends', 'overhead', 'reads', 'catchup', 'fanout', 'delivery', 'deletes', 'soak'] as const;
+const tenants = [
+  'appends',
+  'overhead',
+  'reads',
+  'catchup',
+  'consumers',
+  'fanout',
+  'delivery',
+  'deletes',
+  'soak',
+] as const;
 const keyOf = (tenant: (typeof tenants)[number]) => `bench-key-for-${tenant}-0000`;
 const auth = (tenant: (typeof tenants)[number]) => ({ authorization: `Bearer ${keyOf(tenant)}` });
 const apiKeys = tenants.map((tenant) => `${keyOf(tenant)}=${tenant}`).join(',');
@@ -336,6 +349,45 @@ try {
         'vs raw': round(catchup.graphqlPaging / catchup.rawQuery, 2),
       },
       'raw consistent Query, 1000 a page': { 'events/s': round(catchup.rawQuery, 0), 'vs raw': 1 },
+    });
+  }
+  if (wants('consumers')) {
+    const total = numberOption('consumer-events') ?? (quick ? 5_000 : 20_000);
+    log(
+      `== consumers: a durable consumer from position 0 over ${total} events, consume(maxInFlight) over graphql-ws, ackEvents of a batch of positions on the same socket, until the saved checkpoint reaches the head`,
+    );
+    await seedLog(seeder.forTenant('consumers'), total, log);
+    const consumers = await consumerScenario({
+      gatewayUrl: gateway.url,
+      wsUrl: gateway.wsUrl,
+      metricsUrl,
+      key: keyOf('consumers'),
+      client,
+      table: eventsTableName(tablePrefix),
+      tenant: 'consumers',
+      consumers: createDynamoConsumerStore({ client, tablePrefix }).forTenant('consumers'),
+      total,
+      maxInFlight: numberOption('consumer-max-in-flight'),
+      ackBatch: numberOption('consumer-ack-batch'),
+      repetitions: quick ? 1 : 3,
+      log,
+    });
+    results.consumers = consumers;
+    save();
+    // The webhook relay part (to come) runs here, after consume, on the same seeded log:
+    // `consumers.webhookRelay = await relayScenario({ ... })`, then save() and its own table.
+    const { median: m } = consumers;
+    console.table({
+      [`consume(maxInFlight: ${consumers.maxInFlight}), acks of ${consumers.ackBatch}`]: {
+        'events/s': round(m.eventsPerSecond, 0),
+        'vs raw': round(m.ratio, 2),
+        'first event ms': round(m.firstEventMs),
+        'checkpoint at head ms': round(m.checkpointAtHeadMs, 0),
+        'ack p50 / p99 ms': `${round(m.ackP50)} / ${round(m.ackP99)}`,
+        'writes / reads per 1,000 events': `${round(m.writesPer1000, 2)} / ${round(m.readsPer1000, 2)}`,
+        'CPU ms per 1,000 gateway / bench': `${round(m.gatewayCpuMsPer1000, 0)} / ${round(m.benchCpuMsPer1000, 0)}`,
+      },
+      'raw consistent Query, 1000 a page': { 'events/s': round(m.rawEventsPerSecond, 0), 'vs raw': 1 },
     });
   }
   if (wants('delivery')) {

@@ -36,3 +36,20 @@ export async function scrapeText(metricsUrl: string): Promise<MetricsScrape> {
     return { status: 0, bytes: 0, ms: performance.now() - started, text: '' };
   }
 }
+
+/** A counter's samples by the value of one label, e.g. `eventloom_dynamodb_calls_total` by `operation`. */
+export async function callsByOperation(
+  metricsUrl: string,
+  name = 'eventloom_dynamodb_calls_total',
+  label = 'operation',
+): Promise<Record<string, number>> {
+  const { status, text } = await scrapeText(metricsUrl);
+  if (status !== 200) throw new Error(`metrics scrape of ${metricsUrl}: status ${status}`);
+  const counts: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    const value = new RegExp(`${label}="([^"]+)"`).exec(line)?.[1] ?? 'unknown';
+    counts[value] = (counts[value] ?? 0) + Number(line.split(' ').at(-1));
+  }
+  return counts;
+}
