@@ -144,6 +144,10 @@ export class ConsumeSession implements AsyncIterableIterator<ConsumerDelivery, u
     this.holding?.ack(positions);
   }
 
+  get current(): ConsumerState | null {
+    return this.holding?.current ?? null;
+  }
+
   /** `failedAttempts`: what a PARK's record counts, when the caller retried by itself (the relay). */
   nack(
     positions: readonly number[],

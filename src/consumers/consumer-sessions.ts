@@ -10,6 +10,7 @@
  * another gateway (say, over HTTP through a load balancer) finds no session there and is
  * ignored; the event is delivered again after ackTimeoutMs, so delivery stays at least once.
  */
+import type { ConsumerState } from '../store/consumers/types.js';
 import type { Clock } from '../subscriptions/index.js';
 import type { NackAction } from './ledger.js';
 
@@ -17,6 +18,8 @@ import type { NackAction } from './ledger.js';
 export interface AckReceiver {
   ack(positions: readonly number[]): void;
   nack(positions: readonly number[], action: NackAction, reason: string | null): void;
+  /** The consumer as its lease holder knows it now (the checkpoint not yet saved included); null when not holding. */
+  readonly current: ConsumerState | null;
 }
 
 export interface ConsumeSessionStats {
@@ -96,6 +99,11 @@ export class ConsumerSessions {
   deactivate(tenant: string, name: string, session: AckReceiver): void {
     const key = keyOf(tenant, name);
     if (this.active.get(key) === session) this.active.delete(key);
+  }
+
+  /** The consumer as this gateway's lease holder knows it, or null when no local session holds it. */
+  current(tenant: string, name: string): ConsumerState | null {
+    return this.active.get(keyOf(tenant, name))?.current ?? null;
   }
 
   isActive(tenant: string, name: string): boolean {

@@ -54,6 +54,12 @@ export class LeaseHolding {
     return this.heldLease;
   }
 
+  /** The consumer as of the last load or renewal, with the ledger's checkpoint (saved within a second). */
+  get current(): ConsumerState {
+    const checkpoint = this.ledger?.checkpoint() ?? this.consumer.checkpoint;
+    return { ...this.consumer, checkpoint: Math.max(checkpoint, this.consumer.checkpoint) };
+  }
+
   /** Where delivery stands (for metrics): the ledger's checkpoint and what is in flight. */
   get progress(): { checkpoint: number; inFlight: number } {
     return {

@@ -128,7 +128,11 @@ builder.subscriptionField('consume', (t) =>
   }),
 );
 
-/** The consumer as it is now, after routing the (n)ack to this gateway's session if it holds the lease. */
+/**
+ * Routes the (n)ack to this gateway's session when it holds the consumer, and answers with the
+ * consumer as that holder knows it: no store read stands between an ack and the next delivery.
+ * Elsewhere the ack is ignored (see the module comment) and the consumer is read from the store.
+ */
 async function acknowledged(
   context: GraphQLContext,
   input: { consumer: string; positions: readonly number[] },
@@ -136,10 +140,9 @@ async function acknowledged(
 ) {
   requireUnrestricted(context);
   checkConsumerName(input.consumer, ['consumer']);
-  const consumer = await context.consumers.get(input.consumer);
-  const result = found(consumer, input.consumer);
   route();
-  return result;
+  const held = context.consumerServices.sessions.current(context.tenant, input.consumer);
+  return found(held ?? (await context.consumers.get(input.consumer)), input.consumer);
 }
 
 builder.mutationFields((t) => ({
