@@ -34,6 +34,7 @@ import { overheadScenario } from './scenarios/overhead.js';
 import { readsScenario, seedReads } from './scenarios/reads.js';
 import { printSoak, soakScenario } from './scenarios/soak.js';
 import { tokenScenario } from './scenarios/tokens.js';
+import { relayScenario } from './scenarios/webhook-relay.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const args = process.argv.slice(2);
@@ -113,7 +114,8 @@ const apiKeys = tenants.map((tenant) => `${keyOf(tenant)}=${tenant}`).join(',');
 const gateway = await startGateway({
   dynamoEndpoint: local.endpoint,
   tablePrefix,
-  env: { EVENTLOOM_API_KEYS: apiKeys },
+  // The webhook relay bench's receiver listens on 127.0.0.1.
+  env: { EVENTLOOM_API_KEYS: apiKeys, EVENTLOOM_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' },
 });
 const metricsUrl = gateway.metricsUrl;
 // The bench's own store on the same table, to seed data fast (group commit, no HTTP).
@@ -374,8 +376,29 @@ try {
     });
     results.consumers = consumers;
     save();
-    // The webhook relay part (to come) runs here, after consume, on the same seeded log:
-    // `consumers.webhookRelay = await relayScenario({ ... })`, then save() and its own table.
+    // The webhook relay, on the same seeded log, after consume.
+    const relays = [];
+    for (const batchSize of [100, 10]) {
+      log(
+        `== consumers: the webhook relay, batches of ${batchSize}, to a receiver on 127.0.0.1 answering 204`,
+      );
+      const relay = await relayScenario({
+        gatewayUrl: gateway.url,
+        metricsUrl,
+        key: keyOf('consumers'),
+        client,
+        table: eventsTableName(tablePrefix),
+        tenant: 'consumers',
+        consumers: createDynamoConsumerStore({ client, tablePrefix }).forTenant('consumers'),
+        total,
+        batchSize,
+        repetitions: quick ? 1 : 3,
+        log,
+      });
+      relays.push(relay);
+      results.webhookRelay = relays;
+      save();
+    }
     const { median: m } = consumers;
     console.table({
       [`consume(maxInFlight: ${consumers.maxInFlight}), acks of ${consumers.ackBatch}`]: {
@@ -387,6 +410,17 @@ try {
         'writes / reads per 1,000 events': `${round(m.writesPer1000, 2)} / ${round(m.readsPer1000, 2)}`,
         'CPU ms per 1,000 gateway / bench': `${round(m.gatewayCpuMsPer1000, 0)} / ${round(m.benchCpuMsPer1000, 0)}`,
       },
+      ...Object.fromEntries(
+        relays.map(({ median: r }) => [
+          `webhook relay, batches of ${r.batchSize}`,
+          {
+            'events/s': round(r.eventsPerSecond, 0),
+            'vs raw': round(r.ratio, 2),
+            'first event ms': round(r.firstRequestMs),
+            'writes / reads per 1,000 events': `${round(r.writesPer1000, 2)} / ${round(r.readsPer1000, 2)}`,
+          },
+        ]),
+      ),
       'raw consistent Query, 1000 a page': { 'events/s': round(m.rawEventsPerSecond, 0), 'vs raw': 1 },
     });
   }
