@@ -113,7 +113,14 @@ export class LeaseHolding {
       writer.finishReplays(replayed.gone);
       // maxWaitMs 0: a batch comes as soon as anything is buffered; the ledger paces the pulls.
       const maxSize = Math.min(maxInFlight, batchLimits.maxSize);
-      this.source = await hub.eventBatches(events, { after: checkpoint, filter, maxSize, maxWaitMs: 0 });
+      // skippedProgress: the checkpoint moves past events the filter skips, up to the head.
+      this.source = await hub.eventBatches(events, {
+        after: checkpoint,
+        filter,
+        maxSize,
+        maxWaitMs: 0,
+        skippedProgress: true,
+      });
       this.ledger = ledger;
       this.writer = writer;
       this.handed = new AbortController();

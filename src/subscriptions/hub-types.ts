@@ -56,6 +56,12 @@ export interface EventBatchesOptions extends EventsOptions {
   maxSize?: number | null | undefined;
   /** Longest wait after a batch's first event, 0 to 60000 ms; default 100. */
   maxWaitMs?: number | null | undefined;
+  /**
+   * Also an empty batch whenever the log moved past events the filter skips while nothing is
+   * buffered, so that the reader's checkpoint follows the log even when no selected event comes
+   * (a durable consumer saves it). Off for the API's eventBatches, whose batches hold events.
+   */
+  skippedProgress?: boolean | undefined;
 }
 
 export interface StreamEventsOptions {

@@ -86,7 +86,8 @@ export class SubscriptionHub {
     const { maxSize, maxWaitMs } = checkedBatchOptions(options);
     const capacity = Math.max(this.settings.bufferSize, maxSize);
     const subscription = await this.openLogSubscription(store, options, capacity);
-    return iterate(subscription, () => subscription.nextBatch(maxSize, maxWaitMs));
+    const progress = options.skippedProgress === true;
+    return iterate(subscription, () => subscription.nextBatch(maxSize, maxWaitMs, progress));
   }
 
   /**

@@ -108,7 +108,7 @@ export class LogSubscription {
   begin(after: number, atHead: boolean): void {
     if (this.stateValue !== 'starting') return;
     this.covered = after;
-    this.buffer.consumedUpTo(after);
+    this.buffer.startAt(after);
     this.atHead = atHead;
     this.stateValue = 'catching-up';
     this.loop = this.catchUp();
@@ -158,8 +158,8 @@ export class LogSubscription {
    * The next batch: as soon as `maxSize` events are buffered, or `maxWaitMs` after the first
    * of them arrived. Undefined once the subscription has ended. Rejects if it failed.
    */
-  nextBatch(maxSize: number, maxWaitMs: number): Promise<EventBatch | undefined> {
-    return this.buffer.nextBatch(maxSize, maxWaitMs);
+  nextBatch(maxSize: number, maxWaitMs: number, skippedProgress = false): Promise<EventBatch | undefined> {
+    return this.buffer.nextBatch(maxSize, maxWaitMs, skippedProgress);
   }
 
   private end(failure: { error: unknown } | undefined): void {

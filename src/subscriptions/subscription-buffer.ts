@@ -8,6 +8,10 @@
  * event, or the producer's covered position when none is left, so it advances past events the
  * filter skipped and past tombstones.
  *
+ * A reader that asks for skipped progress (durable consumers: their checkpoint must follow the
+ * log even when their filter selects nothing) also gets an empty batch whenever the covered
+ * position moved on while nothing is buffered.
+ *
  * A batch is `caughtUp` when the producer is live and the batch covers the head it read when it
  * went live. Once live, the consumer gets such a batch within maxWaitMs, an empty one if there
  * is nothing to deliver; falling behind (back to reading history) clears it until live again.
@@ -21,6 +25,8 @@ export class SubscriptionBuffer {
   /** clock.now() when each buffered event arrived, for the batches' time limit. */
   private readonly arrivals: number[] = [];
   private consumed = 0;
+  /** The last checkpoint handed to the consumer, or where it started. */
+  private told = 0;
   private ended = false;
   private failure: { error: unknown } | undefined;
   private readonly changed = new Notifier();
@@ -50,9 +56,17 @@ export class SubscriptionBuffer {
     return this.consumed;
   }
 
+  /** Delivery starts after `position`. */
+  startAt(position: number): void {
+    this.consumed = position;
+    this.told = position;
+  }
+
   /** The consumer is up to date up to `position` (nothing is buffered before it). */
   consumedUpTo(position: number): void {
     this.consumed = position;
+    // The log moved past skipped events: a reader of skipped progress gets an empty batch.
+    this.changed.notify();
   }
 
   /** The producer reached `head` (the head it read): every wanted event up to it is buffered or taken. */
@@ -107,15 +121,22 @@ export class SubscriptionBuffer {
   /**
    * The next batch: as soon as `maxSize` events are buffered, or `maxWaitMs` after the first
    * of them arrived (or after the producer went live, until a caught-up batch was taken: then
-   * possibly empty). Undefined once the subscription has ended. Rejects if it failed.
+   * possibly empty). With `skippedProgress`, also an empty batch as soon as the covered
+   * position passed the last checkpoint handed out while nothing is buffered. Undefined once
+   * the subscription has ended. Rejects if it failed.
    */
-  async nextBatch(maxSize: number, maxWaitMs: number): Promise<EventBatch | undefined> {
+  async nextBatch(
+    maxSize: number,
+    maxWaitMs: number,
+    skippedProgress = false,
+  ): Promise<EventBatch | undefined> {
     const enough = Math.min(maxSize, this.capacity);
     for (;;) {
       this.throwIfFailed();
       if (this.ended) return undefined;
       const start = this.batchStart();
       if (start === undefined) {
+        if (skippedProgress && this.covered() > this.told) return this.take(maxSize);
         await this.changed.wait();
         continue;
       }
@@ -150,6 +171,7 @@ export class SubscriptionBuffer {
     const next = this.events[0];
     const checkpoint = next ? next.position - 1 : this.covered();
     this.consumed = checkpoint;
+    this.told = checkpoint;
     this.roomMade.notify();
     const live = this.live;
     const caughtUp = live !== undefined && checkpoint >= live.from;
