@@ -19,7 +19,6 @@ import { createLogger, type Logger, toAppLogger } from './observability/logger.j
 import { createMetrics } from './observability/metrics.js';
 import { createMetricsServer } from './observability/metrics-server.js';
 import { registerSubscriptionGauges } from './observability/subscription-gauges.js';
-import { checkWebhookUrl } from './outbox/address-guard.js';
 import { type ApiLimits, defaultApiLimits } from './plugins/api-limits.js';
 import {
   createDynamoConsumerStore,
