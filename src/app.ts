@@ -21,7 +21,6 @@ import { createMetricsServer } from './observability/metrics-server.js';
 import { registerSubscriptionGauges } from './observability/subscription-gauges.js';
 import { type ApiLimits, defaultApiLimits } from './plugins/api-limits.js';
 import {
-  createDynamoConsumerStore,
   createDynamoEventStore,
   type EventStore,
   RateLimitedError,
