@@ -11,8 +11,8 @@
  * The saved checkpoint is read with the bench's own consumer store (its own DynamoDB client), so
  * that watching it adds no call to the gateway's counters.
  *
- * Webhook relay (to come, another part): a `relayScenario` beside `consumerScenario`, filling
- * `ConsumersResult.webhookRelay`; see the place left for it in bench/run.ts.
+ * The webhook relay's throughput is bench/scenarios/webhook-relay.ts, run after this one on the
+ * same seeded log (bench/run.ts).
  */
 
 import { loadavg } from 'node:os';
@@ -66,7 +66,6 @@ export interface ConsumersResult {
   median: Omit<ConsumerRun, 'calls' | 'closingCalls'>;
   runs: ConsumerRun[];
   /** Filled by the webhook relay part (not built yet). */
-  webhookRelay: null;
 }
 
 const createMutation = `mutation Create($input: CreateConsumerInput!) {
@@ -117,7 +116,6 @@ export async function consumerScenario(options: {
     ackBatch,
     median: medianOf(numeric),
     runs,
-    webhookRelay: null,
   };
 }
 
