@@ -6,9 +6,9 @@
 // the consumer as stored, so a test can check the whole history afterwards.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  type ConsumeSessionOptions,
   ConsumerSessions,
   ConsumeSession,
+  type ConsumeSessionOptions,
   type SessionTiming,
 } from '../../src/consumers/index.js';
 import type { NackAction } from '../../src/consumers/ledger.js';

@@ -7,9 +7,16 @@
 // is acknowledged or parked; a holder that lost its lease changes nothing.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { CreateConsumerRequest, TenantConsumerStore } from '../../src/store/index.js';
-import { uniquePrefix, uniqueTenant } from '../support/dynamo.js';
 import { allParked } from '../store/consumers/consumer-fixtures.js';
-import { type Answer, type Delivered, eventually, type Gateway, Reader, startGateway } from './attack-gateway.js';
+import { uniquePrefix, uniqueTenant } from '../support/dynamo.js';
+import {
+  type Answer,
+  type Delivered,
+  eventually,
+  type Gateway,
+  Reader,
+  startGateway,
+} from './attack-gateway.js';
 
 let a: Gateway;
 let b: Gateway;
