@@ -3,7 +3,8 @@
  * registry item is written and deleted in the same transaction as its definition, so the relay
  * never finds one without the other. Deletion removes the definition first (the consumer is
  * gone at once, and no holder can write under it any more), then its incarnation's parked
- * records; a consumer created again under the name meanwhile keeps its own.
+ * records, each under the condition that it is still that incarnation's: a consumer created
+ * again under the name meanwhile keeps its own, even one parked at a position just read.
  */
 import { randomUUID } from 'node:crypto';
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
@@ -22,10 +23,12 @@ import {
   webhookRegistrySk,
 } from './keys.js';
 import type { ConsumerState, CreateConsumerRequest } from './types.js';
-import { batchDelete, conditionalUpdate, type TenantTable, transact } from './writes.js';
+import { chunks, conditionalDelete, conditionalUpdate, type TenantTable, transact } from './writes.js';
 
 /** Reads of a definition that changed under a deletion (deleted and re-created) before giving up. */
 const maxDeleteAttempts = 5;
+/** Parked records a deletion removes at once (one conditional DeleteItem each). */
+const parkedDeletesAtOnce = 25;
 
 export function definitionKey(tenant: string, name: string): Item {
   return toItem({ pk: definitionsPk(tenant), sk: definitionSk(name) });
@@ -131,8 +134,10 @@ export async function deleteConsumer(ctx: TenantTable, name: string): Promise<bo
 
 /**
  * The parked records of one incarnation, page by page. Its definition is gone, so no holder can
- * park anything more under it: the Query sees all of them. Records of a consumer created again
- * under the name meanwhile have another incarnation and stay.
+ * park anything more under it: the Query sees all of them. A consumer created again under the
+ * name may park at the same positions (the same key) at any moment, even between the Query and
+ * the removal: so each record is deleted on condition that it is still this incarnation's
+ * (DeleteItem; BatchWriteItem takes no condition), and the new consumer's records stay.
  */
 async function removeParked(ctx: TenantTable, name: string, incarnation: string): Promise<void> {
   const pages = queryAll(ctx.client, ctx.table, {
@@ -140,11 +145,14 @@ async function removeParked(ctx: TenantTable, name: string, incarnation: string)
     ExpressionAttributeValues: toItem({ ':pk': parkedPk(ctx.tenant, name) }),
     ProjectionExpression: 'pk, sk, incarnation',
   });
+  const stillThisIncarnation = expressionParts(sameIncarnation(incarnation));
   for await (const page of pages) {
     const keys = page
       .map((raw) => fromItem<{ pk: string; sk: string; incarnation: string }>(raw))
       .filter((item) => item.incarnation === incarnation)
       .map((item) => toItem({ pk: item.pk, sk: item.sk }));
-    await batchDelete(ctx, keys);
+    for (const slice of chunks(keys, parkedDeletesAtOnce)) {
+      await Promise.all(slice.map((key) => conditionalDelete(ctx, { Key: key, ...stillThisIncarnation })));
+    }
   }
 }

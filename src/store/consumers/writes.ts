@@ -1,20 +1,18 @@
 /**
  * The consumer store's writes to DynamoDB, with what DynamoDB leaves to the caller done here:
  * a write that collided with a transaction in flight on the same item (TransactionConflict) is
- * sent again after a jittered backoff; BatchWriteItem's unprocessed items are sent again. A
- * failed condition is an answer (the caller's null or false), never an error; anything else
- * becomes StoreUnavailableError, as in the event store.
+ * sent again after a jittered backoff. A failed condition is an answer (the caller's null or
+ * false), never an error; anything else becomes StoreUnavailableError, as in the event store.
  */
 import {
-  BatchWriteItemCommand,
-  type BatchWriteItemCommandOutput,
   type CancellationReason,
+  DeleteItemCommand,
+  type DeleteItemCommandInput,
   type DynamoDBClient,
   type TransactWriteItem,
   TransactWriteItemsCommand,
   UpdateItemCommand,
   type UpdateItemCommandInput,
-  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { type BackoffPolicy, backoffDelay, sleep } from '../backoff.js';
 import {
@@ -37,10 +35,9 @@ const maxConflictAttempts = 20;
 const conflictBackoff: BackoffPolicy = { baseMs: 5, maxMs: 250 };
 /** Writes per transaction beside the one action on the definition that carries the lease's condition. */
 export const writesPerTransaction = maxTransactionActions - 1;
-const batchWriteSize = 25;
-const maxUnprocessedRounds = 12;
 
 export type UpdateInput = Omit<UpdateItemCommandInput, 'TableName' | 'ReturnValues'>;
+export type DeleteInput = Omit<DeleteItemCommandInput, 'TableName' | 'ReturnValues'>;
 
 /** An UpdateItem returning the item as written (ALL_NEW); null when its condition failed. */
 export async function conditionalUpdate(store: ConsumerTable, input: UpdateInput): Promise<Item | null> {
@@ -54,6 +51,21 @@ export async function conditionalUpdate(store: ConsumerTable, input: UpdateInput
     } catch (error) {
       if (isConditionalCheckFailed(error)) return null;
       if (!isTransactionConflict(error)) throw toStoreUnavailable(error, 'UpdateItem');
+    }
+  }
+  throw new StoreUnavailableError('The consumer kept changing under a write. Retry later.');
+}
+
+/** A DeleteItem under its condition; false when the condition failed (nothing deleted). */
+export async function conditionalDelete(store: ConsumerTable, input: DeleteInput): Promise<boolean> {
+  for (let attempt = 0; attempt < maxConflictAttempts; attempt++) {
+    if (attempt > 0) await sleep(backoffDelay(attempt, conflictBackoff));
+    try {
+      await store.client.send(new DeleteItemCommand({ ...input, TableName: store.table }));
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      if (!isTransactionConflict(error)) throw toStoreUnavailable(error, 'DeleteItem');
     }
   }
   throw new StoreUnavailableError('The consumer kept changing under a write. Retry later.');
@@ -94,34 +106,6 @@ export function chunks<T>(items: readonly T[], size = writesPerTransaction): T[]
   const slices: T[][] = [];
   for (let start = 0; start < items.length; start += size) slices.push(items.slice(start, start + size));
   return slices;
-}
-
-/** Deletes every key (no conditions), 25 per BatchWriteItem, sending unprocessed ones again. */
-export async function batchDelete(store: ConsumerTable, keys: readonly Item[]): Promise<void> {
-  for (const slice of chunks(keys, batchWriteSize)) {
-    await batchWriteChunk(
-      store,
-      slice.map((key) => ({ DeleteRequest: { Key: key } })),
-    );
-  }
-}
-
-async function batchWriteChunk(store: ConsumerTable, requests: WriteRequest[]): Promise<void> {
-  let pending = requests;
-  for (let round = 0; pending.length > 0; round++) {
-    if (round > maxUnprocessedRounds)
-      throw new StoreUnavailableError('DynamoDB kept writes unprocessed. Retry later.');
-    if (round > 0) await sleep(backoffDelay(round, { baseMs: 10, maxMs: 500 }));
-    let output: BatchWriteItemCommandOutput;
-    try {
-      output = await store.client.send(
-        new BatchWriteItemCommand({ RequestItems: { [store.table]: pending } }),
-      );
-    } catch (error) {
-      throw toStoreUnavailable(error, 'BatchWriteItem');
-    }
-    pending = output.UnprocessedItems?.[store.table] ?? [];
-  }
 }
 
 /** Where one tenant's consumers live: the table, and the tenant every key starts with. */
