@@ -224,6 +224,7 @@ export class Reader {
 }
 
 export interface Sample {
+  /** Date.now() when the read was sent. */
   readonly at: number;
   readonly consumer: ConsumerState | null;
 }
@@ -255,8 +256,10 @@ export class Watcher {
 
   private async run(): Promise<void> {
     while (!this.stopped) {
+      // The time the read was sent: a read sent after a write returned sees that write.
+      const at = Date.now();
       const consumer = await this.consumers.forTenant(this.tenant).get(this.name);
-      this.samples.push({ at: Date.now(), consumer });
+      this.samples.push({ at, consumer });
       await sleep(this.everyMs);
     }
   }

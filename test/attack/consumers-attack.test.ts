@@ -5,31 +5,50 @@
 // sessions and hubs (in-process gateways sharing one table), and checks the whole history
 // against the consumers part's promise: every selected event at or before the saved checkpoint
 // is acknowledged or parked; a holder that lost its lease changes nothing.
+import {
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { CreateConsumerRequest, TenantConsumerStore } from '../../src/store/index.js';
+import {
+  type CreateConsumerRequest,
+  eventsTableName,
+  type TenantConsumerStore,
+} from '../../src/store/index.js';
+import { logPk, positionSk } from '../../src/store/keys.js';
 import { allParked } from '../store/consumers/consumer-fixtures.js';
-import { uniquePrefix, uniqueTenant } from '../support/dynamo.js';
+import { testClient, uniquePrefix, uniqueTenant } from '../support/dynamo.js';
 import {
   type Answer,
   type Delivered,
   eventually,
   type Gateway,
   Reader,
+  sleep,
   startGateway,
+  Watcher,
 } from './attack-gateway.js';
 
 let a: Gateway;
 let b: Gateway;
+/** A client of no gateway, for the items a test touches directly. */
+let raw: DynamoDBClient;
+let table: string;
 
 beforeAll(async () => {
   const prefix = uniquePrefix('attack');
   a = await startGateway(prefix);
   b = await startGateway(prefix);
+  raw = testClient();
+  table = eventsTableName(prefix);
 });
 
 afterAll(async () => {
   await a?.close();
   await b?.close();
+  raw?.destroy();
 });
 
 function request(name: string, overrides: Partial<CreateConsumerRequest> = {}): CreateConsumerRequest {
@@ -77,6 +96,10 @@ async function expectPromiseKept(
   expect(broken, 'selected events behind the checkpoint, neither acknowledged nor parked').toEqual([]);
 }
 
+/** A holder's saveCheckpoint (lease.ts): an UpdateItem that sets only the checkpoint. */
+const isCheckpointWrite = (command: string, input: Record<string, unknown>) =>
+  command === 'UpdateItem' && input.UpdateExpression === 'SET #checkpoint = :checkpoint';
+
 const parkOnly =
   (...positions: number[]) =>
   (delivery: Delivered): Answer =>
@@ -113,5 +136,244 @@ describe('deleteConsumer and a re-creation under the same name', () => {
     // old consumer's deletion.
     expect(await allParked(consumers, 'c')).toEqual([3]);
     await expectPromiseKept(consumers, 'c', selected, second.acked);
+  });
+});
+
+describe('resetConsumer racing the holder', () => {
+  test('resets back and forward while the holder acknowledges and saves: no checkpoint of an older generation lands after a reset', async () => {
+    // Attack: the holder's ledger checkpoint jumps (a burst of acks) and its checkpoint write,
+    // computed for the old generation, is held on the wire until resetConsumer (another
+    // gateway) has moved the stored checkpoint, back and then forward. Any stored checkpoint
+    // after a reset must be the reset's, or come from events delivered again after it.
+    const tenant = uniqueTenant('reset');
+    const consumers = a.consumers.forTenant(tenant);
+    const selected = [
+      ...(await append(a, tenant, 'orders-1', 30)),
+      ...(await append(a, tenant, 'orders-2', 30)),
+    ];
+    await consumers.create(request('c'));
+    let ackUpTo = 20;
+    const reader = new Reader(
+      'r',
+      a,
+      tenant,
+      'c',
+      (delivery) => (delivery.position <= ackUpTo ? 'ack' : 'hold'),
+      {
+        maxInFlight: 5,
+      },
+    );
+    const watcher = new Watcher(a.consumers, tenant, 'c', 10);
+    await checkpointOf(consumers, 'c', 20, 'before the first reset');
+    await eventually(
+      () => reader.positions(),
+      (seen) => seen.includes(25),
+      '21..25 in flight',
+    );
+
+    // The holder's checkpoint write (25, old generation) is on its way when the reset lands.
+    let write = a.valve.hold(isCheckpointWrite);
+    reader.ack([21, 22, 23, 24, 25]);
+    await write.reached;
+    const back = await b.consumers.forTenant(tenant).reset('c', 10);
+    const backAt = Date.now();
+    write.release();
+    expect(back?.checkpoint).toBe(10);
+    ackUpTo = 45;
+    await checkpointOf(consumers, 'c', 45, 'after the reset back');
+    await eventually(
+      () => reader.deliveredSince(backAt),
+      (seen) => seen.includes(50),
+      '46..50 in flight',
+    );
+
+    write = a.valve.hold(isCheckpointWrite);
+    reader.ack([46, 47, 48, 49, 50]);
+    await write.reached;
+    const forward = await b.consumers.forTenant(tenant).reset('c', 55);
+    const forwardAt = Date.now();
+    write.release();
+    expect(forward?.checkpoint).toBe(55);
+    ackUpTo = 60;
+    await checkpointOf(consumers, 'c', 60, 'after the reset forward');
+    await reader.stop();
+    const samples = await watcher.stop();
+
+    const stale = (since: number, from: number) =>
+      samples.flatMap((sample) => {
+        const checkpoint = sample.consumer?.checkpoint ?? 0;
+        if (sample.at < since) return [];
+        if (checkpoint < from) return [`${checkpoint} below ${from}`];
+        const redelivered = new Set(reader.deliveredSince(since));
+        const missing = selected.filter((p) => p > from && p <= checkpoint && !redelivered.has(p));
+        return missing.length > 0 ? [`${checkpoint} passes ${missing.join(',')} not delivered since`] : [];
+      });
+    expect(stale(backAt, 10), 'after the reset back').toEqual([]);
+    expect(stale(forwardAt, 55), 'after the reset forward').toEqual([]);
+    // 51..55 were skipped by the forward reset, as asked.
+    await expectPromiseKept(consumers, 'c', selected, new Set([...reader.acked, 51, 52, 53, 54, 55]));
+  });
+});
+
+describe('replayParked, parked events and the source', () => {
+  test('a replayed event the source reaches again after a reset back: delivered, its record removed; the other parked event stays parked wherever the reset lies', async () => {
+    // Attack: 4 and 7 are parked; 4 is replayed and the checkpoint reset to 2 in one breath, so
+    // the holder loads a replay of 4 while its source, from 2, reaches 4 as well; 7 lies after
+    // the new checkpoint and must stay parked (not delivered again), as the contract says.
+    const tenant = uniqueTenant('replay');
+    const consumers = a.consumers.forTenant(tenant);
+    const selected = await append(a, tenant, 'orders-1', 10);
+    await consumers.create(request('c'));
+    let parking = true;
+    const reader = new Reader('r', a, tenant, 'c', (delivery) =>
+      parking && (delivery.position === 4 || delivery.position === 7) ? 'PARK' : 'ack',
+    );
+    await checkpointOf(consumers, 'c', 10, 'first pass');
+    expect(await allParked(consumers, 'c')).toEqual([4, 7]);
+
+    parking = false;
+    const since = Date.now();
+    await consumers.replayParked('c', [4]);
+    await consumers.reset('c', 2);
+    await eventually(
+      async () => ({
+        checkpoint: (await consumers.get('c'))?.checkpoint,
+        parked: await allParked(consumers, 'c'),
+        replaying: await consumers.replayingPositions('c'),
+      }),
+      (state) => state.checkpoint === 10 && state.replaying.length === 0,
+      'the replay finished and the checkpoint back at 10',
+    );
+    await reader.stop();
+
+    const again = reader.deliveredSince(since);
+    expect(new Set(again)).toEqual(new Set([3, 4, 5, 6, 8, 9, 10]));
+    expect(reader.deliveries.find((d) => d.at >= since && d.position === 4)?.attempt).toBe(1);
+    expect(await allParked(consumers, 'c')).toEqual([7]);
+    await expectPromiseKept(consumers, 'c', selected, reader.acked);
+  });
+
+  test('a parked event whose stream is deleted, then replayed: nothing is delivered and its record goes', async () => {
+    const tenant = uniqueTenant('gone');
+    const consumers = a.consumers.forTenant(tenant);
+    const doomed = await append(a, tenant, 'doomed', 2);
+    const kept = await append(a, tenant, 'kept', 1);
+    await consumers.create(request('c'));
+    const reader = new Reader('r', a, tenant, 'c', parkOnly(2));
+    await checkpointOf(consumers, 'c', 3, 'first pass');
+    expect(await allParked(consumers, 'c')).toEqual([2]);
+
+    await b.store.forTenant(tenant).deleteStream({ name: 'doomed', category: 'orders' });
+    const since = Date.now();
+    await consumers.replayParked('c', [2]);
+    await eventually(
+      () => consumers.replayingPositions('c'),
+      (replaying) => replaying.length === 0,
+      'replay done',
+    );
+    await reader.stop();
+    expect(reader.deliveredSince(since)).toEqual([]);
+    expect(await allParked(consumers, 'c')).toEqual([]);
+    await expectPromiseKept(consumers, 'c', [...doomed.slice(0, 1), ...kept], reader.acked);
+  });
+});
+
+describe('what the hub hands the holder', () => {
+  test('a position committed but not yet readable (its log item appears late): the checkpoint stops before it; it is delivered once it appears', async () => {
+    // Attack: position 2 (appended by gateway b) is counted but its log item is not readable yet
+    // (a commit seen out of order); 1 and 3 are. The holder on gateway a must not let its
+    // checkpoint pass 2. Later appends come from gateway b, whose commits a's poller is not told of.
+    const tenant = uniqueTenant('late');
+    const consumers = a.consumers.forTenant(tenant);
+    await consumers.create(request('c'));
+    await append(a, tenant, 's1', 1);
+    await append(b, tenant, 's2', 1);
+    await append(a, tenant, 's3', 1);
+    const key = { pk: { S: logPk(tenant) }, sk: { S: positionSk(2) } };
+    const hidden = await raw.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }));
+    expect(hidden.Item).toBeDefined();
+    await raw.send(new DeleteItemCommand({ TableName: table, Key: key }));
+
+    const reader = new Reader('r', a, tenant, 'c', () => 'ack');
+    const watcher = new Watcher(a.consumers, tenant, 'c', 10);
+    await eventually(
+      () => reader.positions(),
+      (seen) => seen.length >= 1,
+      'position 1',
+    );
+    await sleep(600);
+    expect(reader.positions()).toEqual([1]);
+    const whileHidden = [...watcher.checkpoints()];
+    await raw.send(new PutItemCommand({ TableName: table, Item: hidden.Item! }));
+    await append(b, tenant, 's4', 2);
+    await checkpointOf(consumers, 'c', 5, 'once 2 is readable');
+    await reader.stop();
+    await watcher.stop();
+    expect(Math.max(...whileHidden)).toBe(1);
+    expect(reader.positions()).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  test('a filtered consumer fed by two gateways: only selected events, and the checkpoint never passes one not acknowledged', async () => {
+    // Attack: selected and filtered-out events interleave, appended through both gateways (the
+    // holder's poller hears only its own gateway's commits); the first selected event stays
+    // unacknowledged while everything after it is acknowledged: batch checkpoints cover
+    // filtered-out positions, but the saved checkpoint must stay before the held event.
+    const tenant = uniqueTenant('filter');
+    const consumers = a.consumers.forTenant(tenant);
+    await consumers.create(
+      request('c', { filter: { categories: ['orders'], types: null, streamIds: null } }),
+    );
+    let held: number | undefined;
+    const reader = new Reader('r', a, tenant, 'c', (delivery) => {
+      held ??= delivery.position;
+      return delivery.position === held ? 'hold' : 'ack';
+    });
+    const watcher = new Watcher(a.consumers, tenant, 'c', 10);
+    const selected: number[] = [];
+    for (let round = 0; round < 8; round++) {
+      const through = round % 2 === 0 ? b : a;
+      await append(through, tenant, `audit-${round}`, 1 + (round % 2), 'audit');
+      selected.push(...(await append(through, tenant, `orders-${round}`, 1 + (round % 3))));
+    }
+    await eventually(
+      () => reader.positions().length,
+      (count) => count === selected.length,
+      'every selected event',
+    );
+    await sleep(300);
+    const whileHeld = [...watcher.checkpoints()];
+    reader.ack([held!]);
+    await eventually(
+      () => consumers.get('c'),
+      (consumer) => (consumer?.checkpoint ?? 0) >= selected.at(-1)!,
+      'the checkpoint past the last selected event',
+    );
+    await reader.stop();
+    await watcher.stop();
+    expect(reader.positions()).toEqual(selected);
+    expect(held).toBe(selected[0]);
+    expect(Math.max(...whileHeld)).toBeLessThan(held!);
+    await expectPromiseKept(consumers, 'c', selected, reader.acked);
+  });
+
+  test('a stream deleted while its events wait to be delivered: the next holder skips them, and its checkpoint passes them', async () => {
+    const tenant = uniqueTenant('deleted');
+    const consumers = a.consumers.forTenant(tenant);
+    await append(a, tenant, 'doomed', 4);
+    const kept = await append(a, tenant, 'kept', 2);
+    await consumers.create(request('c'));
+    const first = new Reader('first', a, tenant, 'c', () => 'hold', { maxInFlight: 1 });
+    await eventually(
+      () => first.positions(),
+      (seen) => seen.length === 1,
+      'the first event in flight',
+    );
+    await b.store.forTenant(tenant).deleteStream({ name: 'doomed', category: 'orders' });
+    await first.stop();
+    const second = new Reader('second', a, tenant, 'c', () => 'ack');
+    await checkpointOf(consumers, 'c', 6, 'the next holder');
+    await second.stop();
+    expect(first.positions()).toEqual([1]);
+    expect(second.positions()).toEqual(kept);
   });
 });
