@@ -26,6 +26,7 @@ import {
   eventually,
   type Gateway,
   Reader,
+  skewedClock,
   sleep,
   startGateway,
   Watcher,
@@ -375,5 +376,153 @@ describe('what the hub hands the holder', () => {
     await second.stop();
     expect(first.positions()).toEqual([1]);
     expect(second.positions()).toEqual(kept);
+  });
+});
+
+describe('a holder that lost its lease', () => {
+  test('cut off with its parked record and checkpoint on the wire: the next holder takes over, and the late writes land nowhere', async () => {
+    // Attack: holder A (gateway a) parks 2 and acknowledges the rest; its writes are held on
+    // the wire (a partition), so it cannot renew either. Its lease expires, B (gateway b) takes
+    // over from the stored checkpoint. Then the partition heals and A's writes reach DynamoDB.
+    const tenant = uniqueTenant('partition');
+    const consumers = b.consumers.forTenant(tenant);
+    const selected = await append(a, tenant, 'orders-1', 5);
+    await consumers.create(request('c'));
+    const holderA = new Reader('A', a, tenant, 'c', () => 'hold');
+    await eventually(
+      () => holderA.positions().length,
+      (count) => count === 5,
+      'A has all five in flight',
+    );
+    const parkWrite = a.valve.hold((command) => command === 'TransactWriteItems');
+    const renewAndCheckpoint = a.valve.hold((command) => command === 'UpdateItem');
+    holderA.park([2]);
+    holderA.ack([1, 3, 4, 5]);
+    await parkWrite.reached;
+
+    const holderB = new Reader('B', b, tenant, 'c', () => 'ack');
+    await checkpointOf(consumers, 'c', 5, 'B after the takeover');
+    parkWrite.release();
+    renewAndCheckpoint.release();
+    await eventually(
+      () => holderA.session.state,
+      (state) => state !== 'delivering',
+      'A knows it lost the lease',
+    );
+    await holderB.stop();
+    await holderA.stop();
+
+    expect(holderB.positions()).toEqual(selected);
+    expect(await allParked(consumers, 'c')).toEqual([]);
+    expect((await consumers.get('c'))?.checkpoint).toBe(5);
+    await expectPromiseKept(consumers, 'c', selected, holderB.acked);
+  });
+
+  test('a gateway whose clock is 20 s slow: another takes the lease it still uses; its acks and writes change nothing', async () => {
+    // Attack: lease expiry is compared on each gateway's clock. A's clock is 20 s behind, so
+    // the expiry it writes is already past for B, which takes over while A still delivers (two
+    // holders at once: the lease's exclusivity assumes clocks within leaseTtl - renewEvery).
+    // What must still hold: A, having lost the lease by epoch, writes nothing.
+    const tenant = uniqueTenant('skew');
+    const consumers = b.consumers.forTenant(tenant);
+    const selected = await append(a, tenant, 'orders-1', 6);
+    await consumers.create(request('c'));
+    const slow = new Reader('A', a, tenant, 'c', () => 'hold', { clock: skewedClock(-20_000) });
+    await eventually(
+      () => slow.positions().length,
+      (count) => count === 6,
+      'A has all six in flight',
+    );
+    let bAcks = false;
+    const right = new Reader('B', b, tenant, 'c', () => (bAcks ? 'ack' : 'hold'));
+    await eventually(
+      () => right.positions().length,
+      (count) => count === 6,
+      'B delivers them too',
+    );
+
+    slow.park([3]);
+    slow.ack([1, 2, 4, 5, 6]);
+    await eventually(
+      () => slow.session.state,
+      (state) => state !== 'delivering',
+      'A knows it lost the lease',
+    );
+    expect((await consumers.get('c'))?.checkpoint).toBe(0);
+    expect(await allParked(consumers, 'c')).toEqual([]);
+
+    bAcks = true;
+    right.ack(selected);
+    await checkpointOf(consumers, 'c', 6, 'B');
+    await right.stop();
+    await slow.stop();
+    expect(right.deliveries.map((d) => [d.position, d.attempt])).toEqual(selected.map((p) => [p, 1]));
+    expect(await allParked(consumers, 'c')).toEqual([]);
+  });
+
+  test('deleted and created again while its holder delivers: the old holder ends, writes nothing on the new consumer, which starts at its own position', async () => {
+    const tenant = uniqueTenant('recreate-live');
+    const consumers = b.consumers.forTenant(tenant);
+    const selected = await append(a, tenant, 'orders-1', 4);
+    await consumers.create(request('c'));
+    const old = new Reader('old', a, tenant, 'c', () => 'hold');
+    await eventually(
+      () => old.positions().length,
+      (count) => count === 4,
+      'all four in flight',
+    );
+    expect(await consumers.delete('c')).toBe(true);
+    const created = await consumers.create(request('c', { after: 2 }));
+    old.park([1]);
+    old.ack([2, 3, 4]);
+    await eventually(
+      () => old.session.state,
+      (state) => state === 'ended',
+      'the old session ends',
+    );
+    await old.stop();
+    const now = await consumers.get('c');
+    expect(now?.incarnation).toBe(created.incarnation);
+    expect(now?.checkpoint).toBe(2);
+    expect(await allParked(consumers, 'c')).toEqual([]);
+
+    const fresh = new Reader('new', b, tenant, 'c', () => 'ack');
+    await checkpointOf(consumers, 'c', 4, 'the new consumer');
+    await fresh.stop();
+    expect(fresh.positions()).toEqual([3, 4]);
+    await expectPromiseKept(consumers, 'c', selected.slice(2), fresh.acked);
+  });
+});
+
+describe('ack timeouts', () => {
+  test('an event timed out on its last attempt is parked; its ack arriving then is ignored and it stays parked', async () => {
+    // Attack: with the shortest ack timeout, maxAttempts 2 and maxInFlight 1, the client answers
+    // event 1 only after its last attempt timed out (it is parked by then): the late ack must
+    // neither unpark it nor disturb the checkpoint, and 2 follows.
+    const tenant = uniqueTenant('timeout');
+    const consumers = a.consumers.forTenant(tenant);
+    await append(a, tenant, 'orders-1', 2);
+    await consumers.create(request('c', { ackTimeoutMs: 1_000, maxAttempts: 2 }));
+    const reader = new Reader('r', a, tenant, 'c', (d) => (d.position === 1 ? 'hold' : 'ack'), {
+      maxInFlight: 1,
+    });
+    await eventually(
+      () => allParked(consumers, 'c'),
+      (parked) => parked.length === 1,
+      '1 parked',
+      6_000,
+    );
+    reader.ack([1]);
+    await checkpointOf(consumers, 'c', 2, 'both done');
+    await reader.stop();
+    expect(reader.deliveries.map((d) => [d.position, d.attempt])).toEqual([
+      [1, 1],
+      [1, 2],
+      [2, 1],
+    ]);
+    const parked = await consumers.listParked('c');
+    expect(parked.edges.map((edge) => edge.node)).toMatchObject([
+      { position: 1, attempts: 2, reason: 'ack timeout' },
+    ]);
   });
 });
