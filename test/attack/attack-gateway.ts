@@ -56,6 +56,8 @@ export class Valve {
     arrived: () => void;
     released: Promise<void>;
     count: number;
+    /** Once released, a held request fails with this (never sent) instead of going on. */
+    failure: (() => Error) | undefined;
   }>();
 
   attach(client: DynamoDBClient): void {
@@ -68,6 +70,7 @@ export class Valve {
           hold.count += 1;
           hold.arrived();
           await hold.released;
+          if (hold.failure) throw hold.failure();
         }
         return next(args);
       },
@@ -75,7 +78,11 @@ export class Valve {
     );
   }
 
-  hold(matches: RequestMatcher): Hold {
+  /**
+   * Holds matching requests until `release()`; with `failure`, each held request then fails with
+   * it without being sent (a call that hung, then timed out).
+   */
+  hold(matches: RequestMatcher, failure?: () => Error): Hold {
     let arrived: () => void = () => {};
     const reached = new Promise<void>((resolve) => {
       arrived = resolve;
@@ -84,7 +91,7 @@ export class Valve {
     const released = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const entry = { matches, arrived, released, count: 0 };
+    const entry = { matches, arrived, released, count: 0, failure };
     this.holds.add(entry);
     return {
       reached,

@@ -24,6 +24,7 @@ import {
   type Answer,
   type Delivered,
   eventually,
+  fastTiming,
   type Gateway,
   Reader,
   skewedClock,
@@ -96,6 +97,14 @@ async function expectPromiseKept(
   );
   expect(broken, 'selected events behind the checkpoint, neither acknowledged nor parked').toEqual([]);
 }
+
+/** A holder's renewal (lease.ts): an UpdateItem that sets only the expiry. */
+const isRenewal = (command: string, input: Record<string, unknown>) =>
+  command === 'UpdateItem' && input.UpdateExpression === 'SET #leaseExpiresAt = :expiresAt';
+
+/** An acquisition (lease.ts): an UpdateItem that sets the owner. */
+const isAcquisition = (command: string, input: Record<string, unknown>) =>
+  command === 'UpdateItem' && String(input.UpdateExpression).startsWith('SET #leaseOwner = :owner');
 
 /** A holder's saveCheckpoint (lease.ts): an UpdateItem that sets only the checkpoint. */
 const isCheckpointWrite = (command: string, input: Record<string, unknown>) =>
@@ -524,5 +533,68 @@ describe('ack timeouts', () => {
     expect(parked.edges.map((edge) => edge.node)).toMatchObject([
       { position: 1, attempts: 2, reason: 'ack timeout' },
     ]);
+  });
+});
+
+describe('one holder at a time, when DynamoDB calls are slow', () => {
+  test('a renewal that hangs past the expiry and then fails: the holder delivers nothing more once another holds the lease', async () => {
+    // Attack: A's renewal hangs (a stalled connection, SDK retries under throttling) longer
+    // than the lease's time to live, then fails. B takes the expired lease meanwhile and
+    // delivers. A must judge its lease by the time the renewal came back, not when it was sent.
+    const tenant = uniqueTenant('slow-renew');
+    const consumers = b.consumers.forTenant(tenant);
+    await consumers.create(request('c'));
+    await append(a, tenant, 'orders-1', 2);
+    const holderA = new Reader('A', a, tenant, 'c', () => 'ack');
+    await checkpointOf(consumers, 'c', 2, 'A');
+    const renewal = a.valve.hold(isRenewal, () => new Error('socket hang up'));
+    await renewal.reached;
+    const holderB = new Reader('B', b, tenant, 'c', () => 'ack');
+    await append(a, tenant, 'orders-2', 1);
+    await eventually(
+      () => holderB.positions(),
+      (seen) => seen.includes(3),
+      'B took over and delivered 3',
+    );
+    const bFirst = holderB.deliveries[0]!.at;
+    renewal.release();
+    await sleep(400);
+    await holderA.stop();
+    await holderB.stop();
+    const overlapping = holderA.deliveries.filter((d) => d.at >= bFirst).map((d) => d.position);
+    expect(overlapping, 'delivered by A while B held the lease').toEqual([]);
+  });
+
+  test('an acquisition granted only after its lease would have expired: the new holder renews before it delivers', async () => {
+    // Attack: B's acquisition reaches DynamoDB more than a lease's time to live after B sent it
+    // (so the expiry it writes is already past); C, on another gateway, takes that expired
+    // lease at once. Both must not deliver.
+    const tenant = uniqueTenant('slow-acquire');
+    const consumers = b.consumers.forTenant(tenant);
+    await consumers.create(request('c'));
+    await append(a, tenant, 'orders-1', 3);
+    const acquisition = b.valve.hold(isAcquisition);
+    const holderB = new Reader('B', b, tenant, 'c', () => 'hold');
+    await acquisition.reached;
+    await sleep(fastTiming.leaseTtlMs + 200);
+    acquisition.release();
+    await eventually(
+      () => consumers.get('c'),
+      (consumer) => consumer?.lease !== null,
+      'B granted',
+    );
+    const holderC = new Reader('C', a, tenant, 'c', () => 'hold');
+    await eventually(
+      () => holderB.deliveries.length + holderC.deliveries.length,
+      (count) => count >= 3,
+      'someone delivers',
+    );
+    await sleep(500);
+    await holderB.stop();
+    await holderC.stop();
+    const deliverers = [holderB, holderC]
+      .filter((reader) => reader.deliveries.length > 0)
+      .map((r) => r.label);
+    expect(deliverers, 'sessions that delivered while none released the lease').toHaveLength(1);
   });
 });
