@@ -153,24 +153,45 @@ export class LeaseHolding {
     }
   }
 
-  /** Renews when due. */
+  /**
+   * Renews when due, and at once when the lease would expire before the next renewal by the
+   * clock as it is now: a slow acquisition or renewal (a stalled connection, the SDK's retries)
+   * may have used up most of a lease whose expiry was computed when the call was sent. 'held'
+   * means delivering is safe until the next renewal. A second slow renewal in a row gives up.
+   */
   private async keepLease(): Promise<'held' | 'lost' | 'deleted' | 'reload'> {
+    const { clock } = this.context;
+    for (let renewals = 0; renewals < 2; renewals++) {
+      const now = clock.now();
+      if (now < this.renewAt && !this.expiresBeforeNextRenewal(now)) return 'held';
+      const step = await this.renew(now);
+      if (step !== 'renewed') return step;
+    }
+    return this.expiresBeforeNextRenewal(clock.now()) ? 'lost' : 'held';
+  }
+
+  /** Another session may take the lease before this one renews it next. */
+  private expiresBeforeNextRenewal(now: number): boolean {
+    return now + this.context.timing.renewEveryMs >= this.heldLease.expiresAt;
+  }
+
+  private async renew(now: number): Promise<'renewed' | 'held' | 'lost' | 'deleted' | 'reload'> {
     const { clock, consumers, timing } = this.context;
-    const now = clock.now();
-    if (now < this.renewAt) return 'held';
     let renewed: AcquiredLease | null;
     try {
       renewed = await consumers.renewLease(this.heldLease, timing.leaseTtlMs, now);
     } catch (error) {
       this.context.report(error, 'renew');
-      this.renewAt = now + timing.errorRetryMs;
+      // Judged when the failure came back, not when the call was sent: it may have hung long.
+      const failedAt = clock.now();
+      this.renewAt = failedAt + timing.errorRetryMs;
       // Unrenewed, stop before the lease expires: another session may take it from then on.
-      return now + timing.renewEveryMs >= this.heldLease.expiresAt ? 'lost' : 'held';
+      return this.expiresBeforeNextRenewal(failedAt) ? 'lost' : 'held';
     }
     if (!renewed) return (await this.consumerGone()) ? 'deleted' : 'lost';
     this.heldLease = renewed.lease;
     this.renewAt = now + timing.renewEveryMs;
-    if (renewed.consumer.generation === this.consumer.generation) return 'held';
+    if (renewed.consumer.generation === this.consumer.generation) return 'renewed';
     this.consumer = renewed.consumer;
     return 'reload';
   }
