@@ -263,6 +263,36 @@ describe('replayParked, parked events and the source', () => {
     await expectPromiseKept(consumers, 'c', selected, reader.acked);
   });
 
+  test('replayed events: one parked again keeps its record, one acknowledged loses it, and the checkpoint stays', async () => {
+    // Attack: park vs finishReplay. Both replayed events are settled in one ledger, and the
+    // holder writes the new parked record and the finished replay in one round: the record of
+    // the event parked again must survive the removal of finished replays.
+    const tenant = uniqueTenant('repark');
+    const consumers = a.consumers.forTenant(tenant);
+    const selected = await append(a, tenant, 'orders-1', 6);
+    await consumers.create(request('c'));
+    let round = 1;
+    const reader = new Reader('r', a, tenant, 'c', (delivery) => {
+      if (round === 1) return delivery.position === 2 || delivery.position === 5 ? 'PARK' : 'ack';
+      return delivery.position === 2 ? 'PARK' : 'ack';
+    });
+    await checkpointOf(consumers, 'c', 6, 'first pass');
+    expect(await allParked(consumers, 'c')).toEqual([2, 5]);
+    round = 2;
+    const since = Date.now();
+    await consumers.replayParked('c', null);
+    await eventually(
+      () => consumers.replayingPositions('c'),
+      (replaying) => replaying.length === 0,
+      'replay done',
+    );
+    await reader.stop();
+    expect(reader.deliveredSince(since).sort()).toEqual([2, 5]);
+    expect(await allParked(consumers, 'c')).toEqual([2]);
+    expect((await consumers.get('c'))?.checkpoint).toBe(6);
+    await expectPromiseKept(consumers, 'c', selected, reader.acked);
+  });
+
   test('a parked event whose stream is deleted, then replayed: nothing is delivered and its record goes', async () => {
     const tenant = uniqueTenant('gone');
     const consumers = a.consumers.forTenant(tenant);
