@@ -1,0 +1,471 @@
+/**
+ * Durable consumers under faults, on real gateway processes (src/main.ts) sharing one table of
+ * the suite's DynamoDB Local:
+ *
+ * 1. Two gateways relay one webhook consumer (batchSize 5, maxAttempts 20) to a receiver that
+ *    fails 30% of the requests, while a writer appends 300 events over about 10 s through either
+ *    gateway; the relaying gateway is SIGKILLed while the receiver holds its batch. The survivor
+ *    takes over within 15 s.
+ * 2. The same flow, with the relaying gateway cut off from DynamoDB (its own TCP proxy) for a
+ *    few seconds: relaying may pause, and the lease may move.
+ *
+ *    After both, the whole history: every event acknowledged by a 2xx at least once, first
+ *    receipts in position order, nothing parked, and the saved checkpoint (read every 200 ms
+ *    through Query.consumer) never above what the receiver had acknowledged at that moment.
+ *    Never two requests outstanding at once: one gateway relays at a time.
+ * 3. A stale lease holder: a `consume` subscription on gateway A is SIGSTOPped with acknowledged
+ *    progress not yet saved, until its lease expired and B's waiting subscription took over and
+ *    moved the checkpoint; after SIGCONT, A writes nothing (the lease epoch fences it) and
+ *    delivers nothing new.
+ *
+ * Each test prints its figures (one JSON line): events, requests, failures, duplicates, times.
+ * The receiver's failures come from a seed printed there too (RELAY_FAULTS_SEED replays it).
+ */
+import { afterEach, describe, expect, inject, test } from 'vitest';
+import { createDynamoConsumerStore } from '../../src/store/index.js';
+import { ConsumeDocument, type ConsumeSubscription } from '../generated/graphql.js';
+import { testClient, uniquePrefix, uniqueTenant } from '../support/dynamo.js';
+import {
+  type GatewayProcess,
+  killGatewayProcesses,
+  scrape,
+  startGatewayProcess,
+} from '../support/gateway-process.js';
+import { type LiveSubscription, useSubscriptionClients } from '../support/subscriptions.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
+import { until } from '../support/until.js';
+import {
+  apiKey,
+  createConsumer,
+  FlakyReceiver,
+  firstDeliveryDisorder,
+  gatewayEnv,
+  gql,
+  holderOf,
+  leaseHeld,
+  longestPause,
+  readConsumer,
+  readLog,
+  SteadyWriter,
+  sampleCheckpoints,
+} from './fault-fixtures.js';
+import { readUntil, secret, sleep } from './relay-fixtures.js';
+
+const clients = useSubscriptionClients();
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  killGatewayProcesses();
+});
+
+const seed = Number(process.env.RELAY_FAULTS_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const webhookConsumer = 'orders-hook';
+const eventsToSend = 300;
+const sendingMs = 10_000;
+/** The cuts' flow lasts longer: it goes on through both cuts. */
+const cutSendingMs = 18_000;
+/** Shorter than the time a holder may go unrenewed (lease 10 s, stop 2 s before expiry): it keeps relaying. */
+const shortCutMs = 4_000;
+/** Longer than the lease (10 s): the holder stops relaying and its lease expires while it is cut off. */
+const longCutMs = 10_500;
+
+async function startGateways(
+  tablePrefix: string,
+  envs: Array<Record<string, string>>,
+): Promise<GatewayProcess[]> {
+  const gateways = await Promise.all(envs.map((env) => startGatewayProcess({ env, tablePrefix })));
+  for (const gateway of gateways) cleanups.push(() => gateway.stop().then(() => undefined));
+  return gateways;
+}
+
+async function startReceiver(receiverSeed: number): Promise<FlakyReceiver> {
+  const receiver = await new FlakyReceiver(receiverSeed).start();
+  cleanups.push(() => receiver.close());
+  return receiver;
+}
+
+/** The webhook consumer from position 0, and the gateway relaying it once one does. */
+async function relayedConsumer(gateways: GatewayProcess[], receiver: FlakyReceiver): Promise<GatewayProcess> {
+  await createConsumer(gateways[0]!, {
+    name: webhookConsumer,
+    after: 0,
+    maxAttempts: 20,
+    webhook: { url: receiver.url, secret, batchSize: 5 },
+  });
+  return holderOf(gateways, webhookConsumer);
+}
+
+interface RelayRun {
+  readonly receiver: FlakyReceiver;
+  readonly writer: SteadyWriter;
+  /** Where the checkpoint is read and the history checked: a gateway that is up. */
+  readonly observer: GatewayProcess;
+  readonly samples: ReturnType<typeof sampleCheckpoints>;
+}
+
+/** Waits until every event is acknowledged and saved, then checks the whole history; its figures. */
+async function checkHistory(run: RelayRun): Promise<Record<string, number>> {
+  const { receiver, writer, observer, samples } = run;
+  const log = await readLog(observer);
+  await until(
+    () => receiver.acknowledgedThrough() >= log.length,
+    () => `every event acknowledged (through ${receiver.acknowledgedThrough()} of ${log.length})`,
+    30_000,
+  );
+  await readUntil(
+    () => readConsumer(observer, webhookConsumer),
+    (reading) => reading.checkpoint === log.length,
+    `the checkpoint at ${log.length}`,
+    10_000,
+  );
+  await samples.stop();
+  const reading = await readConsumer(observer, webhookConsumer);
+
+  // The log holds exactly what the writer was told was stored, once each.
+  expect(log.map((event) => event.position)).toEqual(log.map((_, index) => index + 1));
+  expect(new Map(log.map((event) => [event.id, event.position]))).toEqual(writer.stored);
+  // Every event acknowledged by a 2xx, as the event stored at its position.
+  const unacknowledged = log.filter((event) => receiver.acknowledged.get(event.position) !== event.id);
+  expect(unacknowledged).toEqual([]);
+  expect(firstDeliveryDisorder(receiver.receipts)).toBeNull();
+  expect(reading.parked).toEqual([]);
+  expect(receiver.receipts.filter((receipt) => !receipt.signed)).toEqual([]);
+  // The saved checkpoint never covered an event the receiver had not acknowledged yet.
+  expect(samples.samples.length).toBeGreaterThan(20);
+  expect(samples.samples.filter((sample) => sample.checkpoint > sample.acknowledgedThrough)).toEqual([]);
+  expect(receiver.maxOutstanding).toBe(1);
+  const receivedEvents = receiver.receipts.reduce((sum, receipt) => sum + receipt.positions.length, 0);
+  return {
+    eventsSent: log.length,
+    eventsAcknowledged: receiver.acknowledged.size,
+    requests: receiver.receipts.length,
+    eventsReceived: receivedEvents,
+    duplicateAcks: receiver.duplicateAcks,
+    failedRequests: receiver.receipts.length - receiver.count('ok'),
+    http500: receiver.count('http 500'),
+    dropped: receiver.count('dropped'),
+    parked: reading.parked.length,
+    checkpointReads: samples.samples.length,
+    appendRetries: writer.retries,
+  };
+}
+
+type ConsumeItem = ConsumeSubscription;
+
+function positionsOf(items: readonly ConsumeItem[]): number[] {
+  return items.map((item) => item.consume.event.position);
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: Math.max(0, to - from + 1) }, (_, index) => from + index);
+}
+
+const ackMutation = `mutation ($input: AckEventsInput!) { ackEvents(input: $input) { __typename } }`;
+
+/**
+ * The test's acknowledgements of a `consume` consumer, sent through the gateway that delivered.
+ * A position counts as acknowledged from the moment its ack is sent (the gateway may apply it
+ * before the answer comes back): what the saved checkpoint may cover.
+ */
+class ClientAcks {
+  private readonly sent = new Set<number>();
+  private highest = 0;
+
+  constructor(private readonly consumer: string) {}
+
+  through(): number {
+    while (this.sent.has(this.highest + 1)) this.highest += 1;
+    return this.highest;
+  }
+
+  async send(via: GatewayProcess, positions: readonly number[]): Promise<void> {
+    for (const position of positions) this.sent.add(position);
+    const data = await gql<{ ackEvents: { __typename: string } }>(via, ackMutation, {
+      input: { consumer: this.consumer, positions },
+    });
+    expect(data.ackEvents.__typename).toBe('ConsumerSuccess');
+  }
+
+  /** Acknowledges through `via` what `subscription` receives, up to `upTo()`, until stopped. */
+  follow(subscription: LiveSubscription<ConsumeItem>, via: GatewayProcess, upTo: () => number) {
+    const done = new Set<number>();
+    let stopped = false;
+    const loop = (async () => {
+      while (!stopped) {
+        const limit = upTo();
+        const due = [...new Set(positionsOf(subscription.items))].filter(
+          (position) => position <= limit && !done.has(position),
+        );
+        if (due.length > 0) {
+          await this.send(via, due);
+          for (const position of due) done.add(position);
+        }
+        await sleep(20);
+      }
+    })();
+    return {
+      async stop() {
+        stopped = true;
+        await loop;
+      },
+    };
+  }
+}
+
+function report(name: string, figures: Record<string, unknown>): void {
+  console.log(`relay-faults ${name}: ${JSON.stringify({ seed, ...figures })}`);
+}
+
+describe('the webhook relay under faults', () => {
+  test('the relaying gateway SIGKILLed mid-batch: the survivor takes over within 15 s, nothing lost or parked', async () => {
+    const tenant = uniqueTenant('relay-kill');
+    const gateways = await startGateways(uniquePrefix('relaykill'), [gatewayEnv(tenant), gatewayEnv(tenant)]);
+    const receiver = await startReceiver(seed);
+    const holder = await relayedConsumer(gateways, receiver);
+    const survivor = gateways.find((gateway) => gateway !== holder)!;
+    let targets = gateways;
+    const writer = new SteadyWriter(() => targets);
+    // Read through the survivor: the holder is the one killed.
+    const samples = sampleCheckpoints(
+      async () => (await readConsumer(survivor, webhookConsumer)).checkpoint,
+      () => receiver.acknowledgedThrough(),
+    );
+    const writing = writer.run(eventsToSend, sendingMs);
+
+    await sleep(3_500);
+    const held = receiver.holdNext();
+    const heldBatch = await Promise.race([held, sleep(5_000).then(() => null)]);
+    expect(heldBatch, 'a batch reached the receiver').not.toBeNull();
+    targets = [survivor];
+    process.kill(holder.pid, 'SIGKILL');
+    const killedAt = Date.now();
+    receiver.dropHeld();
+    await until(
+      () => receiver.receipts.some((receipt) => receipt.at > killedAt),
+      'a request after the kill',
+      20_000,
+    );
+    const takeoverMs = receiver.receipts.find((receipt) => receipt.at > killedAt)!.at - killedAt;
+    expect(await leaseHeld(survivor, webhookConsumer)).toBe(1);
+    await writing;
+
+    const figures = await checkHistory({ receiver, writer, observer: survivor, samples });
+    report('SIGKILL', { ...figures, heldBatch: heldBatch?.positions, takeoverMs });
+    expect(takeoverMs).toBeLessThanOrEqual(15_000);
+  }, 90_000);
+
+  test('the relaying gateway cut off from DynamoDB, briefly then past its lease: relaying pauses and resumes, nothing lost or parked', async () => {
+    const tenant = uniqueTenant('relay-cut');
+    const dynamo = inject('dynamoEndpoint');
+    const proxies = await Promise.all([startTcpProxy(dynamo), startTcpProxy(dynamo)]);
+    for (const proxy of proxies) cleanups.push(() => proxy.close());
+    const gateways = await startGateways(
+      uniquePrefix('relaycut'),
+      proxies.map((proxy) => gatewayEnv(tenant, { DYNAMODB_ENDPOINT: proxy.endpoint })),
+    );
+    const receiver = await startReceiver(seed + 1);
+    const firstHolder = await relayedConsumer(gateways, receiver);
+    let targets: GatewayProcess[] = gateways;
+    let observer = gateways.find((gateway) => gateway !== firstHolder)!;
+    const writer = new SteadyWriter(() => targets);
+    // Read through a gateway that keeps DynamoDB.
+    const samples = sampleCheckpoints(
+      async () => (await readConsumer(observer, webhookConsumer)).checkpoint,
+      () => receiver.acknowledgedThrough(),
+    );
+    const writing = writer.run(eventsToSend, cutSendingMs);
+    const cuts: Array<Record<string, unknown>> = [];
+    /** Cuts the holder off DynamoDB for `ms` while the flow goes through the other gateway. */
+    const cutHolder = async (holder: GatewayProcess, ms: number) => {
+      const other = gateways.find((gateway) => gateway !== holder)!;
+      targets = [other];
+      observer = other;
+      const proxy = proxies[gateways.indexOf(holder)]!;
+      await proxy.cut();
+      const cutAt = Date.now();
+      await sleep(ms);
+      await proxy.restore();
+      const restoredAt = Date.now();
+      targets = gateways;
+      const nextHolder = await holderOf(gateways, webhookConsumer, 20_000);
+      await until(
+        () => receiver.receipts.some((receipt) => receipt.at > restoredAt),
+        'relaying again',
+        20_000,
+      );
+      cuts.push({
+        cutMs: restoredAt - cutAt,
+        longestPauseMs: longestPause(receiver.receipts, cutAt, Date.now()),
+        leaseMoved: nextHolder !== holder,
+      });
+      return nextHolder;
+    };
+
+    await sleep(2_500);
+    // A few seconds: its renewals fail, but it may keep the lease, and so it does.
+    const holder = await cutHolder(firstHolder, shortCutMs);
+    // Past the lease: renewals fail until it must stop; the lease expires, either gateway takes it.
+    await cutHolder(holder, longCutMs);
+    await writing;
+
+    const figures = await checkHistory({ receiver, writer, observer, samples });
+    report('DynamoDB cut', { ...figures, cuts });
+  }, 90_000);
+});
+
+describe('a stale lease holder', () => {
+  test('a SIGSTOPped consume holder, its lease expired and taken over: after SIGCONT it writes nothing and delivers nothing new', async () => {
+    const tenant = uniqueTenant('stale');
+    const prefix = uniquePrefix('stale');
+    const [a, b] = (await startGateways(prefix, [gatewayEnv(tenant), gatewayEnv(tenant)])) as [
+      GatewayProcess,
+      GatewayProcess,
+    ];
+    let stopped: number | undefined;
+    // Runs before the gateways are stopped (cleanups run in reverse).
+    cleanups.push(() => {
+      if (stopped !== undefined) process.kill(stopped, 'SIGCONT');
+    });
+    const name = 'stale-consumer';
+    await createConsumer(a, { name, after: 0, maxAttempts: 20 });
+    const client = testClient();
+    cleanups.push(() => client.destroy());
+    const store = createDynamoConsumerStore({ client, tablePrefix: prefix }).forTenant(tenant);
+    const readLease = async () => (await store.get(name))?.lease ?? null;
+
+    const subA = clients
+      .ws(a.url, { key: apiKey })
+      .subscribe(ConsumeDocument, { consumer: name, maxInFlight: 10 });
+    await readUntil(
+      () => leaseHeld(a, name),
+      (held) => held === 1,
+      'A holding the lease',
+      10_000,
+    );
+    const subB = clients
+      .ws(b.url, { key: apiKey })
+      .subscribe(ConsumeDocument, { consumer: name, maxInFlight: 10 });
+    await readUntil(
+      () => scrape(b.metricsUrl, 'eventloom_consumer_waiting_sessions', { consumer: name }),
+      (waiting) => waiting === 1,
+      "B's subscription waiting",
+      10_000,
+    );
+
+    const acks = new ClientAcks(name);
+    const samples = sampleCheckpoints(
+      async () => (await readConsumer(b, name)).checkpoint,
+      () => acks.through(),
+    );
+    const writer = new SteadyWriter(() => [b]);
+    await writer.run(30, 500);
+    // A delivers 1..30 (10 at a time); 1..20 acknowledged and saved, 21..30 delivered.
+    let ackUpTo = 20;
+    const ackingA = acks.follow(subA, a, () => ackUpTo);
+    await subA.waitUntil((items) => positionsOf(items).includes(30), 15_000);
+    await readUntil(
+      () => readConsumer(b, name),
+      (reading) => reading.checkpoint === 20,
+      'A saving 20',
+      5_000,
+    );
+    await ackingA.stop();
+    // Acknowledged on A, then A stops before its next save (at most one a second): progress only A knows.
+    ackUpTo = 30;
+    await acks.send(a, range(21, 30));
+    const leaseOfA = (await readLease())!;
+    const refusedOnA = () =>
+      scrape(a.metricsUrl, 'eventloom_dynamodb_errors_total', { error: 'ConditionalCheckFailedException' });
+    const refusedBeforeStop = await refusedOnA();
+    process.kill(a.pid, 'SIGSTOP');
+    stopped = a.pid;
+    const stoppedAt = Date.now();
+    const deliveredByA = subA.items.length;
+    const savedAtStop = (await readConsumer(b, name)).checkpoint;
+
+    // B takes over once A's lease expired, from the saved checkpoint, while events keep coming.
+    const ackingB = acks.follow(subB, b, () => Number.POSITIVE_INFINITY);
+    await writer.run(20, 1_000);
+    await until(() => subB.items.length > 0, "B's first delivery", 20_000);
+    const takeoverMs = Date.now() - stoppedAt;
+    await readUntil(
+      () => readConsumer(b, name),
+      (reading) => reading.checkpoint === 50,
+      'B saving 50',
+      15_000,
+    );
+    const leaseOfB = (await readLease())!;
+    expect(leaseOfB.epoch).toBeGreaterThan(leaseOfA.epoch);
+    expect(leaseOfB.owner).not.toBe(leaseOfA.owner);
+    // Stopped longer than a lease lasts, whenever A last renewed it.
+    await sleep(stoppedAt + 11_000 - Date.now());
+    const stoppedMs = Date.now() - stoppedAt;
+
+    process.kill(a.pid, 'SIGCONT');
+    stopped = undefined;
+    const continuedAt = Date.now();
+    const leases: Array<{ owner: string; epoch: number } | null> = [];
+    const watchingLease = (async () => {
+      while (Date.now() < continuedAt + 5_000) {
+        const lease = await readLease();
+        leases.push(lease && { owner: lease.owner, epoch: lease.epoch });
+        await sleep(200);
+      }
+    })();
+    await writer.run(10, 1_000);
+    await readUntil(
+      () => readConsumer(b, name),
+      (reading) => reading.checkpoint === 60,
+      'B saving 60',
+      10_000,
+    );
+    // A found out: it holds nothing (its subscription waits again, or ended with its socket).
+    await readUntil(
+      () => leaseHeld(a, name),
+      (held) => held === 0,
+      'A no longer holding',
+      10_000,
+    );
+    await watchingLease;
+    // A did write after SIGCONT, with its old epoch (renewal, then tries to take the lease): refused.
+    const refusedAfterContinue = (await refusedOnA()) - refusedBeforeStop;
+    const subscriptionOfA = await Promise.race([subA.ended, sleep(0).then(() => 'open')]);
+    await ackingB.stop();
+    await samples.stop();
+
+    const checkpoints = samples.samples.map((sample) => sample.checkpoint);
+    const wentBack = checkpoints.filter(
+      (checkpoint, index) => index > 0 && checkpoint < checkpoints[index - 1]!,
+    );
+    expect(wentBack, `checkpoints read: ${checkpoints.join(',')}`).toEqual([]);
+    expect(samples.samples.filter((sample) => sample.at > continuedAt && sample.checkpoint < 50)).toEqual([]);
+    expect(samples.samples.filter((sample) => sample.checkpoint > sample.acknowledgedThrough)).toEqual([]);
+    // No write of A was accepted: the lease stayed B's, at B's epoch, all along.
+    expect(leases.length).toBeGreaterThan(10);
+    expect(new Set(leases.map((lease) => JSON.stringify(lease)))).toEqual(
+      new Set([JSON.stringify({ owner: leaseOfB.owner, epoch: leaseOfB.epoch })]),
+    );
+    expect(refusedAfterContinue).toBeGreaterThan(0);
+    // A delivered nothing new: at most what it had handed out before it stopped.
+    const laterFromA = positionsOf(subA.items.slice(deliveredByA));
+    expect(laterFromA.filter((position) => position > 30)).toEqual([]);
+    // B: first deliveries in order, from the saved checkpoint to the end.
+    const fromB = positionsOf(subB.items);
+    expect([...new Set(fromB)]).toEqual(range(savedAtStop + 1, 60));
+    expect((await readConsumer(b, name)).parked).toEqual([]);
+    report('SIGSTOP', {
+      savedAtStop,
+      unsavedOnA: 30 - savedAtStop,
+      stoppedMs,
+      takeoverMs,
+      deliveredByB: fromB.length,
+      deliveredAgainByB: fromB.filter((position) => position <= 30).length,
+      deliveredByAAfterStop: laterFromA.length,
+      subscriptionOfA,
+      refusedWritesOfA: refusedAfterContinue,
+      leaseOfAExpiredAfterMs: leaseOfA.expiresAt - stoppedAt,
+      checkpointReads: samples.samples.length,
+      leaseReadsAfterContinue: leases.length,
+    });
+  }, 90_000);
+});
