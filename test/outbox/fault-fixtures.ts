@@ -126,6 +126,7 @@ export async function holderOf(
   }
 }
 
+/** held: kept unanswered by the test (until its sender gives up, or the test drops it). */
 export type ReceiptOutcome = 'ok' | 'http 500' | 'dropped' | 'held';
 
 export interface Receipt {
@@ -136,6 +137,8 @@ export interface Receipt {
   readonly positions: readonly number[];
   readonly ids: readonly string[];
   outcome: ReceiptOutcome;
+  /** Date.now() when its connection closed (by either side). */
+  closedAt?: number;
 }
 
 /**
@@ -222,6 +225,9 @@ export class FlakyReceiver {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const receipt = this.record(request, Buffer.concat(chunks));
+      request.socket.once('close', () => {
+        receipt.closedAt = Date.now();
+      });
       const hold = this.holding;
       if (hold) {
         this.holding = undefined;
@@ -304,9 +310,19 @@ export class SteadyWriter {
     }
   }
 
-  private async append(index: number, size: number): Promise<void> {
+  /** One append of `events` events through `gateway` now, beside the steady flow; its first position. */
+  async appendThrough(gateway: GatewayProcess, events: number): Promise<number> {
+    const positions = await this.append(-1, events, () => [gateway]);
+    return positions[0]!;
+  }
+
+  private async append(
+    index: number,
+    size: number,
+    targets: () => readonly GatewayProcess[] = this.targets,
+  ): Promise<number[]> {
     const input = {
-      stream: { name: `orders-${index % 7}`, category: 'orders' },
+      stream: { name: `orders-${Math.abs(index) % 7}`, category: 'orders' },
       events: Array.from({ length: size }, (_, k) => ({
         id: randomUUID(),
         type: 'Placed',
@@ -315,8 +331,8 @@ export class SteadyWriter {
     };
     const deadline = Date.now() + 30_000;
     for (let attempt = 0; ; attempt++) {
-      const targets = this.targets();
-      const gateway = targets[(index + attempt) % targets.length]!;
+      const through = targets();
+      const gateway = through[Math.abs(index + attempt) % through.length]!;
       let failure: string;
       try {
         const result = await graphqlPost(
@@ -329,7 +345,7 @@ export class SteadyWriter {
           | undefined;
         if (answer?.__typename === 'AppendEventsSuccess' && answer.events) {
           for (const event of answer.events) this.stored.set(event.id, event.position);
-          return;
+          return answer.events.map((event) => event.position);
         }
         failure = result.text.slice(0, 300);
       } catch (error) {
@@ -414,4 +430,22 @@ export function longestPause(receipts: readonly Receipt[], from: number, to: num
   for (let index = 1; index < times.length; index++)
     longest = Math.max(longest, times[index]! - times[index - 1]!);
   return longest;
+}
+
+/**
+ * Requests that carried a position at or below a checkpoint read back (saved) before they came:
+ * a saved checkpoint's events are never delivered again.
+ */
+export function belowSavedCheckpoint(
+  receipts: readonly Receipt[],
+  samples: readonly CheckpointSample[],
+): Array<{ at: number; positions: readonly number[]; saved: number }> {
+  const found: Array<{ at: number; positions: readonly number[]; saved: number }> = [];
+  for (const receipt of receipts) {
+    let saved = 0;
+    for (const sample of samples) if (sample.at < receipt.at) saved = Math.max(saved, sample.checkpoint);
+    if (receipt.positions.some((position) => position <= saved))
+      found.push({ at: receipt.at, positions: receipt.positions, saved });
+  }
+  return found;
 }

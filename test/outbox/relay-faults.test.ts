@@ -6,13 +6,16 @@
  *    fails 30% of the requests, while a writer appends 300 events over about 10 s through either
  *    gateway; the relaying gateway is SIGKILLed while the receiver holds its batch. The survivor
  *    takes over within 15 s.
- * 2. The same flow, with the relaying gateway cut off from DynamoDB (its own TCP proxy) for a
- *    few seconds: relaying may pause, and the lease may move.
+ * 2. The same flow (over 18 s), with the relaying gateway cut off from DynamoDB (its own TCP
+ *    proxy) twice: 4 s (it keeps the lease; relaying pauses, resumes, saving resumes), then
+ *    10.5 s while the receiver holds its batch of a backlog (it must give the batch up before
+ *    its lease could expire; the lease expires and either gateway goes on from the checkpoint).
  *
  *    After both, the whole history: every event acknowledged by a 2xx at least once, first
  *    receipts in position order, nothing parked, and the saved checkpoint (read every 200 ms
- *    through Query.consumer) never above what the receiver had acknowledged at that moment.
- *    Never two requests outstanding at once: one gateway relays at a time.
+ *    through Query.consumer) never above what the receiver had acknowledged at that moment, and
+ *    nothing at or below a checkpoint read back delivered after that read. Never two requests
+ *    outstanding at once: one gateway relays at a time.
  * 3. A stale lease holder: a `consume` subscription on gateway A is SIGSTOPped with acknowledged
  *    progress not yet saved, until its lease expired and B's waiting subscription took over and
  *    moved the checkpoint; after SIGCONT, A writes nothing (the lease epoch fences it) and
@@ -36,6 +39,7 @@ import { startTcpProxy } from '../support/tcp-proxy.js';
 import { until } from '../support/until.js';
 import {
   apiKey,
+  belowSavedCheckpoint,
   createConsumer,
   FlakyReceiver,
   firstDeliveryDisorder,
@@ -44,6 +48,7 @@ import {
   holderOf,
   leaseHeld,
   longestPause,
+  type Receipt,
   readConsumer,
   readLog,
   SteadyWriter,
@@ -68,6 +73,8 @@ const cutSendingMs = 18_000;
 const shortCutMs = 4_000;
 /** Longer than the lease (10 s): the holder stops relaying and its lease expires while it is cut off. */
 const longCutMs = 10_500;
+/** Appended through the holder just before the long cut: it is relaying when cut off. */
+const backlogEvents = 30;
 
 async function startGateways(
   tablePrefix: string,
@@ -134,6 +141,8 @@ async function checkHistory(run: RelayRun): Promise<Record<string, number>> {
   expect(samples.samples.length).toBeGreaterThan(20);
   expect(samples.samples.filter((sample) => sample.checkpoint > sample.acknowledgedThrough)).toEqual([]);
   expect(receiver.maxOutstanding).toBe(1);
+  // Nothing at or before a saved checkpoint is delivered again.
+  expect(belowSavedCheckpoint(receiver.receipts, samples.samples)).toEqual([]);
   const receivedEvents = receiver.receipts.reduce((sum, receipt) => sum + receipt.positions.length, 0);
   return {
     eventsSent: log.length,
@@ -276,8 +285,18 @@ describe('the webhook relay under faults', () => {
     const writing = writer.run(eventsToSend, cutSendingMs);
     const cuts: Array<Record<string, unknown>> = [];
     /** Cuts the holder off DynamoDB for `ms` while the flow goes through the other gateway. */
-    const cutHolder = async (holder: GatewayProcess, ms: number) => {
+    const cutHolder = async (holder: GatewayProcess, ms: number, midBatch = false) => {
       const other = gateways.find((gateway) => gateway !== holder)!;
+      let held: Promise<Receipt> | undefined;
+      if (midBatch) {
+        // A backlog the holder has read; its next request is held unanswered through the cut.
+        const first = await writer.appendThrough(holder, backlogEvents);
+        await until(
+          () => receiver.receipts.some((receipt) => receipt.positions.includes(first)),
+          'the backlog',
+        );
+        held = receiver.holdNext();
+      }
       targets = [other];
       observer = other;
       const proxy = proxies[gateways.indexOf(holder)]!;
@@ -286,26 +305,48 @@ describe('the webhook relay under faults', () => {
       await sleep(ms);
       await proxy.restore();
       const restoredAt = Date.now();
+      const heldBatch = held && (await held);
+      receiver.dropHeld();
       targets = gateways;
+      const storedByThen = Math.max(0, ...writer.stored.values());
       const nextHolder = await holderOf(gateways, webhookConsumer, 20_000);
+      // Relaying again, whoever holds the lease: caught up with what was stored before the restore.
       await until(
-        () => receiver.receipts.some((receipt) => receipt.at > restoredAt),
-        'relaying again',
+        () => receiver.acknowledgedThrough() >= storedByThen,
+        () => `relaying again (acknowledged through ${receiver.acknowledgedThrough()} of ${storedByThen})`,
         20_000,
+      );
+      const caughtUpMs = Date.now() - restoredAt;
+      // Saving resumes too: the next cut starts from a saved checkpoint.
+      await readUntil(
+        () => readConsumer(observer, webhookConsumer),
+        (reading) => reading.checkpoint >= storedByThen,
+        `the checkpoint saved through ${storedByThen} again`,
+        10_000,
       );
       cuts.push({
         cutMs: restoredAt - cutAt,
         longestPauseMs: longestPause(receiver.receipts, cutAt, Date.now()),
+        caughtUpMs,
+        savedAgainMs: Date.now() - restoredAt,
         leaseMoved: nextHolder !== holder,
+        ...(heldBatch && { heldBatchAbortedAfterMs: (heldBatch.closedAt ?? Number.NaN) - cutAt }),
       });
+      if (heldBatch) {
+        // The holder gave its batch up by itself, unable to renew, before anyone else relayed.
+        expect(heldBatch.closedAt).toBeLessThan(restoredAt);
+        const next = receiver.receipts[receiver.receipts.indexOf(heldBatch) + 1];
+        expect(next?.at).toBeGreaterThan(heldBatch.closedAt!);
+      }
       return nextHolder;
     };
 
     await sleep(2_500);
     // A few seconds: its renewals fail, but it may keep the lease, and so it does.
     const holder = await cutHolder(firstHolder, shortCutMs);
-    // Past the lease: renewals fail until it must stop; the lease expires, either gateway takes it.
-    await cutHolder(holder, longCutMs);
+    // Past the lease, mid-backlog: renewals fail until it must stop (its batch aborted); the lease
+    // expires and either gateway takes it, from the checkpoint saved before the cut.
+    await cutHolder(holder, longCutMs, true);
     await writing;
 
     const figures = await checkHistory({ receiver, writer, observer, samples });
