@@ -26,7 +26,6 @@
  */
 import { afterEach, describe, expect, inject, test } from 'vitest';
 import { createDynamoConsumerStore } from '../../src/store/index.js';
-import { ConsumeDocument, type ConsumeSubscription } from '../generated/graphql.js';
 import { testClient, uniquePrefix, uniqueTenant } from '../support/dynamo.js';
 import {
   type GatewayProcess,
@@ -34,7 +33,7 @@ import {
   scrape,
   startGatewayProcess,
 } from '../support/gateway-process.js';
-import { type LiveSubscription, useSubscriptionClients } from '../support/subscriptions.js';
+import { useSubscriptionClients } from '../support/subscriptions.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 import { until } from '../support/until.js';
 import {
@@ -44,7 +43,6 @@ import {
   FlakyReceiver,
   firstDeliveryDisorder,
   gatewayEnv,
-  gql,
   holderOf,
   leaseHeld,
   longestPause,
@@ -55,6 +53,7 @@ import {
   sampleCheckpoints,
 } from './fault-fixtures.js';
 import { readUntil, secret, sleep } from './relay-fixtures.js';
+import { ConsumedOnTwo, positionsOf, range } from './stale-holder-fixtures.js';
 
 const clients = useSubscriptionClients();
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -157,68 +156,6 @@ async function checkHistory(run: RelayRun): Promise<Record<string, number>> {
     checkpointReads: samples.samples.length,
     appendRetries: writer.retries,
   };
-}
-
-type ConsumeItem = ConsumeSubscription;
-
-function positionsOf(items: readonly ConsumeItem[]): number[] {
-  return items.map((item) => item.consume.event.position);
-}
-
-function range(from: number, to: number): number[] {
-  return Array.from({ length: Math.max(0, to - from + 1) }, (_, index) => from + index);
-}
-
-const ackMutation = `mutation ($input: AckEventsInput!) { ackEvents(input: $input) { __typename } }`;
-
-/**
- * The test's acknowledgements of a `consume` consumer, sent through the gateway that delivered.
- * A position counts as acknowledged from the moment its ack is sent (the gateway may apply it
- * before the answer comes back): what the saved checkpoint may cover.
- */
-class ClientAcks {
-  private readonly sent = new Set<number>();
-  private highest = 0;
-
-  constructor(private readonly consumer: string) {}
-
-  through(): number {
-    while (this.sent.has(this.highest + 1)) this.highest += 1;
-    return this.highest;
-  }
-
-  async send(via: GatewayProcess, positions: readonly number[]): Promise<void> {
-    for (const position of positions) this.sent.add(position);
-    const data = await gql<{ ackEvents: { __typename: string } }>(via, ackMutation, {
-      input: { consumer: this.consumer, positions },
-    });
-    expect(data.ackEvents.__typename).toBe('ConsumerSuccess');
-  }
-
-  /** Acknowledges through `via` what `subscription` receives, up to `upTo()`, until stopped. */
-  follow(subscription: LiveSubscription<ConsumeItem>, via: GatewayProcess, upTo: () => number) {
-    const done = new Set<number>();
-    let stopped = false;
-    const loop = (async () => {
-      while (!stopped) {
-        const limit = upTo();
-        const due = [...new Set(positionsOf(subscription.items))].filter(
-          (position) => position <= limit && !done.has(position),
-        );
-        if (due.length > 0) {
-          await this.send(via, due);
-          for (const position of due) done.add(position);
-        }
-        await sleep(20);
-      }
-    })();
-    return {
-      async stop() {
-        stopped = true;
-        await loop;
-      },
-    };
-  }
 }
 
 function report(name: string, figures: Record<string, unknown>): void {
@@ -367,75 +304,52 @@ describe('a stale lease holder', () => {
     cleanups.push(() => {
       if (stopped !== undefined) process.kill(stopped, 'SIGCONT');
     });
-    const name = 'stale-consumer';
-    await createConsumer(a, { name, after: 0, maxAttempts: 20 });
     const client = testClient();
     cleanups.push(() => client.destroy());
     const store = createDynamoConsumerStore({ client, tablePrefix: prefix }).forTenant(tenant);
-    const readLease = async () => (await store.get(name))?.lease ?? null;
-
-    const subA = clients
-      .ws(a.url, { key: apiKey })
-      .subscribe(ConsumeDocument, { consumer: name, maxInFlight: 10 });
+    const consumer = new ConsumedOnTwo('stale-consumer', b, store);
+    await createConsumer(a, { name: consumer.name, after: 0, maxAttempts: 20 });
+    consumer.subscribe(clients.ws(a.url, { key: apiKey }), 'A');
     await readUntil(
-      () => leaseHeld(a, name),
+      () => leaseHeld(a, consumer.name),
       (held) => held === 1,
-      'A holding the lease',
+      'A holding',
       10_000,
     );
-    const subB = clients
-      .ws(b.url, { key: apiKey })
-      .subscribe(ConsumeDocument, { consumer: name, maxInFlight: 10 });
+    consumer.subscribe(clients.ws(b.url, { key: apiKey }), 'B');
     await readUntil(
-      () => scrape(b.metricsUrl, 'eventloom_consumer_waiting_sessions', { consumer: name }),
+      () => scrape(b.metricsUrl, 'eventloom_consumer_waiting_sessions', { consumer: consumer.name }),
       (waiting) => waiting === 1,
       "B's subscription waiting",
       10_000,
     );
 
-    const acks = new ClientAcks(name);
-    const samples = sampleCheckpoints(
-      async () => (await readConsumer(b, name)).checkpoint,
-      () => acks.through(),
-    );
     const writer = new SteadyWriter(() => [b]);
     await writer.run(30, 500);
     // A delivers 1..30 (10 at a time); 1..20 acknowledged and saved, 21..30 delivered.
-    let ackUpTo = 20;
-    const ackingA = acks.follow(subA, a, () => ackUpTo);
-    await subA.waitUntil((items) => positionsOf(items).includes(30), 15_000);
-    await readUntil(
-      () => readConsumer(b, name),
-      (reading) => reading.checkpoint === 20,
-      'A saving 20',
-      5_000,
-    );
+    const ackingA = consumer.acks.follow(consumer.subA, a, () => 20);
+    await consumer.subA.waitUntil((items) => positionsOf(items).includes(30), 15_000);
+    await consumer.untilSaved(20, 'A saving 20', 5_000);
     await ackingA.stop();
-    // Acknowledged on A, then A stops before its next save (at most one a second): progress only A knows.
-    ackUpTo = 30;
-    await acks.send(a, range(21, 30));
-    const leaseOfA = (await readLease())!;
+    // Acknowledged on A, which stops before its next save (at most one a second): progress only A knows.
+    await consumer.acks.send(a, range(21, 30));
+    const leaseOfA = (await consumer.lease())!;
     const refusedOnA = () =>
       scrape(a.metricsUrl, 'eventloom_dynamodb_errors_total', { error: 'ConditionalCheckFailedException' });
     const refusedBeforeStop = await refusedOnA();
     process.kill(a.pid, 'SIGSTOP');
     stopped = a.pid;
     const stoppedAt = Date.now();
-    const deliveredByA = subA.items.length;
-    const savedAtStop = (await readConsumer(b, name)).checkpoint;
+    const deliveredByA = consumer.subA.items.length;
+    const savedAtStop = await consumer.saved();
 
     // B takes over once A's lease expired, from the saved checkpoint, while events keep coming.
-    const ackingB = acks.follow(subB, b, () => Number.POSITIVE_INFINITY);
+    const ackingB = consumer.acks.follow(consumer.subB, b, () => Number.MAX_VALUE);
     await writer.run(20, 1_000);
-    await until(() => subB.items.length > 0, "B's first delivery", 20_000);
+    await until(() => consumer.subB.items.length > 0, "B's first delivery", 20_000);
     const takeoverMs = Date.now() - stoppedAt;
-    await readUntil(
-      () => readConsumer(b, name),
-      (reading) => reading.checkpoint === 50,
-      'B saving 50',
-      15_000,
-    );
-    const leaseOfB = (await readLease())!;
+    await consumer.untilSaved(50, 'B saving 50', 15_000);
+    const leaseOfB = (await consumer.lease())!;
     expect(leaseOfB.epoch).toBeGreaterThan(leaseOfA.epoch);
     expect(leaseOfB.owner).not.toBe(leaseOfA.owner);
     // Stopped longer than a lease lasts, whenever A last renewed it.
@@ -445,68 +359,60 @@ describe('a stale lease holder', () => {
     process.kill(a.pid, 'SIGCONT');
     stopped = undefined;
     const continuedAt = Date.now();
-    const leases: Array<{ owner: string; epoch: number } | null> = [];
+    const leaseReads: string[] = [];
     const watchingLease = (async () => {
       while (Date.now() < continuedAt + 5_000) {
-        const lease = await readLease();
-        leases.push(lease && { owner: lease.owner, epoch: lease.epoch });
+        const lease = await consumer.lease();
+        leaseReads.push(JSON.stringify(lease && { owner: lease.owner, epoch: lease.epoch }));
         await sleep(200);
       }
     })();
     await writer.run(10, 1_000);
+    await consumer.untilSaved(60, 'B saving 60', 10_000);
+    // A found out: it holds nothing, and its subscription waits again.
     await readUntil(
-      () => readConsumer(b, name),
-      (reading) => reading.checkpoint === 60,
-      'B saving 60',
-      10_000,
-    );
-    // A found out: it holds nothing (its subscription waits again, or ended with its socket).
-    await readUntil(
-      () => leaseHeld(a, name),
+      () => leaseHeld(a, consumer.name),
       (held) => held === 0,
       'A no longer holding',
       10_000,
     );
     await watchingLease;
-    // A did write after SIGCONT, with its old epoch (renewal, then tries to take the lease): refused.
+    // A did write after SIGCONT, with its old epoch (its renewal, then tries to take the lease): refused.
     const refusedAfterContinue = (await refusedOnA()) - refusedBeforeStop;
-    const subscriptionOfA = await Promise.race([subA.ended, sleep(0).then(() => 'open')]);
+    const subscriptionOnA = await Promise.race([consumer.subA.ended, sleep(0).then(() => 'open')]);
     await ackingB.stop();
-    await samples.stop();
+    await consumer.samples.stop();
 
-    const checkpoints = samples.samples.map((sample) => sample.checkpoint);
-    const wentBack = checkpoints.filter(
-      (checkpoint, index) => index > 0 && checkpoint < checkpoints[index - 1]!,
-    );
-    expect(wentBack, `checkpoints read: ${checkpoints.join(',')}`).toEqual([]);
-    expect(samples.samples.filter((sample) => sample.at > continuedAt && sample.checkpoint < 50)).toEqual([]);
-    expect(samples.samples.filter((sample) => sample.checkpoint > sample.acknowledgedThrough)).toEqual([]);
+    const { samples } = consumer.samples;
+    expect(consumer.wentBack()).toEqual([]);
+    expect(samples.filter((sample) => sample.at > continuedAt && sample.checkpoint < 50)).toEqual([]);
+    expect(samples.filter((sample) => sample.checkpoint > sample.acknowledgedThrough)).toEqual([]);
     // No write of A was accepted: the lease stayed B's, at B's epoch, all along.
-    expect(leases.length).toBeGreaterThan(10);
-    expect(new Set(leases.map((lease) => JSON.stringify(lease)))).toEqual(
+    expect(leaseReads.length).toBeGreaterThan(10);
+    expect(new Set(leaseReads)).toEqual(
       new Set([JSON.stringify({ owner: leaseOfB.owner, epoch: leaseOfB.epoch })]),
     );
     expect(refusedAfterContinue).toBeGreaterThan(0);
     // A delivered nothing new: at most what it had handed out before it stopped.
-    const laterFromA = positionsOf(subA.items.slice(deliveredByA));
+    const laterFromA = positionsOf(consumer.subA.items.slice(deliveredByA));
     expect(laterFromA.filter((position) => position > 30)).toEqual([]);
-    // B: first deliveries in order, from the saved checkpoint to the end.
-    const fromB = positionsOf(subB.items);
+    // B: first deliveries in order, from the saved checkpoint to the end; nothing parked.
+    const fromB = positionsOf(consumer.subB.items);
     expect([...new Set(fromB)]).toEqual(range(savedAtStop + 1, 60));
-    expect((await readConsumer(b, name)).parked).toEqual([]);
+    expect((await readConsumer(b, consumer.name)).parked).toEqual([]);
     report('SIGSTOP', {
       savedAtStop,
       unsavedOnA: 30 - savedAtStop,
       stoppedMs,
       takeoverMs,
+      leaseOfAExpiredAfterMs: leaseOfA.expiresAt - stoppedAt,
       deliveredByB: fromB.length,
       deliveredAgainByB: fromB.filter((position) => position <= 30).length,
       deliveredByAAfterStop: laterFromA.length,
-      subscriptionOfA,
+      subscriptionOnA,
       refusedWritesOfA: refusedAfterContinue,
-      leaseOfAExpiredAfterMs: leaseOfA.expiresAt - stoppedAt,
-      checkpointReads: samples.samples.length,
-      leaseReadsAfterContinue: leases.length,
+      checkpointReads: samples.length,
+      leaseReadsAfterContinue: leaseReads.length,
     });
   }, 90_000);
 });
