@@ -279,7 +279,7 @@ describe('the webhook relay under faults', () => {
     };
 
     await sleep(2_500);
-    // A few seconds: its renewals fail, but it may keep the lease, and so it does.
+    // A few seconds: its renewals fail, not for long enough that it must stop (leaseMoved: false).
     const holder = await cutHolder(firstHolder, shortCutMs);
     // Past the lease, mid-backlog: renewals fail until it must stop (its batch aborted); the lease
     // expires and either gateway takes it, from the checkpoint saved before the cut.
