@@ -148,6 +148,22 @@ describe('delivery', () => {
   });
 });
 
+describe('over SSE', () => {
+  test('consume works over SSE too; the client going away releases the lease at once', async () => {
+    const { name, positions: appended } = await consumerWithEvents(2);
+    const overSse = clients.sse(api().url, ConsumeDocument, { consumer: name });
+    await overSse.waitFor(2);
+    expect(positions(overSse.items)).toEqual(appended);
+    await ack(name, appended);
+    // The SSE client leaves: a graphql-ws consume takes over at once, from the checkpoint.
+    overSse.unsubscribe();
+    const next = consume(name);
+    const [more] = (await appendOk(api(), { name: uniqueName('s') }, [event('Later')])).events;
+    await next.waitFor(1, 5000);
+    expect(positions(next.items)).toEqual([more?.position]);
+  });
+});
+
 describe('observability', () => {
   test('/metrics shows the lease held, the events in flight, the lag and the parked events, per consumer', async () => {
     const { name, positions: appended } = await consumerWithEvents(3);
