@@ -43,13 +43,11 @@ export type ConsumeSessionState = 'idle' | 'waiting' | 'delivering' | 'ended';
 type AcquireStep = AcquiredLease | 'wait' | 'end';
 
 /** A lease someone holds at `now` (an expired one may be taken). */
-function isLive(lease: ConsumerLease | null, now: number): boolean {
-  return lease !== null && lease.expiresAt >= now;
-}
-
 export class ConsumeSession implements AsyncIterableIterator<ConsumerDelivery, undefined>, AckReceiver {
   /** The lease owner id of this session. */
   readonly owner: string;
+  /** The held lease this session last read, and since when (its clock) it has not changed. */
+  private seenLease: { key: string; since: number } | null = null;
   private readonly sessions: ConsumerSessions;
   private readonly timing: SessionTiming;
   private readonly stopping = new AbortController();
@@ -203,31 +201,36 @@ export class ConsumeSession implements AsyncIterableIterator<ConsumerDelivery, u
     return null;
   }
 
+  /**
+   * One read of the consumer, then a take when its lease is free, or when this session has seen
+   * it unchanged (not renewed) for a whole lease period on its own clock. The take is a
+   * compare-and-swap on the lease as read: no clock is compared with another gateway's, so a
+   * gateway whose clock runs ahead cannot take a live lease, and one whose clock runs behind does
+   * not wait longer for a dead holder's.
+   */
   private async tryAcquire(): Promise<AcquireStep> {
     const { consumers, name, clock } = this.context;
-    const readFirst = this.options.readLeaseFirst === true;
-    if (readFirst) {
-      const seen = await this.readLease();
-      if (seen !== 'free') return seen;
-    }
-    const acquired = await consumers.acquireLease(name, this.owner, this.timing.leaseTtlMs, clock.now());
-    if (acquired && !this.isOtherConsumer(acquired.consumer)) return acquired;
-    if (acquired) {
-      await this.release(acquired.lease);
+    const consumer = await consumers.get(name);
+    if (!consumer || this.isOtherConsumer(consumer)) return 'end';
+    const lease = consumer.lease;
+    if (lease !== null && !this.unchangedForAWholeLease(lease, clock.now())) return 'wait';
+    const taken = await consumers.takeLease(name, this.owner, this.timing.leaseTtlMs, lease, clock.now());
+    if (taken && !this.isOtherConsumer(taken.consumer)) return taken;
+    if (taken) {
+      await this.release(taken.lease);
       return 'end';
     }
-    // Refused after a read that found it free: a rival was quicker, or the consumer just went;
-    // the next read tells which.
-    if (readFirst) return 'wait';
-    const consumer = await consumers.get(name);
-    return !consumer || this.isOtherConsumer(consumer) ? 'end' : 'wait';
+    // Changed since the read (a rival took it, its holder renewed it, or the consumer went): the next read tells.
+    return 'wait';
   }
 
-  /** One read of the consumer: whether its lease may be taken now. */
-  private async readLease(): Promise<'free' | 'wait' | 'end'> {
-    const consumer = await this.context.consumers.get(this.context.name);
-    if (!consumer || this.isOtherConsumer(consumer)) return 'end';
-    return isLive(consumer.lease, this.context.clock.now()) ? 'wait' : 'free';
+  private unchangedForAWholeLease(lease: ConsumerLease, now: number): boolean {
+    const key = `${lease.owner}/${lease.epoch}/${lease.expiresAt}`;
+    if (this.seenLease?.key !== key) {
+      this.seenLease = { key, since: now };
+      return false;
+    }
+    return now - this.seenLease.since >= this.timing.leaseTtlMs;
   }
 
   private async hold(acquired: AcquiredLease): Promise<HoldingEnd> {

@@ -76,12 +76,6 @@ export interface ConsumeSessionOptions {
    * maxAttempts tries and 60 s between them: the consumer's timeout must not fire meanwhile.
    */
   readonly ackTimeoutMs?: number | undefined;
-  /**
-   * While waiting, read the consumer (one GetItem) and try to take the lease only when it is free
-   * or expired, instead of trying the conditional write every time (a refused write costs a
-   * write unit). The relay's workers, many per gateway, wait this way (src/outbox/README.md).
-   */
-  readonly readLeaseFirst?: boolean | undefined;
   /** A store call or the source failed (it is retried). For logging; must not throw. */
   readonly onError?: ((error: unknown, where: SessionErrorWhere) => void) | undefined;
   /** Events this session parked (counted as they are handed to the store); must not throw. */

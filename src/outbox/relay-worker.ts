@@ -135,7 +135,6 @@ export class RelayWorker {
       incarnation: consumer.incarnation,
       webhook: true,
       ackTimeoutMs: relayAckTimeoutMs,
-      readLeaseFirst: true,
       timing: this.parts.timing,
       onError: (error, where) => this.report(error, where.during),
     });

@@ -457,11 +457,12 @@ describe('a holder that lost its lease', () => {
     await expectPromiseKept(consumers, 'c', selected, holderB.acked);
   });
 
-  test('a gateway whose clock is 20 s slow: another takes the lease it still uses; its acks and writes change nothing', async () => {
-    // Attack: lease expiry is compared on each gateway's clock. A's clock is 20 s behind, so
-    // the expiry it writes is already past for B, which takes over while A still delivers (two
-    // holders at once: the lease's exclusivity assumes clocks within leaseTtl - renewEvery).
-    // What must still hold: A, having lost the lease by epoch, writes nothing.
+  test('gateways whose clocks are 40 s apart: one holder at a time; the other takes over only once the lease is released, or left unrenewed for a whole lease period', async () => {
+    // Attack: a lease's expiry is written on its holder's clock. A's clock is 20 s behind and
+    // B's 20 s ahead, so B reads A's live lease as expired long ago. It was taken while A still
+    // delivered (two holders at once) when takeover compared clocks; now a waiter takes a held
+    // lease only once it saw it unchanged (not renewed) for a whole lease period on its own clock,
+    // by compare-and-swap on the lease as read.
     const tenant = uniqueTenant('skew');
     const consumers = b.consumers.forTenant(tenant);
     const selected = await append(a, tenant, 'orders-1', 6);
@@ -472,30 +473,24 @@ describe('a holder that lost its lease', () => {
       (count) => count === 6,
       'A has all six in flight',
     );
-    let bAcks = false;
-    const right = new Reader('B', b, tenant, 'c', () => (bAcks ? 'ack' : 'hold'));
-    await eventually(
-      () => right.positions().length,
-      (count) => count === 6,
-      'B delivers them too',
-    );
-
-    slow.park([3]);
-    slow.ack([1, 2, 4, 5, 6]);
-    await eventually(
-      () => slow.session.state,
-      (state) => state !== 'delivering',
-      'A knows it lost the lease',
-    );
-    expect((await consumers.get('c'))?.checkpoint).toBe(0);
-    expect(await allParked(consumers, 'c')).toEqual([]);
-
-    bAcks = true;
-    right.ack(selected);
-    await checkpointOf(consumers, 'c', 6, 'B');
-    await right.stop();
+    const fast = new Reader('B', b, tenant, 'c', () => 'ack', { clock: skewedClock(20_000) });
+    // Three lease periods of A renewing: B reads, waits, and takes nothing.
+    await sleep(3 * fastTiming.leaseTtlMs);
+    expect(fast.positions()).toEqual([]);
+    expect(slow.session.state).toBe('delivering');
+    slow.ack(selected);
+    await checkpointOf(consumers, 'c', 6, 'A');
     await slow.stop();
-    expect(right.deliveries.map((d) => [d.position, d.attempt])).toEqual(selected.map((p) => [p, 1]));
+    // Released: B takes over at once and goes on from the checkpoint.
+    const more = await append(a, tenant, 'orders-1', 1);
+    await eventually(
+      () => fast.positions().length,
+      (count) => count === 1,
+      'B delivers after A released',
+    );
+    expect(fast.positions()).toEqual(more);
+    await fast.stop();
+    expect(slow.deliveries.map((d) => [d.position, d.attempt])).toEqual(selected.map((p) => [p, 1]));
     expect(await allParked(consumers, 'c')).toEqual([]);
   });
 

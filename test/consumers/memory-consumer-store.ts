@@ -6,6 +6,7 @@
 // would, so a caller holding an answer never sees later writes through it.
 import { randomUUID } from 'node:crypto';
 import type {
+  ConsumerLease,
   ConsumerState,
   CreateConsumerRequest,
   HeldLease,
@@ -28,6 +29,11 @@ import {
   type Page,
 } from '../../src/store/index.js';
 import type { Clock } from '../../src/subscriptions/index.js';
+
+function sameLease(current: ConsumerLease | null, seen: ConsumerLease | null): boolean {
+  if (current === null || seen === null) return current === seen;
+  return current.owner === seen.owner && current.epoch === seen.epoch && current.expiresAt === seen.expiresAt;
+}
 
 interface Kept {
   state: ConsumerState;
@@ -161,6 +167,25 @@ export class MemoryConsumerStore implements TenantConsumerStore {
     const kept = this.kept.get(name);
     // A live lease is refused to everyone, its own owner included: a holder renews, it does not re-acquire.
     if (!kept || (kept.state.lease !== null && kept.state.lease.expiresAt >= now)) return null;
+    kept.leaseEpoch += 1;
+    const expiresAt = now + ttlMs;
+    this.update(name, (state) => ({ ...state, lease: { owner, epoch: kept.leaseEpoch, expiresAt } }));
+    return this.grant(name);
+  }
+
+  async takeLease(
+    name: string,
+    owner: string,
+    ttlMs: number,
+    seen: ConsumerLease | null,
+    now = this.clock.now(),
+  ) {
+    this.record('takeLease');
+    checkName(name);
+    checkLeaseRequest(owner, ttlMs, now);
+    await this.roundTrip();
+    const kept = this.kept.get(name);
+    if (!kept || !sameLease(kept.state.lease, seen)) return null;
     kept.leaseEpoch += 1;
     const expiresAt = now + ttlMs;
     this.update(name, (state) => ({ ...state, lease: { owner, epoch: kept.leaseEpoch, expiresAt } }));

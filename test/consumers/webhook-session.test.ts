@@ -2,7 +2,7 @@
 // consumer store and a batch source over a fake log: `webhook: true` (delivers a webhook consumer
 // and no other, takes no API acks), batches of what is ready (nextBatch), the ack-timeout
 // override, the batch's `dropped` signal, parking with the relay's attempt count, and waiting by
-// reading the lease first.
+// reading the lease.
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ConsumerSessions,
@@ -168,26 +168,26 @@ describe('ConsumeSession for the webhook relay', () => {
     expect((await t.consumers.get(name))?.lease).toBeNull();
   });
 
-  it('reading the lease first: while it is held, one read a second and no refused write; then it takes the expired lease', async () => {
+  it('waiting: one read a second and no write while the lease is held; it takes the lease once it saw it unchanged for a whole lease period', async () => {
     const t = await setup();
     await t.consumers.acquireLease(name, 'other-gateway', 5_000, 0);
     t.log.appendMany(1);
-    const session = t.open({ readLeaseFirst: true });
+    const session = t.open();
     const pending = pullBatch(session);
-    await t.clock.advance(4_500, 10);
+    await t.clock.advance(9_500, 10);
     expect(session.state).toBe('waiting');
-    // The one call is the test's own, above.
-    expect(t.consumers.callsOf('acquireLease')).toHaveLength(1);
-    expect(t.consumers.callsOf('get')).toHaveLength(5);
+    // Past the holder's expiry on this clock, but not yet seen unchanged for 10 s: no write.
+    expect(t.consumers.callsOf('takeLease')).toEqual([]);
+    expect(t.consumers.callsOf('get').length).toBeGreaterThanOrEqual(9);
     await t.clock.advance(1_000, 10);
-    expect(t.consumers.callsOf('acquireLease')).toHaveLength(2);
+    expect(t.consumers.callsOf('takeLease')).toHaveLength(1);
     expect(positionsOf(pending.batch)).toEqual([[1, 1]]);
   });
 
-  it('reading the lease first: ends when the consumer is deleted while it waits', async () => {
+  it('waiting: ends when the consumer is deleted', async () => {
     const t = await setup();
     await t.consumers.acquireLease(name, 'other-gateway', 60_000, 0);
-    const session = t.open({ readLeaseFirst: true });
+    const session = t.open();
     const pending = pullBatch(session);
     await t.clock.advance(1_000, 10);
     await t.consumers.delete(name);

@@ -7,7 +7,7 @@
  */
 import type { Item } from '../items.js';
 import { toItem } from '../items.js';
-import type { HeldLease } from './types.js';
+import type { ConsumerLease, HeldLease } from './types.js';
 
 /** A piece of a DynamoDB expression with the placeholders it uses (values not yet marshalled). */
 export interface Expression {
@@ -40,6 +40,22 @@ export function leaseAvailable(now: number): Expression {
     text: 'attribute_exists(pk) AND (attribute_not_exists(#leaseOwner) OR #leaseExpiresAt < :now)',
     names: { '#leaseOwner': 'leaseOwner', '#leaseExpiresAt': 'leaseExpiresAt' },
     values: { ':now': now },
+  };
+}
+
+/** The lease is exactly as seen: nobody holds it (`seen` null), or the same owner, epoch and expiry. */
+export function leaseAsSeen(seen: ConsumerLease | null): Expression {
+  if (seen === null) {
+    return {
+      text: 'attribute_exists(pk) AND attribute_not_exists(#leaseOwner)',
+      names: { '#leaseOwner': 'leaseOwner' },
+      values: {},
+    };
+  }
+  return {
+    text: '#leaseOwner = :seenOwner AND #leaseEpoch = :seenEpoch AND #leaseExpiresAt = :seenExpiresAt',
+    names: { '#leaseOwner': 'leaseOwner', '#leaseEpoch': 'leaseEpoch', '#leaseExpiresAt': 'leaseExpiresAt' },
+    values: { ':seenOwner': seen.owner, ':seenEpoch': seen.epoch, ':seenExpiresAt': seen.expiresAt },
   };
 }
 

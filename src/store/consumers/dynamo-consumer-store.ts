@@ -21,6 +21,7 @@ import * as lease from './lease.js';
 import * as parkedReads from './parked-reads.js';
 import * as parkedWrites from './parked-writes.js';
 import type {
+  ConsumerLease,
   ConsumerState,
   ConsumerStore,
   CreateConsumerRequest,
@@ -133,6 +134,18 @@ class DynamoTenantConsumerStore implements TenantConsumerStore {
     checkName(name);
     checkLeaseRequest(owner, ttlMs, now);
     return lease.acquireLease(this.ctx, name, owner, ttlMs, now);
+  }
+
+  async takeLease(
+    name: string,
+    owner: string,
+    ttlMs: number,
+    seen: ConsumerLease | null,
+    now: number = Date.now(),
+  ): Promise<{ lease: HeldLease; consumer: ConsumerState } | null> {
+    checkName(name);
+    checkLeaseRequest(owner, ttlMs, now);
+    return lease.takeLease(this.ctx, name, owner, ttlMs, seen, now);
   }
 
   async renewLease(

@@ -6,10 +6,10 @@
  * holds it, changes nothing. Expiry is compared on the acquiring gateway's clock (`now`).
  */
 import type { Item } from '../items.js';
-import { both, expressionParts, holderCondition, leaseAvailable } from './conditions.js';
+import { both, expressionParts, holderCondition, leaseAsSeen, leaseAvailable } from './conditions.js';
 import { definitionKey } from './definitions.js';
 import { heldLeaseOf, toConsumerState } from './items.js';
-import type { ConsumerState, HeldLease } from './types.js';
+import type { ConsumerLease, ConsumerState, HeldLease } from './types.js';
 import { conditionalUpdate, type TenantTable } from './writes.js';
 
 export interface LeaseGrant {
@@ -35,6 +35,30 @@ export async function acquireLease(
     Key: definitionKey(ctx.tenant, name),
     ...expressionParts(leaseAvailable(now), {
       // `leaseEpoch` exists from creation; if_not_exists only guards items written without it.
+      text: 'SET #leaseOwner = :owner, #leaseExpiresAt = :expiresAt, #leaseEpoch = if_not_exists(#leaseEpoch, :zero) + :one',
+      names: {
+        '#leaseOwner': 'leaseOwner',
+        '#leaseExpiresAt': 'leaseExpiresAt',
+        '#leaseEpoch': 'leaseEpoch',
+      },
+      values: { ':owner': owner, ':expiresAt': now + ttlMs, ':zero': 0, ':one': 1 },
+    }),
+  });
+  return grantOf(written);
+}
+
+/** Takes the lease if it is exactly as `seen` (see TenantConsumerStore.takeLease): epoch + 1. */
+export async function takeLease(
+  ctx: TenantTable,
+  name: string,
+  owner: string,
+  ttlMs: number,
+  seen: ConsumerLease | null,
+  now: number,
+): Promise<LeaseGrant | null> {
+  const written = await conditionalUpdate(ctx, {
+    Key: definitionKey(ctx.tenant, name),
+    ...expressionParts(leaseAsSeen(seen), {
       text: 'SET #leaseOwner = :owner, #leaseExpiresAt = :expiresAt, #leaseEpoch = if_not_exists(#leaseEpoch, :zero) + :one',
       names: {
         '#leaseOwner': 'leaseOwner',

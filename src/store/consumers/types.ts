@@ -115,6 +115,20 @@ export interface TenantConsumerStore {
     ttlMs: number,
     now?: number,
   ): Promise<{ lease: HeldLease; consumer: ConsumerState } | null>;
+  /**
+   * Takes the lease if it is still exactly as the caller saw it (`seen`: its owner, epoch and
+   * expiry; null: nobody held it): epoch + 1. No clock is compared, so gateways whose clocks
+   * disagree cannot take a live lease: a caller takes a held lease only after it saw it unchanged
+   * (not renewed) for a whole lease period on its own clock. Null when it changed meanwhile, or
+   * the consumer does not exist.
+   */
+  takeLease(
+    name: string,
+    owner: string,
+    ttlMs: number,
+    seen: ConsumerLease | null,
+    now?: number,
+  ): Promise<{ lease: HeldLease; consumer: ConsumerState } | null>;
   /** Extends a held lease; null when it was lost (taken, released, or the consumer deleted or re-created). */
   renewLease(
     lease: HeldLease,

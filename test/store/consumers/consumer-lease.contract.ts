@@ -46,6 +46,46 @@ export function consumerLeaseContract(setup: () => Promise<ConsumerContractConte
       expect(taken?.lease).toMatchObject({ owner: 'b', epoch: 2, expiresAt: 21_001 });
     });
 
+    test('takeLease is a compare-and-swap on the lease as seen, whatever the clocks say', async () => {
+      const tenant = await fresh();
+      await tenant.create(consumerRequest('cas'));
+      // Free: taken with the lease seen as null; then refused to anyone who saw it free.
+      const first = await tenant.takeLease('cas', 'owner-1', 10_000, null, 1_000);
+      expect(first?.lease).toMatchObject({ owner: 'owner-1', epoch: 1, expiresAt: 11_000 });
+      expect(await tenant.takeLease('cas', 'owner-2', 10_000, null, 1_000)).toBeNull();
+      const seen = (await tenant.get('cas'))?.lease ?? null;
+      // The holder renews: what a rival saw is stale, so its take is refused (its clock is far ahead).
+      await tenant.renewLease(first!.lease, 10_000, 3_000);
+      expect(await tenant.takeLease('cas', 'owner-2', 10_000, seen, 999_999)).toBeNull();
+      expect((await tenant.get('cas'))?.lease).toMatchObject({
+        owner: 'owner-1',
+        epoch: 1,
+        expiresAt: 13_000,
+      });
+      // Unchanged since seen: taken (epoch + 1) even by a clock far behind its expiry.
+      const unchanged = (await tenant.get('cas'))?.lease ?? null;
+      const taken = await tenant.takeLease('cas', 'owner-2', 10_000, unchanged, 0);
+      expect(taken?.lease).toMatchObject({ owner: 'owner-2', epoch: 2, expiresAt: 10_000 });
+      expect(await tenant.renewLease(first!.lease, 10_000, 4_000)).toBeNull();
+      expect(await tenant.takeLease('missing', 'owner-1', 10_000, null, 0)).toBeNull();
+    });
+
+    test('10 takers of one unchanged lease at once: exactly one wins', async () => {
+      const tenant = await fresh();
+      await tenant.create(consumerRequest('cas-race'));
+      await tenant.acquireLease('cas-race', 'dead', 10_000, 1_000);
+      const seen = (await tenant.get('cas-race'))?.lease ?? null;
+      const grants = await Promise.all(
+        range(1, 10).map((index) => tenant.takeLease('cas-race', `taker-${index}`, 10_000, seen, 50_000)),
+      );
+      const winners = grants.filter((grant) => grant !== null);
+      expect(winners).toHaveLength(1);
+      expect((await tenant.get('cas-race'))?.lease).toMatchObject({
+        owner: winners[0]?.lease.owner,
+        epoch: 2,
+      });
+    });
+
     test('renew extends the lease, which then holds past the old expiry', async () => {
       const tenant = await fresh();
       const lease = await leased(tenant, 'l', 'a', 1000, 10_000);
