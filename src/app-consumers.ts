@@ -45,7 +45,14 @@ export function createConsumerRuntime({
   const sessions = new ConsumerSessions();
   const observer = registerConsumerMetrics(metrics, sessions, hub, logger);
   const relay = new WebhookRelay({
-    consumers,
+    // Each registry read counted, so that /metrics tells the relay's Queries from the API's.
+    consumers: {
+      forTenant: (tenant) => consumers.forTenant(tenant),
+      webhookConsumers: () => {
+        observer.registryScanned();
+        return consumers.webhookConsumers();
+      },
+    },
     events: (tenant) => store.forTenant(tenant),
     hub,
     sessions,

@@ -21,6 +21,8 @@ export interface ConsumerObserver {
   webhookAttempt(tenant: string, consumer: string, outcome: WebhookOutcome, events: number): void;
   /** A store call or the event source of a session failed; it is retried. */
   sessionError(error: unknown, where: SessionErrorWhere): void;
+  /** The relay read the registry of webhook consumers (one Query). */
+  registryScanned(): void;
 }
 
 export function registerConsumerMetrics(
@@ -98,7 +100,13 @@ export function registerConsumerMetrics(
     labelNames: ['tenant', 'consumer', 'outcome'],
     registers: [metrics.registry],
   });
+  const registryScans = new Counter({
+    name: 'eventloom_webhook_registry_scans_total',
+    help: "The relay's reads of the registry of webhook consumers (one DynamoDB Query each, every 2 s).",
+    registers: [metrics.registry],
+  });
   return {
+    registryScanned: () => registryScans.inc(),
     parked(tenant, consumer, count) {
       parked.inc(labels(tenant, consumer), count);
       logger.info({ msg: 'consumer parked events', tenant, consumer, count });

@@ -1,10 +1,12 @@
 // Test helpers for DynamoDB Local: the one client factory, unique table prefixes and tenants, a
 // store on a fresh table, and counting a client's calls by command (an SDK middleware): what a
 // test asserts about the reads and writes a request or a subscription costs.
+
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import { localCredentials } from '../../src/dynamodb/local.js';
+import { webhookRegistryPk } from '../../src/store/consumers/keys.js';
 import {
   createDynamoEventStore,
   type DynamoEventStoreOptions,
@@ -48,11 +50,22 @@ export interface CallCounter {
   snapshot(): Record<string, number>;
 }
 
+/**
+ * The webhook relay of every gateway reads its registry of webhook consumers (one Query) every
+ * 2 s, whatever the requests do: a count of what requests cost leaves those reads out.
+ */
+function isRelayRegistryRead(input: unknown): boolean {
+  const values = (input as { ExpressionAttributeValues?: Record<string, { S?: string }> })
+    .ExpressionAttributeValues;
+  return Object.values(values ?? {}).some((value) => value.S === webhookRegistryPk);
+}
+
 export function countCalls(client: DynamoDBClient): CallCounter {
   const calls = new Map<string, number>();
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      calls.set(context.commandName ?? '?', (calls.get(context.commandName ?? '?') ?? 0) + 1);
+      if (!isRelayRegistryRead(args.input))
+        calls.set(context.commandName ?? '?', (calls.get(context.commandName ?? '?') ?? 0) + 1);
       return next(args);
     },
     { step: 'initialize', name: 'countDynamoDbCalls' },
