@@ -21,30 +21,52 @@ export abstract class EventStoreError extends Error {
   readonly retryable: boolean = false;
 }
 
+/**
+ * The stream a version refusal is about. Optional: an append to one stream needs no name, but
+ * appendToStreams touches several and its refusal must say which one failed.
+ */
+export interface RefusedStream {
+  id: string;
+  category: string | null;
+}
+
 export class WrongExpectedVersionError extends EventStoreError {
   readonly code = 'WRONG_EXPECTED_VERSION';
+  readonly streamId: string | undefined;
+  readonly category: string | null | undefined;
   constructor(
     readonly expectedVersion: number,
     readonly actualVersion: number,
+    stream?: RefusedStream,
   ) {
     super(`Expected the stream at version ${expectedVersion}, but it is at version ${actualVersion}.`);
     this.name = 'WrongExpectedVersionError';
+    this.streamId = stream?.id;
+    this.category = stream?.category;
   }
 }
 
 export class ExpectedVersionRequiredError extends EventStoreError {
   readonly code = 'EXPECTED_VERSION_REQUIRED';
-  constructor() {
+  readonly streamId: string | undefined;
+  readonly category: string | null | undefined;
+  constructor(stream?: RefusedStream) {
     super('The stream is versioned: appends to it must give expectedVersion.');
     this.name = 'ExpectedVersionRequiredError';
+    this.streamId = stream?.id;
+    this.category = stream?.category;
   }
 }
 
 export class StreamIsUnversionedError extends EventStoreError {
   readonly code = 'STREAM_IS_UNVERSIONED';
-  constructor() {
+  readonly streamId: string | undefined;
+  readonly category: string | null | undefined;
+  constructor(stream?: RefusedStream) {
     super('The stream is unversioned: appends to it must not give expectedVersion.');
     this.name = 'StreamIsUnversionedError';
+    this.streamId = stream?.id;
+    this.category = stream?.category;
   }
 }
 

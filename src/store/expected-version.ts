@@ -5,6 +5,7 @@
  */
 import {
   type EventStoreError,
+  type RefusedStream,
   ExpectedVersionRequiredError,
   StreamIsUnversionedError,
   WrongExpectedVersionError,
@@ -19,24 +20,28 @@ export type ExpectedVersionCheck =
   | { ok: true; currentVersion: number }
   | { ok: false; error: EventStoreError };
 
-/** `head` null: the stream does not exist. `expected` null/undefined: an unversioned append. */
+/**
+ * `head` null: the stream does not exist. `expected` null/undefined: an unversioned append.
+ * `stream`, when given, is named in the error.
+ */
 export function checkExpectedVersion(
   head: HeadState | null,
   expected: number | null | undefined,
+  stream?: RefusedStream,
 ): ExpectedVersionCheck {
   const versionedAppend = expected !== null && expected !== undefined;
   if (head === null) {
     if (!versionedAppend || expected === 0) return { ok: true, currentVersion: 0 };
-    return { ok: false, error: new WrongExpectedVersionError(expected, 0) };
+    return { ok: false, error: new WrongExpectedVersionError(expected, 0, stream) };
   }
   if (versionedAppend) {
     // 0 means "must not exist", whatever kind of stream is there.
-    if (expected === 0) return { ok: false, error: new WrongExpectedVersionError(0, head.version) };
-    if (!head.versioned) return { ok: false, error: new StreamIsUnversionedError() };
+    if (expected === 0) return { ok: false, error: new WrongExpectedVersionError(0, head.version, stream) };
+    if (!head.versioned) return { ok: false, error: new StreamIsUnversionedError(stream) };
     if (head.version !== expected)
-      return { ok: false, error: new WrongExpectedVersionError(expected, head.version) };
+      return { ok: false, error: new WrongExpectedVersionError(expected, head.version, stream) };
     return { ok: true, currentVersion: head.version };
   }
-  if (head.versioned) return { ok: false, error: new ExpectedVersionRequiredError() };
+  if (head.versioned) return { ok: false, error: new ExpectedVersionRequiredError(stream) };
   return { ok: true, currentVersion: head.version };
 }
