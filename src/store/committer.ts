@@ -5,8 +5,10 @@
  * (conditioned on its version), and per event the stream item, the log entry and the
  * tenant-wide event-id claim (conditioned on not existing). Positions are therefore assigned inside the
  * transaction that stores the events: gap-free, in commit order, and a failed append
- * consumes none. When a condition fails, the cancellation reasons (with ALL_OLD items) say
- * which append it was; that append is answered, the others are committed again.
+ * consumes none. A call may touch several streams (appendToStreams: appends, and conditions on
+ * streams it does not write): it is committed whole or not at all, like any other. When a
+ * condition fails, the cancellation reasons (with ALL_OLD items) say which call it was; that
+ * call is answered, the others are committed again.
  *
  * Across processes nothing is shared but DynamoDB: the counter condition serializes the
  * committers of several gateways, and a conflict only costs a retry.
@@ -17,20 +19,24 @@ import {
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { type BackoffPolicy, backoffDelay, defaultBackoff, sleep } from './backoff.js';
+import { takeBatch } from './batch.js';
+import { answerCallRefusal } from './call-refusal.js';
+import { readCancellation } from './cancellation.js';
 import type { StreamDeletion } from './deletion.js';
 import { cancellationReasons, isTransactionCanceled, toStoreUnavailable } from './dynamo-errors.js';
-import { StoreUnavailableError } from './errors.js';
+import { type EventStoreError, StoreUnavailableError } from './errors.js';
 import { CommitView, type Decision, HeadCache } from './head-cache.js';
-import { headOf, positionOf, readHeads } from './heads.js';
-import { type HeadItem, toRecordedEvent, toStreamInfo } from './items.js';
+import { readHeads } from './heads.js';
+import { toRecordedEvent, toStreamInfo } from './items.js';
 import { streamPk } from './keys.js';
 import type { PreparedAppend } from './prepare.js';
-import { answerRefusal } from './replay.js';
+import type { CallPart } from './prepare-streams.js';
 import {
   buildTransaction,
+  type CommittedCall,
   type TransactionAction,
   type TransactionAppend,
-  takeBatch,
+  type TransactionCall,
 } from './transaction.js';
 import type { AppendResult, StoreObserver } from './types.js';
 
@@ -48,21 +54,23 @@ export interface CommitterOptions {
   deletion: Pick<StreamDeletion, 'finish'>;
 }
 
-interface PendingAppend extends TransactionAppend {
-  /**
-   * The head the expected-version rule was applied to when the append was found ready. The
-   * transaction writes on exactly this head, conditioned on it: the cache may change while the
-   * batch is decided (a deletion through this store forgets the head), the decision may not.
-   */
-  decidedOn?: HeadItem | null;
-  resolve(result: AppendResult): void;
+/**
+ * A call waiting to be committed. Each part's `decidedOn` is the head the expected-version rule
+ * was applied to when the call was found ready: the transaction writes on exactly this head,
+ * conditioned on it; the cache may change while the batch is decided (a deletion through this
+ * store forgets the head), the decision may not.
+ */
+interface PendingCall extends TransactionCall {
+  parts: TransactionAppend[];
+  /** One result per append, in input order. */
+  resolve(results: AppendResult[]): void;
   reject(error: unknown): void;
 }
 
 const maxCachedHeads = 10_000;
 
 export class GroupCommitter {
-  private readonly queue: PendingAppend[] = [];
+  private readonly queue: PendingCall[] = [];
   private draining: Promise<void> | null = null;
   /** The tenant's last position as last seen; undefined when unknown. */
   private counter: number | undefined;
@@ -71,9 +79,20 @@ export class GroupCommitter {
 
   constructor(private readonly options: CommitterOptions) {}
 
-  append(prepared: PreparedAppend): Promise<AppendResult> {
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ prepared, pk: streamPk(this.options.tenant, prepared.stream), resolve, reject });
+  async append(prepared: PreparedAppend): Promise<AppendResult> {
+    const [result] = await this.appendToStreams([{ prepared, condition: false }]);
+    return result!;
+  }
+
+  /** Commits every part or none; one result per append, in input order. */
+  appendToStreams(parts: readonly CallPart[]): Promise<AppendResult[]> {
+    return new Promise<AppendResult[]>((resolve, reject) => {
+      const { tenant } = this.options;
+      this.queue.push({
+        parts: parts.map((part) => ({ ...part, pk: streamPk(tenant, part.prepared.stream) })),
+        resolve,
+        reject,
+      });
       if (this.draining === null) {
         // Start on the next microtask so that appends submitted in the same tick share a batch.
         this.draining = Promise.resolve().then(() => this.drain());
@@ -101,7 +120,7 @@ export class GroupCommitter {
     }
   }
 
-  private async commit(batch: PendingAppend[]): Promise<void> {
+  private async commit(batch: PendingCall[]): Promise<void> {
     const maxAttempts = this.options.maxAttempts ?? 60;
     const view = new CommitView(this.heads);
     let pending = batch;
@@ -122,53 +141,52 @@ export class GroupCommitter {
       }
     } catch (error) {
       const failure = toStoreUnavailable(error, 'TransactWriteItems');
-      for (const append of pending) append.reject(failure);
+      for (const call of pending) call.reject(failure);
     }
   }
 
   /**
-   * Decides each append on the head this commit believes in (`head-cache.ts`): ready to be
-   * written, answered (a refusal on a fresh head), or to be decided again after a read.
+   * Decides each call on the heads this commit believes in (`head-cache.ts`): ready to be
+   * written, answered (a refusal on fresh heads), or to be decided again after a read.
    */
   private async decideAll(
-    pending: PendingAppend[],
+    pending: PendingCall[],
     view: CommitView,
-  ): Promise<{ ready: PendingAppend[]; again: PendingAppend[] }> {
-    const ready: PendingAppend[] = [];
-    const again: PendingAppend[] = [];
-    for (const append of pending) {
-      const decision = view.decide(append.pk, append.prepared.expectedVersion);
-      if (decision.kind === 'ready') {
-        append.decidedOn = decision.head;
-        ready.push(append);
-      } else if ((await this.carryOut(append, decision, view)) === 'retry') {
-        again.push(append);
-      }
+  ): Promise<{ ready: PendingCall[]; again: PendingCall[] }> {
+    const ready: PendingCall[] = [];
+    const again: PendingCall[] = [];
+    for (const call of pending) {
+      const outcome = view.decideCall(call.parts);
+      if (outcome === 'ready') ready.push(call);
+      else if (outcome === 'read-again') again.push(call);
+      else if ((await this.carryOut(call, outcome.part, outcome.decision, view)) === 'retry')
+        again.push(call);
     }
     return { ready, again };
   }
 
   private async carryOut(
-    append: PendingAppend,
+    call: PendingCall,
+    part: TransactionAppend,
     decision: Exclude<Decision, { kind: 'ready' }>,
     view: CommitView,
   ): Promise<'answered' | 'retry'> {
     switch (decision.kind) {
       case 'finish-deletion':
         await this.options.deletion.finish(decision.head);
-        view.distrust(append.pk);
+        view.distrust(part.pk);
         return 'retry';
       case 'confirm':
-        view.confirm(append.pk);
+        view.confirm(part.pk);
         return 'retry';
       case 'refuse':
-        return this.answerRefused(append, decision.error, view);
+        return this.answerRefused(call, decision.error, view);
     }
   }
 
   /** Reads what the batch needs and the caches lack: the counter, and the heads `view.toRead` names. */
-  private async loadUnknownState(pending: PendingAppend[], view: CommitView): Promise<void> {
-    const unknown = view.toRead(pending);
+  private async loadUnknownState(pending: PendingCall[], view: CommitView): Promise<void> {
+    const unknown = [...new Set(view.toRead(pending.flatMap((call) => call.parts)))];
     const needCounter = this.counter === undefined;
     if (unknown.length === 0 && !needCounter) return;
     const { client, table, tenant } = this.options;
@@ -178,10 +196,10 @@ export class GroupCommitter {
   }
 
   /**
-   * One TransactWriteItems for the ready appends (`transaction.ts`). Answers the appends it can
+   * One TransactWriteItems for the ready calls (`transaction.ts`). Answers the calls it can
    * (committed, or refused by a condition) and updates the caches from what DynamoDB returned.
    */
-  private async tryTransaction(ready: PendingAppend[], view: CommitView): Promise<PendingAppend[]> {
+  private async tryTransaction(ready: PendingCall[], view: CommitView): Promise<PendingCall[]> {
     const { client, tenant, table, observer } = this.options;
     const transaction = buildTransaction(ready, {
       tenant,
@@ -198,100 +216,81 @@ export class GroupCommitter {
       if (!isTransactionCanceled(error)) {
         // The outcome is unknown (a timeout may still commit): forget what we believed.
         this.counter = undefined;
-        for (const append of ready) this.heads.forget(append.pk);
+        for (const part of ready.flatMap((call) => call.parts)) this.heads.forget(part.pk);
         throw error;
       }
       return this.handleCancellation(ready, cancellationReasons(error), transaction.actions, view);
     }
 
     this.counter = transaction.lastPosition;
-    for (const { append, head, events } of transaction.committed) {
-      this.heads.remember(append.pk, head);
-      append.resolve({ stream: toStreamInfo(head), events: events.map(toRecordedEvent), replayed: false });
-    }
+    for (const committed of transaction.committed) this.answerCommitted(committed);
     observer?.onBatchCommitted?.(tenant, ready.length, transaction.events, performance.now() - started);
     observer?.onCommitted?.(tenant, transaction.lastPosition);
     return [];
   }
 
-  /** Reads the reasons of a cancelled transaction; returns the appends to try again. */
+  /** A committed call: its heads remembered (a condition's as it held), its results given. */
+  private answerCommitted({ call, appends }: CommittedCall<PendingCall>): void {
+    for (const part of call.parts) if (part.condition) this.heads.remember(part.pk, part.decidedOn ?? null);
+    for (const { append, head } of appends) this.heads.remember(append.pk, head);
+    call.resolve(
+      appends.map(({ head, events }) => ({
+        stream: toStreamInfo(head),
+        events: events.map(toRecordedEvent),
+        replayed: false,
+      })),
+    );
+  }
+
+  /**
+   * Learns from the failed conditions (`cancellation.ts`): the counter and the heads as they were
+   * at commit time; answers the calls whose id claim failed when it can. Returns the calls to try again.
+   */
   private async handleCancellation(
-    ready: PendingAppend[],
+    ready: PendingCall[],
     reasons: CancellationReason[],
-    actions: TransactionAction<PendingAppend>[],
+    actions: TransactionAction<PendingCall>[],
     view: CommitView,
-  ): Promise<PendingAppend[]> {
-    const claimFailed = this.readReasons(reasons, actions, view);
-    const retry: PendingAppend[] = [];
-    for (const append of ready) {
+  ): Promise<PendingCall[]> {
+    const reading = readCancellation(reasons, actions);
+    // null: a conflict with another transaction or an unexplained cancellation: re-read and retry.
+    if (reading.counter !== undefined) this.counter = reading.counter ?? undefined;
+    for (const { pk, head } of reading.heads) view.read(pk, head);
+    const retry: PendingCall[] = [];
+    for (const call of ready) {
       // A stream being deleted may hold only some of an append's claims (between two of the
       // deletion's transactions): finish the deletion first (the next attempt does), then the
-      // ids are free. Claims are answered only against a stream that is not being deleted.
-      const beingDeleted = this.heads.get(append.pk)?.deleting === true;
-      if (
-        claimFailed.has(append) &&
-        !beingDeleted &&
-        (await this.answerRefused(append, null, view)) === 'answered'
-      )
-        continue;
-      retry.push(append);
+      // ids are free. Claims are answered only against streams that are not being deleted.
+      const beingDeleted = call.parts.some(({ pk }) => this.heads.get(pk)?.deleting === true);
+      const claimFailed = reading.claimFailed.has(call) && !beingDeleted;
+      if (claimFailed && (await this.answerRefused(call, null, view)) === 'answered') continue;
+      retry.push(call);
     }
     return retry;
   }
 
-  /**
-   * Learns from the failed conditions (reasons come in the order of the actions): the counter
-   * and the heads as they were at commit time (ALL_OLD). Returns the appends whose id claim failed.
-   */
-  private readReasons(
-    reasons: CancellationReason[],
-    actions: TransactionAction<PendingAppend>[],
-    view: CommitView,
-  ): Set<PendingAppend> {
-    const claimFailed = new Set<PendingAppend>();
-    let explained = false;
-    reasons.forEach((reason, index) => {
-      if (reason.Code !== 'ConditionalCheckFailed') return;
-      explained = true;
-      const owner = actions[index]?.owner;
-      if (owner === null || owner === undefined) {
-        this.counter = positionOf(reason.Item);
-      } else if (owner.kind === 'head') {
-        // ALL_OLD is the head as it was at commit time: authoritative for the refusal.
-        view.read(owner.append.pk, headOf(reason.Item));
-      } else if (owner.kind === 'claim') {
-        claimFailed.add(owner.append);
-      }
-    });
-    if (!explained) {
-      // A conflict with another transaction or an unexplained cancellation: re-read and retry.
-      this.counter = undefined;
-    }
-    return claimFailed;
-  }
-
-  /** Answers an append that a condition refused (`replay.ts`), or says to try it again. */
+  /** Answers a call that a condition refused (`call-refusal.ts`), or says to try it again. */
   private async answerRefused(
-    append: PendingAppend,
-    error: Error | null,
+    call: PendingCall,
+    error: EventStoreError | null,
     view: CommitView,
   ): Promise<'answered' | 'retry'> {
-    const answer = await answerRefusal(this.options, append.prepared, append.pk, error);
+    const answer = await answerCallRefusal(this.options, call.parts, error);
     if (answer.kind === 'retry') {
       // A stream being deleted still holds some of the ids: finish it, then they are free.
       if (answer.finish) {
         await this.options.deletion.finish(answer.finish);
         this.heads.forget(answer.finish.pk);
       }
-      // Whatever we believed of this head no longer decides anything: read it again.
-      view.distrust(append.pk);
+      // Whatever we believed of these heads no longer decides anything: read them again.
+      for (const { pk } of call.parts) view.distrust(pk);
       return 'retry';
     }
     if (answer.kind === 'rejected') {
-      append.reject(answer.error);
+      call.reject(answer.error);
     } else {
-      this.heads.remember(append.pk, answer.head);
-      append.resolve(answer.result);
+      for (const { pk, head } of answer.heads) this.heads.remember(pk, head);
+      call.resolve(answer.results);
     }
     return 'answered';
   }

@@ -12,6 +12,7 @@ import { InvalidInputError, StoreUnavailableError } from './errors.js';
 import { maxVersion, streamPk } from './keys.js';
 import { defaultLimits, type StoreLimits } from './limits.js';
 import { isValidVersion, prepareAppend } from './prepare.js';
+import { prepareAppendToStreams } from './prepare-streams.js';
 import type { ReadBudgetPolicy } from './read-budget.js';
 import { type ReadContext, ReadGate } from './read-gate.js';
 import * as reads from './reads.js';
@@ -24,6 +25,8 @@ import { checkTenant } from './tenant-name.js';
 import type {
   AppendRequest,
   AppendResult,
+  AppendToStreamsRequest,
+  AppendToStreamsResult,
   DeleteStreamResult,
   EventStore,
   ListStreamsOptions,
@@ -142,13 +145,23 @@ class DynamoTenantStore implements TenantEventStore {
     return this.committer.idle();
   }
 
-  async append(request: AppendRequest): Promise<AppendResult> {
+  append(request: AppendRequest): Promise<AppendResult> {
+    return this.answered(() => this.committer.append(prepareAppend(request, this.limits)));
+  }
+
+  async appendToStreams(request: AppendToStreamsRequest): Promise<AppendToStreamsResult> {
+    const parts = () => prepareAppendToStreams(request ?? { appends: [] }, this.limits);
+    return { appends: await this.answered(() => this.committer.appendToStreams(parts())) };
+  }
+
+  /** Runs a write unless the gateway is closing, and tells the observer how it was answered. */
+  private async answered<T>(write: () => Promise<T>): Promise<T> {
     if (this.isClosed()) {
       throw new StoreUnavailableError('The gateway is shutting down. Retry on another one.');
     }
     const started = performance.now();
     try {
-      const result = await this.committer.append(prepareAppend(request, this.limits));
+      const result = await write();
       this.observer?.onAppendAnswered?.(this.tenant, 'ok', performance.now() - started);
       return result;
     } catch (error) {

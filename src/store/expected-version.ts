@@ -5,8 +5,8 @@
  */
 import {
   type EventStoreError,
-  type RefusedStream,
   ExpectedVersionRequiredError,
+  type RefusedStream,
   StreamIsUnversionedError,
   WrongExpectedVersionError,
 } from './errors.js';

@@ -8,9 +8,10 @@
  * ALL_OLD item); a cached head that predicts a refusal is read again before anything is
  * answered.
  */
-import type { EventStoreError } from './errors.js';
+import type { EventStoreError, RefusedStream } from './errors.js';
 import { checkExpectedVersion } from './expected-version.js';
 import type { HeadItem } from './items.js';
+import type { TransactionAppend } from './transaction.js';
 
 /** Heads as last seen, at most `max` of them (the least recently remembered go first). */
 export class HeadCache {
@@ -52,9 +53,14 @@ export type Decision =
   | { kind: 'confirm' }
   | { kind: 'refuse'; error: EventStoreError };
 
-export function decide(head: HeadItem | null, fresh: boolean, expectedVersion: number | null): Decision {
+export function decide(
+  head: HeadItem | null,
+  fresh: boolean,
+  expectedVersion: number | null,
+  stream?: RefusedStream,
+): Decision {
   if (head?.deleting) return { kind: 'finish-deletion', head };
-  const check = checkExpectedVersion(head, expectedVersion);
+  const check = checkExpectedVersion(head, expectedVersion, stream);
   if (check.ok) return { kind: 'ready', head };
   // The cache predicts a refusal; confirm on a fresh read before answering.
   return fresh ? { kind: 'refuse', error: check.error } : { kind: 'confirm' };
@@ -96,9 +102,32 @@ export class CommitView {
     this.fresh.delete(pk);
   }
 
-  /** The decision on an append to `pk`, on the head as believed now. */
-  decide(pk: string, expectedVersion: number | null): Decision {
-    return decide(this.heads.get(pk), this.fresh.has(pk), expectedVersion);
+  /** The decision on an append to `pk` (named `stream` in a refusal), on the head as believed now. */
+  decide(pk: string, expectedVersion: number | null, stream?: RefusedStream): Decision {
+    return decide(this.heads.get(pk), this.fresh.has(pk), expectedVersion, stream);
+  }
+
+  /**
+   * Decides a call's streams in input order (each ready one's `decidedOn` is set): 'ready' when
+   * all are, else the first that is not, with its decision. A refusal names the first stream
+   * that fails, so it waits ('read-again') until every stream before it was read during this
+   * commit too: a cached head may hide an earlier failure.
+   */
+  decideCall(
+    parts: readonly TransactionAppend[],
+  ): 'ready' | 'read-again' | { part: TransactionAppend; decision: Exclude<Decision, { kind: 'ready' }> } {
+    for (const [index, part] of parts.entries()) {
+      const decision = this.decide(part.pk, part.prepared.expectedVersion, part.prepared.stream);
+      if (decision.kind === 'ready') {
+        part.decidedOn = decision.head;
+        continue;
+      }
+      const unconfirmed = parts.slice(0, index).filter(({ pk }) => !this.fresh.has(pk));
+      if (decision.kind !== 'refuse' || unconfirmed.length === 0) return { part, decision };
+      for (const { pk } of unconfirmed) this.confirm(pk);
+      return 'read-again';
+    }
+    return 'ready';
   }
 
   /** Carries out a 'confirm': the head is read again before the append is decided. */

@@ -10,6 +10,8 @@ export interface StoreLimits {
   maxEventsPerAppend: number;
   /** Bytes of JSON data and metadata of all events of one append together (at least 256 KiB). */
   maxAppendBytes: number;
+  /** Streams (appends and conditions) in one appendToStreams (the contract promises at least 10). */
+  maxStreamsPerCall: number;
   /** Characters of an event or snapshot type. */
   maxTypeLength: number;
   /** Characters of a stream name. */
@@ -29,6 +31,7 @@ export interface StoreLimits {
 export const defaultLimits: StoreLimits = {
   maxEventsPerAppend: 32,
   maxAppendBytes: 256 * 1024,
+  maxStreamsPerCall: 10,
   maxTypeLength: 256,
   maxStreamNameLength: 1024,
   maxCategoryLength: 256,

@@ -56,11 +56,24 @@ export async function answerRefusal(
   pk: string,
   error: Error | null,
 ): Promise<RefusalAnswer> {
+  const judged = await judgeStoredIds(store, prepared, pk);
+  if (judged.kind !== 'new') return judged;
+  // No claim: not a retry. Without an error, the claims vanished (the stream was deleted meanwhile).
+  return error === null ? { kind: 'retry' } : { kind: 'rejected', error };
+}
+
+/**
+ * What the stored ids say of an append: none stored ('new'), a replay, an invalid mix or a
+ * taken id (rejected), or nothing decidable now (retry). appendToStreams judges each of its
+ * appends so.
+ */
+export async function judgeStoredIds(
+  store: Store,
+  prepared: PreparedAppend,
+  pk: string,
+): Promise<RefusalAnswer | { kind: 'new' }> {
   const claims = await readClaims(store, prepared);
-  if (claims.every((claim) => claim === null)) {
-    // No claim: not a retry. Without an error, the claims vanished (the stream was deleted meanwhile).
-    return error === null ? { kind: 'retry' } : { kind: 'rejected', error };
-  }
+  if (claims.every((claim) => claim === null)) return { kind: 'new' };
   // Read after the claims: a head that is live now, of a claim's incarnation, was so when the
   // claims were read (marks are never removed, incarnations never come back), so its claims
   // were whole then.

@@ -13,6 +13,8 @@ import { resolveStreamRef } from './stream-id.js';
 import type {
   AppendRequest,
   AppendResult,
+  AppendToStreamsRequest,
+  AppendToStreamsResult,
   DeleteStreamResult,
   ListStreamsOptions,
   LogPage,
@@ -67,6 +69,22 @@ class RestrictedTenantStore implements TenantEventStore {
   async append(request: AppendRequest): Promise<AppendResult> {
     this.checkWrite(request.stream);
     return this.unrestricted.append(request);
+  }
+
+  /** Every stream it touches, conditions included (they read a version), must be allowed. */
+  async appendToStreams(request: AppendToStreamsRequest): Promise<AppendToStreamsResult> {
+    const refs = [
+      ...(request?.appends ?? []).map((append, index) => ({ ref: append?.stream, path: ['appends', index] })),
+      ...(request?.conditions ?? []).map((condition, index) => ({
+        ref: condition?.stream,
+        path: ['conditions', index],
+      })),
+    ];
+    for (const { ref, path } of refs) {
+      const stream = resolveStreamRef(ref ?? {}, this.limits, [...path, 'stream']);
+      if (!this.restriction.allows(stream)) throw new ForbiddenError();
+    }
+    return this.unrestricted.appendToStreams(request);
   }
 
   async saveSnapshot(request: SaveSnapshotRequest): Promise<Snapshot> {

@@ -1,11 +1,13 @@
 /**
- * The TransactWriteItems of one batch of appends, built without DynamoDB: the tenant counter
- * (conditioned on the position last seen), then per append its head (conditioned on the head
- * its decision read, or on not existing), the listing item of a new stream, and per event the
- * stream item, the log entry at its position and the event-id claim (the tenant-wide item of
- * that id, conditioned on not existing). Each action names the append it belongs to, so that the reasons of a cancelled
- * transaction, which come in the same order, say which append a failed condition was.
- * `takeBatch` chooses the appends that fit one transaction.
+ * The TransactWriteItems of one batch of calls, built without DynamoDB: the tenant counter
+ * (conditioned on the position last seen), then per call and per stream it touches, in input
+ * order: for an append its head (conditioned on the head its decision read, or on not
+ * existing), the listing item of a new stream, and per event the stream item, the log entry at
+ * its position and the event-id claim (the tenant-wide item of that id, conditioned on not
+ * existing); for a condition (appendToStreams), a ConditionCheck on the head. Each action names
+ * the call and stream it belongs to, so that the reasons of a cancelled transaction, which come
+ * in the same order, say which one a failed condition was. `takeBatch` (`batch.ts`) chooses
+ * the calls that fit one transaction.
  */
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { appendCondition } from './head-conditions.js';
@@ -22,86 +24,54 @@ import {
   streamListPk,
   streamListSk,
 } from './keys.js';
-import { maxTransactionActions, maxTransactionBytes } from './limits.js';
 import type { PreparedAppend, PreparedEvent } from './prepare.js';
 
-/** What the transaction needs of an append: what to write, where, and the head it was decided on. */
+/**
+ * One stream a call touches: an append to it, or a condition (its head must be at
+ * `prepared.expectedVersion`; `prepared.events` is empty), with where it is and the head it was decided on.
+ */
 export interface TransactionAppend {
   prepared: PreparedAppend;
   pk: string;
+  /** A condition of appendToStreams: the head is checked, nothing is written. */
+  condition?: boolean;
   /** The head the expected-version rule was applied to; null or absent: the stream is new. */
   decidedOn?: HeadItem | null;
 }
 
-/** What a condition failing on this action says: its append's head or a claim (counter: null). */
+/** One call (an append, or an appendToStreams): every stream it touches, in input order. */
+export interface TransactionCall {
+  parts: readonly TransactionAppend[];
+}
+
+/** What a condition failing on this action says: its stream's head or a claim (counter: null). */
 export type ActionKind = 'head' | 'claim' | 'other';
 
-export interface TransactionAction<A> {
+export interface TransactionAction<C> {
   write: TransactWriteItem;
-  /** The append the action belongs to; null for the tenant counter. */
-  owner: { append: A; kind: ActionKind } | null;
+  /** The call and stream (`append`) the action belongs to; null for the tenant counter. */
+  owner: { call: C; append: TransactionAppend; kind: ActionKind } | null;
 }
 
 /** An append as it is once the transaction commits. */
-export interface CommittedAppend<A> {
-  append: A;
+export interface CommittedAppend {
+  append: TransactionAppend;
   head: HeadItem;
   events: EventItem[];
 }
 
-export interface Transaction<A> {
-  actions: TransactionAction<A>[];
-  committed: CommittedAppend<A>[];
+/** A call as it is once the transaction commits: its appends, in input order (conditions left out). */
+export interface CommittedCall<C> {
+  call: C;
+  appends: CommittedAppend[];
+}
+
+export interface Transaction<C> {
+  actions: TransactionAction<C>[];
+  committed: CommittedCall<C>[];
   /** The tenant's last position once the transaction commits. */
   lastPosition: number;
   events: number;
-}
-
-/** Per event: stream item, log entry, id claim. Per append: the head, and the listing of a new stream. */
-function actionsOf({ prepared }: TransactionAppend): number {
-  return 1 + 3 * prepared.events.length + 1;
-}
-
-function bytesOf({ prepared }: TransactionAppend): number {
-  // Data and metadata are stored twice (stream item and log entry), plus keys and attributes.
-  return 2 * prepared.bytes + 600 * prepared.events.length + 600;
-}
-
-/**
- * Takes from `queue` the oldest appends that fit one transaction (with the counter), at most
- * `maxAppends`, and at most one per stream and per event id (DynamoDB refuses two actions on one
- * item, and a claim is one item per id): a later append to a stream in the batch, or with an id
- * of the batch, waits for the next one, in order, where its claim then fails and is answered.
- */
-export function takeBatch<A extends TransactionAppend>(
-  queue: A[],
-  maxAppends = Number.POSITIVE_INFINITY,
-): A[] {
-  const batch: A[] = [];
-  const streams = new Set<string>();
-  const ids = new Set<string>();
-  let actions = 1; // the counter
-  let bytes = 0;
-  for (let index = 0; index < queue.length && batch.length < maxAppends; ) {
-    const append = queue[index]!;
-    const waits = streams.has(append.pk) || append.prepared.events.some((event) => ids.has(event.id));
-    // A waiting append still holds its stream and ids: nothing queued after it that touches
-    // either may overtake it into this batch.
-    streams.add(append.pk);
-    for (const event of append.prepared.events) ids.add(event.id);
-    if (waits) {
-      index++;
-      continue;
-    }
-    const nextActions = actions + actionsOf(append);
-    const nextBytes = bytes + bytesOf(append);
-    if (batch.length > 0 && (nextActions > maxTransactionActions || nextBytes > maxTransactionBytes)) break;
-    batch.push(append);
-    actions = nextActions;
-    bytes = nextBytes;
-    queue.splice(index, 1);
-  }
-  return batch;
 }
 
 export interface TransactionContext {
@@ -114,21 +84,44 @@ export interface TransactionContext {
 }
 
 /** The transaction of `batch`, in order, with positions from `context.seenPosition + 1` on. */
-export function buildTransaction<A extends TransactionAppend>(
-  batch: readonly A[],
+export function buildTransaction<C extends TransactionCall>(
+  batch: readonly C[],
   context: TransactionContext,
-): Transaction<A> {
-  const events = batch.reduce((sum, append) => sum + append.prepared.events.length, 0);
-  const actions: TransactionAction<A>[] = [{ write: counterPut(context, events), owner: null }];
-  const committed: CommittedAppend<A>[] = [];
+): Transaction<C> {
+  const events = batch
+    .flatMap((call) => call.parts)
+    .reduce((sum, { prepared }) => sum + prepared.events.length, 0);
+  const actions: TransactionAction<C>[] = [{ write: counterPut(context, events), owner: null }];
+  const committed: CommittedCall<C>[] = [];
   let position = context.seenPosition;
-  for (const append of batch) {
-    const built = appendActions(append, position, context);
-    actions.push(...built.actions);
-    committed.push(built.committed);
-    position += append.prepared.events.length;
+  for (const call of batch) {
+    const appends: CommittedAppend[] = [];
+    for (const append of call.parts) {
+      if (append.condition) {
+        actions.push({ write: conditionCheck(append, context.table), owner: { call, append, kind: 'head' } });
+        continue;
+      }
+      const built = appendActions(call, append, position, context);
+      actions.push(...built.actions);
+      appends.push(built.committed);
+      position += append.prepared.events.length;
+    }
+    committed.push({ call, appends });
   }
   return { actions, committed, lastPosition: position, events };
+}
+
+/** A condition's check: the head as decided (or not existing), nothing written. */
+function conditionCheck({ pk, decidedOn }: TransactionAppend, table: string): TransactWriteItem {
+  const old = decidedOn ?? null;
+  return {
+    ConditionCheck: {
+      TableName: table,
+      Key: toItem({ pk, sk: headSk }),
+      ...(old === null ? { ConditionExpression: 'attribute_not_exists(pk)' } : appendCondition(old)),
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
 }
 
 function counterPut({ tenant, table, seenPosition }: TransactionContext, events: number): TransactWriteItem {
@@ -149,28 +142,30 @@ function counterPut({ tenant, table, seenPosition }: TransactionContext, events:
 }
 
 /** One append's actions, its events at the positions after `position`. */
-function appendActions<A extends TransactionAppend>(
-  append: A,
+function appendActions<C>(
+  call: C,
+  append: TransactionAppend,
   position: number,
   context: TransactionContext,
-): { actions: TransactionAction<A>[]; committed: CommittedAppend<A> } {
+): { actions: TransactionAction<C>[]; committed: CommittedAppend } {
   const { table, now } = context;
   const old = append.decidedOn ?? null;
   const head = nextHead(append, old, position, now);
   const firstVersion = (old?.version ?? 0) + 1;
-  const actions: TransactionAction<A>[] = [
-    { write: headPut(head, old, table), owner: { append, kind: 'head' } },
+  const actions: TransactionAction<C>[] = [
+    { write: headPut(head, old, table), owner: { call, append, kind: 'head' } },
   ];
-  if (old === null) actions.push({ write: listingPut(append, context), owner: { append, kind: 'other' } });
+  if (old === null)
+    actions.push({ write: listingPut(append, context), owner: { call, append, kind: 'other' } });
   const events = append.prepared.events.map((event, index) =>
     eventItem(head, event, firstVersion + index, position + index + 1, now),
   );
   for (const item of events) {
     const claim = claimItem(context.tenant, item, firstVersion, events.length);
     actions.push(
-      { write: { Put: { TableName: table, Item: toItem(item) } }, owner: { append, kind: 'other' } },
-      { write: logPut(item, context), owner: { append, kind: 'other' } },
-      { write: claimPut(claim, table), owner: { append, kind: 'claim' } },
+      { write: { Put: { TableName: table, Item: toItem(item) } }, owner: { call, append, kind: 'other' } },
+      { write: logPut(item, context), owner: { call, append, kind: 'other' } },
+      { write: claimPut(claim, table), owner: { call, append, kind: 'claim' } },
     );
   }
   return { actions, committed: { append, head, events } };

@@ -79,6 +79,23 @@ export interface AppendResult {
   replayed: boolean;
 }
 
+/** A stream appendToStreams does not write: it must be at `expectedVersion` (0: must not exist). */
+export interface StreamCondition {
+  stream: StreamRef;
+  expectedVersion: number;
+}
+
+/** Several appends, and conditions on other streams, stored in one transaction or not at all. */
+export interface AppendToStreamsRequest {
+  appends: readonly AppendRequest[];
+  conditions?: readonly StreamCondition[] | null | undefined;
+}
+
+export interface AppendToStreamsResult {
+  /** One result per append, in input order. */
+  appends: AppendResult[];
+}
+
 export interface SaveSnapshotRequest {
   stream: StreamRef;
   version: number;
@@ -176,6 +193,12 @@ export interface TenantEventStore {
    */
   readonly unrestricted?: TenantEventStore;
   append(request: AppendRequest): Promise<AppendResult>;
+  /**
+   * Stores every event of every append, or none, each append by the rules of `append`; each
+   * condition's stream must be at its expected version. A refusal names the stream that failed
+   * (the first in input order, appends before conditions). See README.md for the limits.
+   */
+  appendToStreams(request: AppendToStreamsRequest): Promise<AppendToStreamsResult>;
   getStream(ref: StreamRef): Promise<StreamInfo | null>;
   /** Stream metadata for many streams at once, in the order of `keys` (null where missing). */
   getStreams(keys: readonly StreamKey[]): Promise<(StreamInfo | null)[]>;

@@ -2,16 +2,17 @@
 // items, under which conditions, in which order, and which append each action belongs to.
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { describe, expect, test } from 'vitest';
+import { takeBatch } from '../../src/store/batch.js';
 import { appendCondition } from '../../src/store/head-conditions.js';
 import { fromItem, type HeadItem } from '../../src/store/items.js';
 import { counterPk, logPk, streamListPk, streamPk } from '../../src/store/keys.js';
 import { defaultLimits, maxTransactionActions } from '../../src/store/limits.js';
-import { prepareAppend } from '../../src/store/prepare.js';
+import { type PreparedAppend, prepareAppend } from '../../src/store/prepare.js';
 import {
   buildTransaction,
   type TransactionAppend,
+  type TransactionCall,
   type TransactionContext,
-  takeBatch,
 } from '../../src/store/transaction.js';
 import type { AppendRequest } from '../../src/store/types.js';
 
@@ -19,13 +20,18 @@ const tenant = 'acme';
 const table = 'test_events';
 const now = '2026-01-02T03:04:05.000Z';
 
-function appendOf(request: AppendRequest, decidedOn?: HeadItem | null): TransactionAppend {
+/** A call of one append (as `append` makes), with its one part's pk at hand. */
+function appendOf(
+  request: AppendRequest,
+  decidedOn?: HeadItem | null,
+): TransactionCall & { pk: string; prepared: PreparedAppend } {
   const prepared = prepareAppend(request, defaultLimits);
-  return {
+  const part: TransactionAppend = {
     prepared,
     pk: streamPk(tenant, prepared.stream),
     ...(decidedOn === undefined ? {} : { decidedOn }),
   };
+  return { parts: [part], pk: part.pk, prepared };
 }
 
 function events(count: number) {
@@ -59,9 +65,9 @@ describe('buildTransaction', () => {
       'other',
       'claim',
     ]);
-    expect(
-      transaction.actions.every((action) => action.owner === null || action.owner.append === append),
-    ).toBe(true);
+    expect(transaction.actions.every((action) => action.owner === null || action.owner.call === append)).toBe(
+      true,
+    );
     for (const action of transaction.actions) expect(action.write.Put?.TableName).toBe(table);
 
     const [counter, head, listing, event1, log1, claim1, event2, log2, claim2] = transaction.actions.map(
@@ -136,9 +142,9 @@ describe('buildTransaction', () => {
     expect(transaction.lastPosition).toBe(2);
     expect(transaction.events).toBe(2);
     expect(transaction.committed).toHaveLength(1);
-    expect(transaction.committed[0]?.append).toBe(append);
-    expect(transaction.committed[0]?.head).toEqual(head?.item);
-    expect(transaction.committed[0]?.events.map((event) => event.position)).toEqual([1, 2]);
+    expect(transaction.committed[0]?.call).toBe(append);
+    expect(transaction.committed[0]?.appends[0]?.head).toEqual(head?.item);
+    expect(transaction.committed[0]?.appends[0]?.events.map((event) => event.position)).toEqual([1, 2]);
   });
 
   test('an existing stream: the head is conditioned on the head decided on, no listing, versions and positions go on', () => {
@@ -212,10 +218,10 @@ describe('buildTransaction', () => {
     expect(transaction.events).toBe(6);
     expect(transaction.lastPosition).toBe(106);
     expect(
-      transaction.committed.map(({ append, head, events }) => [
-        batch.indexOf(append),
-        head.incarnation,
-        events.map((event) => event.position),
+      transaction.committed.map(({ call, appends: [only] }) => [
+        batch.indexOf(call as (typeof batch)[number]),
+        only?.head.incarnation,
+        only?.events.map((event) => event.position),
       ]),
     ).toEqual([
       [0, 101, [101, 102, 103]],

@@ -23,12 +23,12 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { describe, expect, test } from 'vitest';
+import { takeBatch } from '../../../src/store/batch.js';
 import type { AppendResult, TenantEventStore } from '../../../src/store/index.js';
 import { eventsTableName, streamIdForName } from '../../../src/store/index.js';
 import { headSk, logPk, positionSk, streamListPk, streamListSk, streamPk } from '../../../src/store/keys.js';
 import { defaultLimits } from '../../../src/store/limits.js';
 import { prepareAppend } from '../../../src/store/prepare.js';
-import { takeBatch } from '../../../src/store/transaction.js';
 import type { AppendRequest } from '../../../src/store/types.js';
 import { scanClaims } from '../../support/claims.js';
 import { countCalls, createTestStore, testClient, uniquePrefix, uniqueTenant } from '../../support/dynamo.js';
@@ -454,7 +454,8 @@ describe('event ids under attack', () => {
 
 const appendOf = (request: AppendRequest) => {
   const prepared = prepareAppend(request, defaultLimits);
-  return { prepared, pk: streamPk('t', prepared.stream) };
+  // A call of one append, as the committer queues it.
+  return { parts: [{ prepared, pk: streamPk('t', prepared.stream) }] };
 };
 
 // F1. takeBatch (src/store/transaction.ts, the skip in its loop) skips an append that shares an
