@@ -45,3 +45,19 @@ export function checkExpectedVersion(
   if (head.versioned) return { ok: false, error: new ExpectedVersionRequiredError(stream) };
   return { ok: true, currentVersion: head.version };
 }
+
+/**
+ * A condition of appendToStreams on a stream it does not write: the stream must be at
+ * `expected` (0: must not exist), whether versioned or not; it only reads the version.
+ */
+export function checkCondition(
+  head: HeadState | null,
+  expected: number,
+  stream?: RefusedStream,
+): ExpectedVersionCheck {
+  const actual = head?.version ?? 0;
+  if (actual !== expected || (head !== null && expected === 0)) {
+    return { ok: false, error: new WrongExpectedVersionError(expected, actual, stream) };
+  }
+  return { ok: true, currentVersion: actual };
+}

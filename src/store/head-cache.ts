@@ -9,7 +9,7 @@
  * answered.
  */
 import type { EventStoreError, RefusedStream } from './errors.js';
-import { checkExpectedVersion } from './expected-version.js';
+import { checkCondition, checkExpectedVersion } from './expected-version.js';
 import type { HeadItem } from './items.js';
 import type { TransactionAppend } from './transaction.js';
 
@@ -53,14 +53,19 @@ export type Decision =
   | { kind: 'confirm' }
   | { kind: 'refuse'; error: EventStoreError };
 
+/** `condition`: the stream is not written, only its version checked (appendToStreams). */
 export function decide(
   head: HeadItem | null,
   fresh: boolean,
   expectedVersion: number | null,
   stream?: RefusedStream,
+  condition = false,
 ): Decision {
   if (head?.deleting) return { kind: 'finish-deletion', head };
-  const check = checkExpectedVersion(head, expectedVersion, stream);
+  const check =
+    condition && expectedVersion !== null
+      ? checkCondition(head, expectedVersion, stream)
+      : checkExpectedVersion(head, expectedVersion, stream);
   if (check.ok) return { kind: 'ready', head };
   // The cache predicts a refusal; confirm on a fresh read before answering.
   return fresh ? { kind: 'refuse', error: check.error } : { kind: 'confirm' };
@@ -103,8 +108,8 @@ export class CommitView {
   }
 
   /** The decision on an append to `pk` (named `stream` in a refusal), on the head as believed now. */
-  decide(pk: string, expectedVersion: number | null, stream?: RefusedStream): Decision {
-    return decide(this.heads.get(pk), this.fresh.has(pk), expectedVersion, stream);
+  decide(pk: string, expectedVersion: number | null, stream?: RefusedStream, condition = false): Decision {
+    return decide(this.heads.get(pk), this.fresh.has(pk), expectedVersion, stream, condition);
   }
 
   /**
@@ -117,7 +122,8 @@ export class CommitView {
     parts: readonly TransactionAppend[],
   ): 'ready' | 'read-again' | { part: TransactionAppend; decision: Exclude<Decision, { kind: 'ready' }> } {
     for (const [index, part] of parts.entries()) {
-      const decision = this.decide(part.pk, part.prepared.expectedVersion, part.prepared.stream);
+      const { prepared } = part;
+      const decision = this.decide(part.pk, prepared.expectedVersion, prepared.stream, part.condition);
       if (decision.kind === 'ready') {
         part.decidedOn = decision.head;
         continue;
