@@ -17,6 +17,7 @@ import {
   type TenantEventStore,
 } from '../../src/store/index.js';
 import { eventIdContract } from './event-ids.contract.js';
+import { multiStreamContract } from './multi-stream.contract.js';
 
 export interface ContractContext {
   store: EventStore;
@@ -294,6 +295,7 @@ export function eventStoreContract(setup: () => Promise<ContractContext>) {
   });
 
   eventIdContract(fresh);
+  multiStreamContract(fresh);
 
   describe('the log', () => {
     test('positions are gap-free and a refused append consumes none', async () => {
