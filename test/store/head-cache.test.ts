@@ -106,3 +106,45 @@ describe('HeadCache', () => {
     expect(cache.has('a')).toBe(false);
   });
 });
+
+describe('CommitView.decideCall (appendToStreams)', () => {
+  const part = (pk: string, expectedVersion: number | null, condition = false) => ({
+    pk,
+    condition,
+    prepared: { stream: { id: pk, category: 'c', name: null }, expectedVersion, events: [], bytes: 0 },
+  });
+
+  test('a refusal on a fresh head waits until every earlier stream was read in this commit', () => {
+    const cache = new HeadCache(10);
+    // The cache believes a is at 1 (stale: another gateway moved it to 2); b was just read at 1.
+    cache.remember('a', head({ pk: 'a', streamId: 'a', version: 1 }));
+    const view = new CommitView(cache);
+    view.read('b', head({ pk: 'b', streamId: 'b', version: 1 }));
+    const parts = [part('a', 1), part('b', 5)];
+    expect(view.decideCall(parts)).toBe('read-again');
+    expect(view.toRead(parts)).toEqual(['a']);
+    view.read('a', head({ pk: 'a', streamId: 'a', version: 2 }));
+    // Now a, the first in input order, is the one named.
+    const outcome = view.decideCall(parts);
+    expect(outcome).toMatchObject({
+      part: { pk: 'a' },
+      decision: { kind: 'refuse', error: { code: 'WRONG_EXPECTED_VERSION', streamId: 'a', category: 'c' } },
+    });
+  });
+
+  test('every stream ready: each gets the head it was decided on; a condition only reads the version', () => {
+    const cache = new HeadCache(10);
+    const unversioned = head({ pk: 'u', streamId: 'u', versioned: false, version: 4 });
+    cache.remember('u', unversioned);
+    cache.remember('n', null);
+    const view = new CommitView(cache);
+    const parts = [part('n', 0), part('u', 4, true)];
+    expect(view.decideCall(parts)).toBe('ready');
+    expect(parts.map((p) => (p as { decidedOn?: HeadItem | null }).decidedOn)).toEqual([null, unversioned]);
+    // As an append, the same expected version on an unversioned stream is refused.
+    view.read('u', unversioned);
+    expect(view.decideCall([part('u', 4)])).toMatchObject({
+      decision: { kind: 'refuse', error: { code: 'STREAM_IS_UNVERSIONED', streamId: 'u' } },
+    });
+  });
+});
