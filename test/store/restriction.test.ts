@@ -169,6 +169,34 @@ describe('a restricted view of a tenant over DynamoDB Local', () => {
     const allowed = await view.append({ stream: { name: 'o-3', category: 'order' }, events: [event('G')] });
     expect(allowed.events[0]?.position).toBe(head + 1);
   });
+
+  test('appendToStreams: any forbidden stream, appended to or only checked, refuses the call and nothing is written', async () => {
+    const head = await whole.headPosition();
+    const forbidden = { name: 'u-1', category: 'user' };
+    const allowed = { name: 'o-1', category: 'order' };
+    for (const call of [
+      {
+        appends: [
+          { stream: allowed, events: [event('X')] },
+          { stream: forbidden, events: [event('X')] },
+        ],
+      },
+      {
+        appends: [{ stream: allowed, events: [event('X')] }],
+        conditions: [{ stream: forbidden, expectedVersion: 3 }],
+      },
+    ]) {
+      await expect(view.appendToStreams(call)).rejects.toBeInstanceOf(ForbiddenError);
+    }
+    expect(await whole.headPosition()).toBe(head);
+    expect(await whole.getStream(allowed)).toMatchObject({ version: 1 });
+    // Allowed streams only (u-2 by its id): stored.
+    const ok = await view.appendToStreams({
+      appends: [{ stream: allowed, events: [event('Y')] }],
+      conditions: [{ stream: { name: 'u-2', category: 'user' }, expectedVersion: 1 }],
+    });
+    expect(ok.appends[0]?.events[0]?.position).toBe(head + 1);
+  });
 });
 
 describe('the hub with a restricted view', () => {
