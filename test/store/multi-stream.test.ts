@@ -40,6 +40,29 @@ describe('appendToStreams in the DynamoDB store', () => {
     expect(await here.headPosition()).toBe(3);
   });
 
+  test('a condition on a stream this gateway never saw is decided from the cancelled transaction (ALL_OLD)', async () => {
+    const prefix = uniquePrefix('multi');
+    const tenantName = uniqueTenant();
+    const here = (await createTestStore(prefix)).store.forTenant(tenantName);
+    const there = (await createTestStore(prefix)).store.forTenant(tenantName);
+    await there.append({ stream: { name: 'elsewhere', category: 'k' }, events: events(2) });
+    await here.append({ stream: { name: 'mine' }, events: events(1) });
+    // Condition 0 on a stream never seen here is not read first: the ConditionCheck fails.
+    await expect(
+      here.appendToStreams({
+        appends: [{ stream: { name: 'mine' }, events: events(1) }],
+        conditions: [{ stream: { name: 'elsewhere', category: 'k' }, expectedVersion: 0 }],
+      }),
+    ).rejects.toMatchObject({
+      code: 'WRONG_EXPECTED_VERSION',
+      actualVersion: 2,
+      streamId: streamIdForName('elsewhere'),
+      category: 'k',
+    });
+    expect(await here.headPosition()).toBe(3);
+    expect((await here.getStream({ name: 'mine' }))?.version).toBe(1);
+  });
+
   test('concurrent calls over overlapping streams: every success contiguous in the log, every loser named a moved stream', async () => {
     const tenant = (await createTestStore(uniquePrefix('multi'))).store.forTenant(uniqueTenant());
     const names = ['s0', 's1', 's2', 's3', 's4'];
