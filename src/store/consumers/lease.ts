@@ -6,7 +6,14 @@
  * holds it, changes nothing. Expiry is compared on the acquiring gateway's clock (`now`).
  */
 import type { Item } from '../items.js';
-import { both, expressionParts, holderCondition, leaseAsSeen, leaseAvailable } from './conditions.js';
+import {
+  both,
+  type Expression,
+  expressionParts,
+  holderCondition,
+  leaseAsSeen,
+  leaseAvailable,
+} from './conditions.js';
 import { definitionKey } from './definitions.js';
 import { heldLeaseOf, toConsumerState } from './items.js';
 import type { ConsumerLease, ConsumerState, HeldLease } from './types.js';
@@ -24,16 +31,17 @@ function grantOf(written: Item | null): LeaseGrant | null {
   return lease ? { lease, consumer } : null;
 }
 
-export async function acquireLease(
+/** Takes the lease for `owner` when `condition` holds: a new expiry and epoch + 1. */
+async function takeWhen(
   ctx: TenantTable,
   name: string,
   owner: string,
-  ttlMs: number,
-  now: number,
+  expiresAt: number,
+  condition: Expression,
 ): Promise<LeaseGrant | null> {
   const written = await conditionalUpdate(ctx, {
     Key: definitionKey(ctx.tenant, name),
-    ...expressionParts(leaseAvailable(now), {
+    ...expressionParts(condition, {
       // `leaseEpoch` exists from creation; if_not_exists only guards items written without it.
       text: 'SET #leaseOwner = :owner, #leaseExpiresAt = :expiresAt, #leaseEpoch = if_not_exists(#leaseEpoch, :zero) + :one',
       names: {
@@ -41,14 +49,25 @@ export async function acquireLease(
         '#leaseExpiresAt': 'leaseExpiresAt',
         '#leaseEpoch': 'leaseEpoch',
       },
-      values: { ':owner': owner, ':expiresAt': now + ttlMs, ':zero': 0, ':one': 1 },
+      values: { ':owner': owner, ':expiresAt': expiresAt, ':zero': 0, ':one': 1 },
     }),
   });
   return grantOf(written);
 }
 
+/** Takes the lease when it is free or expired on the caller's clock (`now`). */
+export function acquireLease(
+  ctx: TenantTable,
+  name: string,
+  owner: string,
+  ttlMs: number,
+  now: number,
+): Promise<LeaseGrant | null> {
+  return takeWhen(ctx, name, owner, now + ttlMs, leaseAvailable(now));
+}
+
 /** Takes the lease if it is exactly as `seen` (see TenantConsumerStore.takeLease): epoch + 1. */
-export async function takeLease(
+export function takeLease(
   ctx: TenantTable,
   name: string,
   owner: string,
@@ -56,19 +75,7 @@ export async function takeLease(
   seen: ConsumerLease | null,
   now: number,
 ): Promise<LeaseGrant | null> {
-  const written = await conditionalUpdate(ctx, {
-    Key: definitionKey(ctx.tenant, name),
-    ...expressionParts(leaseAsSeen(seen), {
-      text: 'SET #leaseOwner = :owner, #leaseExpiresAt = :expiresAt, #leaseEpoch = if_not_exists(#leaseEpoch, :zero) + :one',
-      names: {
-        '#leaseOwner': 'leaseOwner',
-        '#leaseExpiresAt': 'leaseExpiresAt',
-        '#leaseEpoch': 'leaseEpoch',
-      },
-      values: { ':owner': owner, ':expiresAt': now + ttlMs, ':zero': 0, ':one': 1 },
-    }),
-  });
-  return grantOf(written);
+  return takeWhen(ctx, name, owner, now + ttlMs, leaseAsSeen(seen));
 }
 
 export async function renewLease(
