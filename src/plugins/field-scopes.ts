@@ -35,6 +35,7 @@ export const fieldScopes: Readonly<Record<OperationType, Readonly<Record<string,
   },
   mutation: {
     appendEvents: 'append',
+    appendToStreams: 'append',
     saveSnapshot: 'snapshot',
     deleteStream: 'delete',
     createConsumer: 'manage',

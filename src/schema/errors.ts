@@ -16,6 +16,25 @@ export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
   fields: (t) => ({ message: t.exposeString('message') }),
 });
 
+type ApiTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+type NamedStreamError = WrongExpectedVersionError | ExpectedVersionRequiredError | StreamIsUnversionedError;
+
+/** `streamId` and `category` of the stream a refusal is about (the one that failed in appendToStreams). */
+const streamNamingFields = (t: PothosSchemaTypes.ObjectFieldBuilder<ApiTypes, NamedStreamError>) => ({
+  streamId: t.field({
+    type: 'UUID',
+    nullable: true,
+    description:
+      'The stream that failed: in appendToStreams, the first in input order (appends before conditions).',
+    resolve: (error) => error.streamId ?? null,
+  }),
+  category: t.string({
+    nullable: true,
+    description: "That stream's category; null when it has none.",
+    resolve: (error) => error.category ?? null,
+  }),
+});
+
 builder.objectType(WrongExpectedVersionError, {
   name: 'WrongExpectedVersionError',
   description: 'The stream was not at the expected version when the change was committed.',
@@ -25,6 +44,7 @@ builder.objectType(WrongExpectedVersionError, {
     actualVersion: t.exposeInt('actualVersion', {
       description: "The stream's version when the append was refused; 0 if it does not exist.",
     }),
+    ...streamNamingFields(t),
   }),
 });
 
@@ -32,12 +52,14 @@ builder.objectType(ExpectedVersionRequiredError, {
   name: 'ExpectedVersionRequiredError',
   description: 'The stream is versioned: appends to it must give expectedVersion.',
   interfaces: [ErrorInterface],
+  fields: (t) => streamNamingFields(t),
 });
 
 builder.objectType(StreamIsUnversionedError, {
   name: 'StreamIsUnversionedError',
   description: 'The stream is unversioned: appends to it must not give expectedVersion.',
   interfaces: [ErrorInterface],
+  fields: (t) => streamNamingFields(t),
 });
 
 builder.objectType(StreamNotFoundError, {

@@ -11,7 +11,7 @@ import {
   WrongExpectedVersionError,
 } from '../store/errors.js';
 import { defaultLimits as storeLimits } from '../store/limits.js';
-import type { AppendResult, RecordedEvent } from '../store/types.js';
+import type { AppendRequest, AppendResult, RecordedEvent } from '../store/types.js';
 import { checkPageSize, pageSizeDescription, toConnection } from './pagination.js';
 import { StreamRefInput, StreamType, streamAtHand, streamOfEvent } from './streams.js';
 
@@ -95,7 +95,7 @@ const EventInput = builder.inputType('EventInput', {
   }),
 });
 
-const AppendEventsInput = builder.inputType('AppendEventsInput', {
+export const AppendEventsInput = builder.inputType('AppendEventsInput', {
   fields: (t) => ({
     stream: t.field({ type: StreamRefInput, required: true }),
     expectedVersion: t.int({
@@ -110,7 +110,7 @@ const AppendEventsInput = builder.inputType('AppendEventsInput', {
   }),
 });
 
-const AppendEventsSuccess = builder.objectRef<AppendResult>('AppendEventsSuccess').implement({
+export const AppendEventsSuccess = builder.objectRef<AppendResult>('AppendEventsSuccess').implement({
   fields: (t) => ({
     stream: t.field({ type: StreamType, resolve: (result) => result.stream }),
     events: t.field({ type: [EventType], resolve: (result) => result.events }),
@@ -120,6 +120,16 @@ const AppendEventsSuccess = builder.objectRef<AppendResult>('AppendEventsSuccess
     }),
   }),
 });
+
+/** The store's request for one AppendEventsInput (alone, or one of appendToStreams' appends). */
+export function appendRequestOf(input: typeof AppendEventsInput.$inferInput): AppendRequest {
+  return {
+    stream: input.stream,
+    expectedVersion: input.expectedVersion,
+    // `data` is non-null in the schema; the JSON scalar's type merely allows null.
+    events: input.events.map((event) => ({ ...event, data: event.data ?? null })),
+  };
+}
 
 builder.mutationField('appendEvents', (t) =>
   t.field({
@@ -137,12 +147,7 @@ builder.mutationField('appendEvents', (t) =>
       union: { name: 'AppendEventsResult' },
     },
     resolve: async (_root, { input }, context) => {
-      const result = await context.store.append({
-        stream: input.stream,
-        expectedVersion: input.expectedVersion,
-        // `data` is non-null in the schema; the JSON scalar's type merely allows null.
-        events: input.events.map((event) => ({ ...event, data: event.data ?? null })),
-      });
+      const result = await context.store.append(appendRequestOf(input));
       streamAtHand(result.stream, context);
       return result;
     },

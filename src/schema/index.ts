@@ -8,6 +8,7 @@ import './scalars.js';
 import './errors.js';
 import './streams.js';
 import './events.js';
+import './multi-stream.js';
 import './snapshots.js';
 import './log.js';
 import './subscriptions.js';

@@ -8,6 +8,13 @@
       "StreamIsUnversionedError",
       "WrongExpectedVersionError"
     ],
+    "AppendToStreamsResult": [
+      "AppendToStreamsSuccess",
+      "ExpectedVersionRequiredError",
+      "InvalidInputError",
+      "StreamIsUnversionedError",
+      "WrongExpectedVersionError"
+    ],
     "ConsumerResult": [
       "ConsumerNotFoundError",
       "ConsumerSuccess",
@@ -47,6 +54,13 @@
   "possibleTypes": {
     "AppendEventsResult": [
       "AppendEventsSuccess",
+      "ExpectedVersionRequiredError",
+      "InvalidInputError",
+      "StreamIsUnversionedError",
+      "WrongExpectedVersionError"
+    ],
+    "AppendToStreamsResult": [
+      "AppendToStreamsSuccess",
       "ExpectedVersionRequiredError",
       "InvalidInputError",
       "StreamIsUnversionedError",
