@@ -10,10 +10,10 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 
 const config: CodegenConfig = {
   schema: 'schema.graphql',
-  documents: ['test/support/operations/*.graphql'],
   ignoreNoDocuments: false,
   generates: {
     'test/generated/': {
+      documents: ['test/support/operations/*.graphql'],
       preset: 'client',
       presetConfig: { fragmentMasking: false },
       config: {
@@ -30,9 +30,24 @@ const config: CodegenConfig = {
         },
       },
     },
+    // The explorer page's typed documents (explorer/operations/): documents as strings, so the
+    // browser bundle carries no GraphQL parser.
+    'explorer/generated/': {
+      documents: ['explorer/operations/*.graphql'],
+      preset: 'client',
+      presetConfig: { fragmentMasking: false },
+      config: {
+        documentMode: 'string',
+        useTypeImports: true,
+        enumsAsTypes: true,
+        strictScalars: true,
+        scalars: { UUID: 'string', DateTime: 'string', JSON: 'unknown', Position: 'number' },
+      },
+    },
     // Which object types each union and interface may be (AppendEventsResult, Error, ...), in
     // Apollo Client's format: `new InMemoryCache({ possibleTypes: introspection.possibleTypes })`.
     'test/generated/possible-types.ts': {
+      documents: ['test/support/operations/*.graphql'],
       plugins: ['fragment-matcher'],
       config: { apolloClientVersion: 3, useExplicitTyping: true },
     },

@@ -25,6 +25,7 @@ import { useBodyLimit } from '../plugins/use-body-limit.js';
 import { useCompression } from '../plugins/use-compression.js';
 import { useErrorMasking } from '../plugins/use-error-masking.js';
 import { useGraphiQLPage } from '../plugins/use-graphiql-page.js';
+import { useExplorer } from '../plugins/use-explorer.js';
 import { useHealthz } from '../plugins/use-healthz.js';
 import { useLimits } from '../plugins/use-limits.js';
 import { useObservability } from '../plugins/use-observability.js';
@@ -85,6 +86,7 @@ export function createHttpYoga(parts: HttpParts): Yoga {
     maskedErrors: useErrorMasking(logger),
     plugins: [
       useGraphiQLPage(graphqlEndpoint, () => renderGraphiQL(graphiqlOptions(auth.authenticator.required))),
+      useExplorer(),
       useProbes({ ready: parts.ready }),
       useHealthz(
         async () => {

@@ -1,0 +1,6 @@
+/** Placeholder: built in issue 17. */
+import type { Route } from '../router';
+
+export function LiveLogView(_props: { route: Route }) {
+  return <p>Not built yet.</p>;
+}
