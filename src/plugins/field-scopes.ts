@@ -21,6 +21,7 @@ export const fieldScopes: Readonly<Record<OperationType, Readonly<Record<string,
   query: {
     stream: 'read',
     streams: 'read',
+    categories: 'read',
     events: 'read',
     head: 'read',
     viewer: null,

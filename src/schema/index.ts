@@ -7,6 +7,7 @@ import { builder } from '../builder.js';
 import './scalars.js';
 import './errors.js';
 import './streams.js';
+import './categories.js';
 import './events.js';
 import './multi-stream.js';
 import './snapshots.js';

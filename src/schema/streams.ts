@@ -126,7 +126,7 @@ export const StreamRefInput = builder.inputType('StreamRef', {
   }),
 });
 
-const StreamConnection = builder.connectionObject(
+export const StreamConnection = builder.connectionObject(
   { type: StreamType, name: 'StreamConnection' },
   { name: 'StreamEdge' },
 );

@@ -5,7 +5,7 @@
  */
 import { InvalidInputError } from './errors.js';
 
-type CursorKind = 'v' | 'p' | 's';
+type CursorKind = 'v' | 'p' | 's' | 'k';
 
 export function encodeCursor(kind: CursorKind, value: string | number): string {
   return Buffer.from(`${kind}:${value}`, 'utf8').toString('base64url');
@@ -33,6 +33,10 @@ export function decodeNumberCursor(
   return value;
 }
 
-export function decodeStringCursor(cursor: string, kind: 's', path: readonly (string | number)[]): string {
+export function decodeStringCursor(
+  cursor: string,
+  kind: 's' | 'k',
+  path: readonly (string | number)[],
+): string {
   return decode(cursor, kind, path);
 }

@@ -6,6 +6,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { BackoffPolicy } from './backoff.js';
+import { listCategories } from './categories.js';
 import { GroupCommitter } from './committer.js';
 import { StreamDeletion } from './deletion.js';
 import { InvalidInputError, StoreUnavailableError } from './errors.js';
@@ -29,6 +30,7 @@ import type {
   AppendToStreamsResult,
   DeleteStreamResult,
   EventStore,
+  ListCategoriesOptions,
   ListStreamsOptions,
   LogPage,
   Page,
@@ -185,6 +187,10 @@ class DynamoTenantStore implements TenantEventStore {
 
   async listStreams(options: ListStreamsOptions = {}): Promise<Page<StreamInfo>> {
     return reads.listStreams(this.reads, options);
+  }
+
+  async listCategories(options: ListCategoriesOptions = {}): Promise<Page<string>> {
+    return listCategories(this.reads, options);
   }
 
   async readStream(ref: StreamRef, options: ReadStreamOptions = {}): Promise<Page<RecordedEvent>> {

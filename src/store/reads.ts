@@ -47,7 +47,7 @@ function isGiven<T>(value: T | null | undefined): value is T {
   return value !== null && value !== undefined;
 }
 
-function pageSize(value: number | null | undefined, name: string, limits: StoreLimits): number {
+export function pageSize(value: number | null | undefined, name: string, limits: StoreLimits): number {
   if (!isGiven(value)) return limits.defaultPageSize;
   if (!Number.isSafeInteger(value) || value < 0 || value > limits.maxPageSize) {
     throw new InvalidInputError(`${name} is an integer from 0 to ${limits.maxPageSize}.`, [name]);
@@ -112,7 +112,7 @@ export async function listStreams(
 }
 
 /** Up to `wanted` listings after the listing key `after`, of the category `prefix` names, that `allowed` keeps. */
-async function readListings(
+export async function readListings(
   { tenant, gate }: ReadContext,
   wanted: number,
   prefix: string | undefined,

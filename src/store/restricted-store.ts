@@ -16,6 +16,7 @@ import type {
   AppendToStreamsRequest,
   AppendToStreamsResult,
   DeleteStreamResult,
+  ListCategoriesOptions,
   ListStreamsOptions,
   LogPage,
   Page,
@@ -111,6 +112,10 @@ class RestrictedTenantStore implements TenantEventStore {
 
   async listStreams(options: ListStreamsOptions = {}): Promise<Page<StreamInfo>> {
     return this.unrestricted.listStreams({ ...options, restriction: this.restriction });
+  }
+
+  async listCategories(options: ListCategoriesOptions = {}): Promise<Page<string>> {
+    return this.unrestricted.listCategories({ ...options, restriction: this.restriction });
   }
 
   async readStream(ref: StreamRef, options: ReadStreamOptions = {}): Promise<Page<RecordedEvent>> {

@@ -168,6 +168,14 @@ export interface ListStreamsOptions {
   restriction?: StreamRestriction | null | undefined;
 }
 
+export interface ListCategoriesOptions {
+  /** At most 100 (each category costs one Query); 100 when omitted. */
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  /** Only the categories holding a stream it allows. */
+  restriction?: StreamRestriction | null | undefined;
+}
+
 /** Hooks the store calls; the subscription hub uses `onCommitted` to wake its poller at once. */
 export interface StoreObserver {
   onCommitted?(tenant: string, lastPosition: number): void;
@@ -203,6 +211,8 @@ export interface TenantEventStore {
   /** Stream metadata for many streams at once, in the order of `keys` (null where missing). */
   getStreams(keys: readonly StreamKey[]): Promise<(StreamInfo | null)[]>;
   listStreams(options?: ListStreamsOptions): Promise<Page<StreamInfo>>;
+  /** The categories that hold streams, in order (streams without category are in none). */
+  listCategories(options?: ListCategoriesOptions): Promise<Page<string>>;
   readStream(ref: StreamRef, options?: ReadStreamOptions): Promise<Page<RecordedEvent>>;
   readLog(options?: ReadLogOptions): Promise<LogPage>;
   /** The position of the tenant's last event; 0 when it has none. */

@@ -16,6 +16,7 @@ import {
   streamIdForName,
   type TenantEventStore,
 } from '../../src/store/index.js';
+import { categoriesContract } from './categories.contract.js';
 import { eventIdContract } from './event-ids.contract.js';
 import { multiStreamContract } from './multi-stream.contract.js';
 
@@ -296,6 +297,7 @@ export function eventStoreContract(setup: () => Promise<ContractContext>) {
 
   eventIdContract(fresh);
   multiStreamContract(fresh);
+  categoriesContract(fresh);
 
   describe('the log', () => {
     test('positions are gap-free and a refused append consumes none', async () => {
