@@ -71,6 +71,7 @@ async function main(): Promise<void> {
   try {
     const { url, metricsUrl } = await app.start();
     logger.info(`eventloom is serving GraphQL (and GraphiQL in a browser) at ${url}`);
+    logger.info(`The event explorer is at ${new URL('/explorer', url)}`);
     if (metricsUrl) logger.info(`Prometheus metrics at ${metricsUrl}`);
   } catch (error) {
     logger.error(`Cannot start: ${error instanceof Error ? error.message : String(error)}`);
