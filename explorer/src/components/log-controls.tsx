@@ -5,6 +5,7 @@
 import { useState } from 'preact/hooks';
 import { href } from '../router';
 import type { LogFilter } from './log-feed';
+import { parsePosition } from './position';
 
 function listOf(text: string): string[] {
   return [
@@ -50,13 +51,6 @@ export function FilterForm(props: { filter: LogFilter; onApply(filter: LogFilter
       <button type="submit">Apply filter</button>
     </form>
   );
-}
-
-/** A log position typed by a person: a whole number from 0, or null. */
-export function parsePosition(text: string | null): number | null {
-  if (text === null || !/^\d+$/.test(text.trim())) return null;
-  const value = Number(text.trim());
-  return Number.isSafeInteger(value) ? value : null;
 }
 
 export function JumpForm(props: { current: number | null }) {

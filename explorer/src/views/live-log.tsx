@@ -4,9 +4,10 @@
  * and resume from the last checkpoint, jump to a position, and the newest rows kept in the page.
  */
 
-import { FilterForm, JumpForm, parsePosition } from '../components/log-controls';
+import { FilterForm, JumpForm } from '../components/log-controls';
 import { type FeedState, useLogFeed } from '../components/log-feed';
 import { LogTable } from '../components/log-table';
+import { parsePosition } from '../components/position';
 import type { Route } from '../router';
 import { useSession } from '../session';
 
