@@ -7,6 +7,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
+import { HeadDocument } from '../generated/graphql.js';
 import { uniqueName, useTestApi } from '../support/api.js';
 import { useChromium } from '../support/browser.js';
 import { appendOk, event, type Ref } from '../support/fixtures.js';
@@ -165,6 +166,33 @@ describe('the live log', () => {
     expect(await shownPositions(page)).toEqual(appended.slice(-100).reverse());
     await page.getByText('28 older rows were dropped from the page').waitFor({ timeout: stepMs });
     await screenshot('explorer', 'live-log-bounded');
+    expect(pageErrors).toEqual([]);
+  });
+
+  test('from position 0 the indicator says "Catching up" while history comes, then "Live"', {
+    timeout: testMs,
+  }, async () => {
+    const { page, pageErrors, screenshot } = browser();
+    // More history than one batch (200 events) can bring, so the first batch cannot be caught up.
+    const stream = { name: uniqueName('history') };
+    for (let call = 0; call < 8; call += 1) await append(stream, 32);
+    const { head } = await api().data(HeadDocument, {}, { key });
+    await page.addInitScript(() => {
+      const seen: string[] = [];
+      Object.assign(window, { statusTexts: seen });
+      new MutationObserver(() => {
+        const text = document.querySelector('[role="status"] .status')?.textContent;
+        if (text && seen[seen.length - 1] !== text) seen.push(text);
+      }).observe(document, { subtree: true, childList: true, characterData: true });
+    });
+    await openLog(page, '#/log?after=0');
+    await indicator(page, 'Live');
+    await waitForRows(page, [head]);
+    const seen = await page.evaluate(() => (window as unknown as { statusTexts: string[] }).statusTexts);
+    expect(seen).toEqual(['Connecting…', 'Catching up', 'Live']);
+    const shown = await shownPositions(page);
+    expect(shown).toEqual(Array.from({ length: Math.min(head, 500) }, (_, index) => head - index));
+    await screenshot('explorer', 'live-log-history');
     expect(pageErrors).toEqual([]);
   });
 
