@@ -4,6 +4,90 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** The given fields combine with AND, the values of one field with OR. */
+export type EventFilter = {
+  /** Only events of streams in these categories. */
+  categories?: Array<string> | null | undefined;
+  /** Only events of these streams (any category). */
+  streamIds?: Array<string> | null | undefined;
+  /** Only events of these types. */
+  types?: Array<string> | null | undefined;
+};
+
+export type ReplayParkedInput = {
+  consumer: string;
+  /** Default: every parked event. */
+  positions?: Array<number> | null | undefined;
+};
+
+export type ResetConsumerInput = {
+  after: number;
+  consumer: string;
+};
+
+export type ExplorerConsumerSummaryFragment = { name: string, checkpoint: number, lag: number, maxAttempts: number, ackTimeoutMs: number, createdAt: string, filter: { categories: Array<string> | null, types: Array<string> | null, streamIds: Array<string> | null } | null, webhook: { url: string, batchSize: number } | null };
+
+export type ExplorerConsumersQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type ExplorerConsumersQuery = { consumers: { edges: Array<{ node: { name: string, checkpoint: number, lag: number, maxAttempts: number, ackTimeoutMs: number, createdAt: string, parked: { edges: Array<{ cursor: string }> }, filter: { categories: Array<string> | null, types: Array<string> | null, streamIds: Array<string> | null } | null, webhook: { url: string, batchSize: number } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type ExplorerConsumerQueryVariables = Exact<{
+  name: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type ExplorerConsumerQuery = { consumer: { name: string, checkpoint: number, lag: number, maxAttempts: number, ackTimeoutMs: number, createdAt: string, parked: { edges: Array<{ cursor: string, node: { attempts: number, reason: string | null, parkedAt: string, event: { position: number, type: string, version: number, recordedAt: string, data: unknown, stream: { id: string, name: string | null, category: string | null } } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, filter: { categories: Array<string> | null, types: Array<string> | null, streamIds: Array<string> | null } | null, webhook: { url: string, batchSize: number } | null } | null };
+
+type ExplorerConsumerResult_ConsumerNotFoundError_Fragment = { __typename: 'ConsumerNotFoundError', message: string };
+
+type ExplorerConsumerResult_ConsumerSuccess_Fragment = { __typename: 'ConsumerSuccess', consumer: { name: string, checkpoint: number, lag: number } };
+
+type ExplorerConsumerResult_InvalidInputError_Fragment = { __typename: 'InvalidInputError', path: Array<string> | null, message: string };
+
+export type ExplorerConsumerResultFragment =
+  | ExplorerConsumerResult_ConsumerNotFoundError_Fragment
+  | ExplorerConsumerResult_ConsumerSuccess_Fragment
+  | ExplorerConsumerResult_InvalidInputError_Fragment
+;
+
+export type ExplorerReplayParkedMutationVariables = Exact<{
+  input: ReplayParkedInput;
+}>;
+
+
+export type ExplorerReplayParkedMutation = { replayParked:
+    | { __typename: 'ConsumerNotFoundError', message: string }
+    | { __typename: 'ConsumerSuccess', consumer: { name: string, checkpoint: number, lag: number } }
+    | { __typename: 'InvalidInputError', path: Array<string> | null, message: string }
+   };
+
+export type ExplorerResetConsumerMutationVariables = Exact<{
+  input: ResetConsumerInput;
+}>;
+
+
+export type ExplorerResetConsumerMutation = { resetConsumer:
+    | { __typename: 'ConsumerNotFoundError', message: string }
+    | { __typename: 'ConsumerSuccess', consumer: { name: string, checkpoint: number, lag: number } }
+    | { __typename: 'InvalidInputError', path: Array<string> | null, message: string }
+   };
+
+export type ExplorerEventBatchesSubscriptionVariables = Exact<{
+  after?: number | null | undefined;
+  filter?: EventFilter | null | undefined;
+  maxSize?: number | null | undefined;
+  maxWaitMs?: number | null | undefined;
+}>;
+
+
+export type ExplorerEventBatchesSubscription = { eventBatches: { checkpoint: number, caughtUp: boolean, events: Array<{ position: number, type: string, version: number, recordedAt: string, data: unknown, metadata: unknown, stream: { id: string, name: string | null, category: string | null } }> } };
+
 export type ExplorerViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -27,7 +111,198 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
-
+export const ExplorerConsumerSummaryFragmentDoc = new TypedDocumentString(`
+    fragment ExplorerConsumerSummary on Consumer {
+  name
+  filter {
+    categories
+    types
+    streamIds
+  }
+  checkpoint
+  lag
+  maxAttempts
+  ackTimeoutMs
+  webhook {
+    url
+    batchSize
+  }
+  createdAt
+}
+    `, {"fragmentName":"ExplorerConsumerSummary"}) as unknown as TypedDocumentString<ExplorerConsumerSummaryFragment, unknown>;
+export const ExplorerConsumerResultFragmentDoc = new TypedDocumentString(`
+    fragment ExplorerConsumerResult on ConsumerResult {
+  __typename
+  ... on ConsumerSuccess {
+    consumer {
+      name
+      checkpoint
+      lag
+    }
+  }
+  ... on InvalidInputError {
+    path
+  }
+  ... on Error {
+    message
+  }
+}
+    `, {"fragmentName":"ExplorerConsumerResult"}) as unknown as TypedDocumentString<ExplorerConsumerResultFragment, unknown>;
+export const ExplorerConsumersDocument = new TypedDocumentString(`
+    query ExplorerConsumers($first: Int, $after: String) {
+  consumers(first: $first, after: $after) {
+    edges {
+      node {
+        ...ExplorerConsumerSummary
+        parked(first: 1) {
+          edges {
+            cursor
+          }
+        }
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    fragment ExplorerConsumerSummary on Consumer {
+  name
+  filter {
+    categories
+    types
+    streamIds
+  }
+  checkpoint
+  lag
+  maxAttempts
+  ackTimeoutMs
+  webhook {
+    url
+    batchSize
+  }
+  createdAt
+}`) as unknown as TypedDocumentString<ExplorerConsumersQuery, ExplorerConsumersQueryVariables>;
+export const ExplorerConsumerDocument = new TypedDocumentString(`
+    query ExplorerConsumer($name: String!, $first: Int, $after: String) {
+  consumer(name: $name) {
+    ...ExplorerConsumerSummary
+    parked(first: $first, after: $after) {
+      edges {
+        cursor
+        node {
+          attempts
+          reason
+          parkedAt
+          event {
+            position
+            type
+            version
+            recordedAt
+            data
+            stream {
+              id
+              name
+              category
+            }
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+}
+    fragment ExplorerConsumerSummary on Consumer {
+  name
+  filter {
+    categories
+    types
+    streamIds
+  }
+  checkpoint
+  lag
+  maxAttempts
+  ackTimeoutMs
+  webhook {
+    url
+    batchSize
+  }
+  createdAt
+}`) as unknown as TypedDocumentString<ExplorerConsumerQuery, ExplorerConsumerQueryVariables>;
+export const ExplorerReplayParkedDocument = new TypedDocumentString(`
+    mutation ExplorerReplayParked($input: ReplayParkedInput!) {
+  replayParked(input: $input) {
+    ...ExplorerConsumerResult
+  }
+}
+    fragment ExplorerConsumerResult on ConsumerResult {
+  __typename
+  ... on ConsumerSuccess {
+    consumer {
+      name
+      checkpoint
+      lag
+    }
+  }
+  ... on InvalidInputError {
+    path
+  }
+  ... on Error {
+    message
+  }
+}`) as unknown as TypedDocumentString<ExplorerReplayParkedMutation, ExplorerReplayParkedMutationVariables>;
+export const ExplorerResetConsumerDocument = new TypedDocumentString(`
+    mutation ExplorerResetConsumer($input: ResetConsumerInput!) {
+  resetConsumer(input: $input) {
+    ...ExplorerConsumerResult
+  }
+}
+    fragment ExplorerConsumerResult on ConsumerResult {
+  __typename
+  ... on ConsumerSuccess {
+    consumer {
+      name
+      checkpoint
+      lag
+    }
+  }
+  ... on InvalidInputError {
+    path
+  }
+  ... on Error {
+    message
+  }
+}`) as unknown as TypedDocumentString<ExplorerResetConsumerMutation, ExplorerResetConsumerMutationVariables>;
+export const ExplorerEventBatchesDocument = new TypedDocumentString(`
+    subscription ExplorerEventBatches($after: Position, $filter: EventFilter, $maxSize: Int, $maxWaitMs: Int) {
+  eventBatches(
+    after: $after
+    filter: $filter
+    maxSize: $maxSize
+    maxWaitMs: $maxWaitMs
+  ) {
+    checkpoint
+    caughtUp
+    events {
+      position
+      type
+      version
+      recordedAt
+      data
+      metadata
+      stream {
+        id
+        name
+        category
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ExplorerEventBatchesSubscription, ExplorerEventBatchesSubscriptionVariables>;
 export const ExplorerViewerDocument = new TypedDocumentString(`
     query ExplorerViewer {
   viewer {

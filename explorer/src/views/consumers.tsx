@@ -1,6 +1,79 @@
-/** Placeholder: built in issue 17. */
-import type { Route } from '../router';
+/**
+ * Consumers (#/consumers, #/consumers/<name>): the tenant's durable consumers with their
+ * filter, checkpoint, lag, delivery and whether any event is parked; one consumer's page has
+ * its parked events and, for a principal with `manage`, replay and reset.
+ */
+import { ExplorerConsumersDocument } from '../../generated/graphql';
+import { ConsumerDetail } from '../components/consumer-detail';
+import { describeDelivery, describeFilter } from '../components/consumer-facts';
+import { Pager, useCursorPages } from '../components/cursor-pager';
+import { useLoad } from '../components/use-load';
+import { href, type Route } from '../router';
+import { useSession } from '../session';
 
-export function ConsumersView(_props: { route: Route }) {
-  return <p>Not built yet.</p>;
+const pageSize = 50;
+
+function ConsumerList() {
+  const session = useSession();
+  const pages = useCursorPages();
+  const { after } = pages;
+  const { data, error, loading, reload } = useLoad(
+    () => session.execute(ExplorerConsumersDocument, { first: pageSize, after }),
+    after ?? '',
+  );
+  const edges = data?.consumers.edges ?? [];
+  const pageInfo = data?.consumers.pageInfo;
+  return (
+    <section aria-labelledby="consumers-title">
+      <h1 id="consumers-title">Consumers</h1>
+      <div class="toolbar">
+        <button type="button" onClick={reload}>
+          Reload
+        </button>
+        <span role="status">{loading ? 'Loading…' : ''}</span>
+      </div>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {data && edges.length === 0 && <p>No consumers yet: create one with the createConsumer mutation.</p>}
+      {edges.length > 0 && (
+        <div class="table-wrap">
+          <table class="consumers-table">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Filter</th>
+                <th scope="col">Checkpoint</th>
+                <th scope="col">Lag</th>
+                <th scope="col">Delivery</th>
+                <th scope="col">Parked</th>
+              </tr>
+            </thead>
+            <tbody>
+              {edges.map(({ node }) => (
+                <tr key={node.name} data-consumer={node.name}>
+                  <td>
+                    <a href={href('consumers', node.name)}>{node.name}</a>
+                  </td>
+                  <td>{describeFilter(node.filter)}</td>
+                  <td class="mono">{node.checkpoint}</td>
+                  <td class="mono">{node.lag}</td>
+                  <td>{describeDelivery(node.webhook)}</td>
+                  <td>{node.parked.edges.length > 0 ? <strong class="error">yes</strong> : 'none'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Pager label="Consumer pages" pages={pages} pageInfo={pageInfo} />
+    </section>
+  );
+}
+
+export function ConsumersView(props: { route: Route }) {
+  const name = props.route.parts[1];
+  return name ? <ConsumerDetail key={name} name={name} /> : <ConsumerList />;
 }

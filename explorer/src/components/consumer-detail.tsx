@@ -1,0 +1,142 @@
+/**
+ * One consumer's page (#/consumers/<name>): its settings, checkpoint and lag, its parked events
+ * (paged), and for a principal with `manage` the repairs (consumer-actions.tsx). After a repair
+ * the page reads the consumer again from the first page of parked events.
+ */
+import { useState } from 'preact/hooks';
+import { ExplorerConsumerDocument } from '../../generated/graphql';
+import { href } from '../router';
+import { useSession } from '../session';
+import { OutcomeLine, ResetForm, useConsumerActions } from './consumer-actions';
+import { type ConsumerSummary, describeDelivery, describeFilter } from './consumer-facts';
+import { Pager, useCursorPages } from './cursor-pager';
+import { Time } from './event-parts';
+import { ParkedTable } from './parked-table';
+import { useLoad } from './use-load';
+
+const pageSizes = [10, 25, 100];
+
+function Facts(props: { consumer: ConsumerSummary }) {
+  const { consumer } = props;
+  return (
+    <dl class="facts">
+      <dt>Filter</dt>
+      <dd>{describeFilter(consumer.filter)}</dd>
+      <dt>Checkpoint</dt>
+      <dd>
+        <span class="mono" data-fact="checkpoint">
+          {consumer.checkpoint}
+        </span>{' '}
+        (<a href={href('log', { after: consumer.checkpoint })}>the log after it</a>)
+      </dd>
+      <dt>Lag</dt>
+      <dd>
+        <span class="mono" data-fact="lag">
+          {consumer.lag}
+        </span>{' '}
+        positions behind the head
+      </dd>
+      <dt>Delivery</dt>
+      <dd>{describeDelivery(consumer.webhook)}</dd>
+      <dt>Attempts</dt>
+      <dd>
+        parked after {consumer.maxAttempts} failed {consumer.maxAttempts === 1 ? 'attempt' : 'attempts'}; ack
+        timeout {consumer.ackTimeoutMs} ms
+      </dd>
+      <dt>Created</dt>
+      <dd>
+        <Time iso={consumer.createdAt} />
+      </dd>
+    </dl>
+  );
+}
+
+export function ConsumerDetail(props: { name: string }) {
+  const session = useSession();
+  const pages = useCursorPages();
+  const [size, setSize] = useState(pageSizes[0] ?? 10);
+  const { data, error, loading, reload } = useLoad(
+    () => session.execute(ExplorerConsumerDocument, { name: props.name, first: size, after: pages.after }),
+    `${size} ${pages.after ?? ''}`,
+  );
+  const actions = useConsumerActions(props.name, () => {
+    pages.restart();
+    reload();
+  });
+  const consumer = data?.consumer;
+  const parked = consumer?.parked.edges.map((edge) => edge.node) ?? [];
+  const canManage = session.can('manage');
+  return (
+    <section aria-labelledby="consumer-title">
+      <p>
+        <a href={href('consumers')}>All consumers</a>
+      </p>
+      <h1 id="consumer-title">
+        Consumer <code>{props.name}</code>
+      </h1>
+      <div class="toolbar">
+        <button type="button" onClick={reload}>
+          Reload
+        </button>
+        <span role="status">{loading ? 'Loading…' : ''}</span>
+      </div>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {data && !consumer && (
+        <p class="error" role="alert">
+          No consumer is named "{props.name}" in this tenant.
+        </p>
+      )}
+      {consumer && <Facts consumer={consumer} />}
+      {consumer && canManage && (
+        <section aria-labelledby="consumer-repairs">
+          <h2 id="consumer-repairs">Repair</h2>
+          <div class="toolbar">
+            <button type="button" disabled={actions.busy} onClick={() => actions.replay(null)}>
+              Replay all parked events
+            </button>
+          </div>
+          <ResetForm name={consumer.name} checkpoint={consumer.checkpoint} actions={actions} />
+          <OutcomeLine outcome={actions.outcome} />
+        </section>
+      )}
+      {consumer && (
+        <section aria-labelledby="consumer-parked">
+          <h2 id="consumer-parked">Parked events</h2>
+          <div class="toolbar">
+            <div>
+              <label for="parked-size">Per page</label>
+              <select
+                id="parked-size"
+                value={String(size)}
+                onChange={(event) => {
+                  setSize(Number(event.currentTarget.value));
+                  pages.restart();
+                }}
+              >
+                {pageSizes.map((choice) => (
+                  <option key={choice} value={String(choice)}>
+                    {choice}
+                  </option>
+                ))}
+              </select>
+            </div>
+          </div>
+          {parked.length === 0 ? (
+            <p>{pages.number > 1 ? 'No more parked events.' : 'No parked events.'}</p>
+          ) : (
+            <ParkedTable
+              parked={parked}
+              busy={actions.busy}
+              onReplay={canManage ? (position) => actions.replay([position]) : null}
+            />
+          )}
+          <Pager label="Parked event pages" pages={pages} pageInfo={consumer.parked.pageInfo} />
+        </section>
+      )}
+    </section>
+  );
+}

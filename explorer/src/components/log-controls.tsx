@@ -1,0 +1,90 @@
+/**
+ * The Live log's forms: the filter (categories and types, comma-separated) and "jump to a
+ * position" (which changes the route, so the position is in the address and can be shared).
+ */
+import { useState } from 'preact/hooks';
+import { href } from '../router';
+import type { LogFilter } from './log-feed';
+import { parsePosition } from './position';
+
+function listOf(text: string): string[] {
+  return [
+    ...new Set(
+      text
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    ),
+  ];
+}
+
+export function FilterForm(props: { filter: LogFilter; onApply(filter: LogFilter): void }) {
+  const [categories, setCategories] = useState(props.filter.categories.join(', '));
+  const [types, setTypes] = useState(props.filter.types.join(', '));
+  return (
+    <form
+      class="toolbar"
+      aria-label="Filter"
+      onSubmit={(event) => {
+        event.preventDefault();
+        props.onApply({ categories: listOf(categories), types: listOf(types) });
+      }}
+    >
+      <div>
+        <label for="log-categories">Categories</label>
+        <input
+          id="log-categories"
+          placeholder="all (or: orders, users)"
+          value={categories}
+          onInput={(event) => setCategories(event.currentTarget.value)}
+        />
+      </div>
+      <div>
+        <label for="log-types">Types</label>
+        <input
+          id="log-types"
+          placeholder="all (or: OrderPlaced)"
+          value={types}
+          onInput={(event) => setTypes(event.currentTarget.value)}
+        />
+      </div>
+      <button type="submit">Apply filter</button>
+    </form>
+  );
+}
+
+export function JumpForm(props: { current: number | null }) {
+  const [text, setText] = useState(props.current === null ? '' : String(props.current));
+  const [invalid, setInvalid] = useState(false);
+  return (
+    <form
+      class="toolbar"
+      aria-label="Jump to position"
+      onSubmit={(event) => {
+        event.preventDefault();
+        const position = parsePosition(text);
+        setInvalid(position === null);
+        if (position !== null) location.hash = href('log', { after: position });
+      }}
+    >
+      <div>
+        <label for="log-after">Start after position</label>
+        <input
+          id="log-after"
+          inputMode="numeric"
+          value={text}
+          aria-invalid={invalid}
+          aria-describedby={invalid ? 'log-after-error' : undefined}
+          onInput={(event) => setText(event.currentTarget.value)}
+        />
+      </div>
+      <button type="submit">Jump</button>
+      <a href={href('log')}>From the head</a>
+      {invalid && (
+        <p id="log-after-error" class="error" role="alert">
+          A position is a whole number from 0.
+        </p>
+      )}
+    </form>
+  );
+}

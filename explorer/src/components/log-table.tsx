@@ -1,0 +1,49 @@
+/** The Live log's rows, newest first: one per event, keyed by its log position. */
+import { JsonDetails, StreamLink, Time } from './event-parts';
+import type { LogEvent } from './log-feed';
+
+function Row(props: { event: LogEvent }) {
+  const { event } = props;
+  return (
+    <tr data-position={event.position}>
+      <td class="mono">{event.position}</td>
+      <td>
+        <StreamLink stream={event.stream} />
+      </td>
+      <td>{event.type}</td>
+      <td class="mono">{event.version}</td>
+      <td>
+        <Time iso={event.recordedAt} />
+      </td>
+      <td>
+        <JsonDetails value={event.data} label={`Data of the event at position ${event.position}`} />
+      </td>
+    </tr>
+  );
+}
+
+export function LogTable(props: { rows: readonly LogEvent[] }) {
+  const newestFirst = [...props.rows].reverse();
+  return (
+    <div class="table-wrap holds-hidden">
+      <table class="log-table">
+        <caption class="visually-hidden">Events of the log, newest first</caption>
+        <thead>
+          <tr>
+            <th scope="col">Position</th>
+            <th scope="col">Stream</th>
+            <th scope="col">Type</th>
+            <th scope="col">Version</th>
+            <th scope="col">Recorded</th>
+            <th scope="col">Data</th>
+          </tr>
+        </thead>
+        <tbody>
+          {newestFirst.map((event) => (
+            <Row key={event.position} event={event} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
