@@ -22,15 +22,19 @@ export type CallAnswer =
 
 type Store = Parameters<typeof answerRefusal>[0];
 
-/** `error`: the refusal of the first stream of the call that failed, null when only a claim did. */
+/**
+ * `error`: the refusal of the first stream of the call that failed, null when only a claim did.
+ * `single`: an append, answered with its own paths; an appendToStreams of one append is a call
+ * like any other, its paths under `appends.0`.
+ */
 export async function answerCallRefusal(
   store: Store,
-  parts: readonly TransactionAppend[],
+  { parts, single }: { parts: readonly TransactionAppend[]; single: boolean },
   error: Error | null,
 ): Promise<CallAnswer> {
   const appends = parts.filter((part) => !part.condition);
   const only = appends[0];
-  if (parts.length === 1 && only !== undefined) {
+  if (single && only !== undefined) {
     const answer = await answerRefusal(store, only.prepared, only.pk, error);
     return answer.kind === 'replayed'
       ? { kind: 'replayed', results: [answer.result], heads: [{ pk: only.pk, head: answer.head }] }

@@ -62,6 +62,8 @@ export interface CommitterOptions {
  */
 interface PendingCall extends TransactionCall {
   parts: TransactionAppend[];
+  /** An append, not appendToStreams: its refusals' paths are the append's own (no `appends.0`). */
+  single: boolean;
   /** One result per append, in input order. */
   resolve(results: AppendResult[]): void;
   reject(error: unknown): void;
@@ -80,16 +82,17 @@ export class GroupCommitter {
   constructor(private readonly options: CommitterOptions) {}
 
   async append(prepared: PreparedAppend): Promise<AppendResult> {
-    const [result] = await this.appendToStreams([{ prepared, condition: false }]);
+    const [result] = await this.appendToStreams([{ prepared, condition: false }], true);
     return result!;
   }
 
   /** Commits every part or none; one result per append, in input order. */
-  appendToStreams(parts: readonly CallPart[]): Promise<AppendResult[]> {
+  appendToStreams(parts: readonly CallPart[], single = false): Promise<AppendResult[]> {
     return new Promise<AppendResult[]>((resolve, reject) => {
       const { tenant } = this.options;
       this.queue.push({
         parts: parts.map((part) => ({ ...part, pk: streamPk(tenant, part.prepared.stream) })),
+        single,
         resolve,
         reject,
       });
@@ -275,7 +278,7 @@ export class GroupCommitter {
     error: EventStoreError | null,
     view: CommitView,
   ): Promise<'answered' | 'retry'> {
-    const answer = await answerCallRefusal(this.options, call.parts, error);
+    const answer = await answerCallRefusal(this.options, call, error);
     if (answer.kind === 'retry') {
       // A stream being deleted still holds some of the ids: finish it, then they are free.
       if (answer.finish) {

@@ -357,5 +357,33 @@ export function multiStreamContract(fresh: () => Promise<TenantEventStore>) {
         { code: 'INVALID_INPUT', path: ['appends', '0', 'events', '0', 'id'] },
       );
     });
+
+    test('a call of one append is refused like any call: its paths are under appends.0, not the append’s own', async () => {
+      const tenant = await fresh();
+      const own = { name: 'one' };
+      const other = { name: 'other' };
+      const [e1, e2] = [event(), event()];
+      await tenant.appendToStreams({ appends: [{ stream: own, events: [e1, e2] }] });
+      const refs = [own, other];
+      // A stored id retried without the rest of its append.
+      await expectRefusedStoringNothing(
+        tenant,
+        refs,
+        () => tenant.appendToStreams({ appends: [{ stream: own, events: [e1] }] }),
+        { code: 'INVALID_INPUT', path: ['appends', '0', 'events', '0', 'id'] },
+      );
+      // An id held by another stream.
+      await expectRefusedStoringNothing(
+        tenant,
+        refs,
+        () => tenant.appendToStreams({ appends: [{ stream: other, events: [event(), e2] }] }),
+        { code: 'INVALID_INPUT', path: ['appends', '0', 'events', '1', 'id'] },
+      );
+      // appendEvents keeps the append's own paths.
+      await expect(tenant.append({ stream: own, events: [e1] })).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+        path: ['events', '0', 'id'],
+      });
+    });
   });
 }
