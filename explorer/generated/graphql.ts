@@ -88,6 +88,11 @@ export type ExplorerEventBatchesSubscriptionVariables = Exact<{
 
 export type ExplorerEventBatchesSubscription = { eventBatches: { checkpoint: number, caughtUp: boolean, events: Array<{ position: number, type: string, version: number, recordedAt: string, data: unknown, metadata: unknown, stream: { id: string, name: string | null, category: string | null } }> } };
 
+export type ExplorerHeadQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ExplorerHeadQuery = { head: number };
+
 export type ExplorerViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -303,6 +308,11 @@ export const ExplorerEventBatchesDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ExplorerEventBatchesSubscription, ExplorerEventBatchesSubscriptionVariables>;
+export const ExplorerHeadDocument = new TypedDocumentString(`
+    query ExplorerHead {
+  head
+}
+    `) as unknown as TypedDocumentString<ExplorerHeadQuery, ExplorerHeadQueryVariables>;
 export const ExplorerViewerDocument = new TypedDocumentString(`
     query ExplorerViewer {
   viewer {

@@ -10,6 +10,7 @@ import {
   type EventFilter,
   ExplorerEventBatchesDocument,
   type ExplorerEventBatchesSubscription,
+  ExplorerHeadDocument,
 } from '../../generated/graphql';
 import type { Session } from '../session';
 
@@ -49,7 +50,8 @@ export type FeedAction =
   | { kind: 'pause' }
   | { kind: 'resume' }
   | { kind: 'filter'; filter: LogFilter }
-  | { kind: 'keep'; keep: number };
+  | { kind: 'keep'; keep: number }
+  | { kind: 'anchor'; run: number; after: number };
 
 export function initialFeed(startedAfter: number | null, keep: number): FeedState {
   return {
@@ -90,16 +92,26 @@ function restarted(state: FeedState): FeedState {
   return { ...state, run: state.run + 1, active: true, phase: 'connecting', error: null };
 }
 
-export function reduceFeed(state: FeedState, action: FeedAction): FeedState {
+type RunAction = Extract<FeedAction, { run: number }>;
+
+/** What the current run's subscription reports; a finished run's late reports change nothing. */
+function reduceRunAction(state: FeedState, action: RunAction): FeedState {
+  if (action.run !== state.run || !state.active) return state;
   switch (action.kind) {
     case 'batch':
-      return action.run === state.run && state.active ? withBatch(state, action.batch) : state;
+      return withBatch(state, action.batch);
     case 'failed':
-      return action.run === state.run && state.active
-        ? { ...state, active: false, phase: 'failed', error: action.message }
-        : state;
+      return { ...state, active: false, phase: 'failed', error: action.message };
     case 'ended':
-      return action.run === state.run && state.active ? { ...state, active: false, phase: 'ended' } : state;
+      return { ...state, active: false, phase: 'ended' };
+    case 'anchor':
+      return state.checkpoint === null ? { ...state, checkpoint: action.after } : state;
+  }
+}
+
+export function reduceFeed(state: FeedState, action: FeedAction): FeedState {
+  if ('run' in action) return reduceRunAction(state, action);
+  switch (action.kind) {
     case 'pause':
       return state.active ? { ...state, active: false, phase: 'paused' } : state;
     case 'resume':
@@ -139,15 +151,36 @@ export function useLogFeed(
   useEffect(() => {
     if (!active) return;
     const { checkpoint, filter } = latest.current;
-    return session.subscribe(
-      ExplorerEventBatchesDocument,
-      { after: checkpoint, filter: eventFilter(filter), maxSize: batchSize, maxWaitMs: batchWaitMs },
-      {
-        next: (data) => dispatch({ kind: 'batch', run, batch: data.eventBatches }),
-        error: (error) => dispatch({ kind: 'failed', run, message: error.message }),
-        complete: () => dispatch({ kind: 'ended', run }),
-      },
-    );
+    let stop: (() => void) | undefined;
+    let cancelled = false;
+    const start = (after: number) => {
+      if (cancelled) return;
+      stop = session.subscribe(
+        ExplorerEventBatchesDocument,
+        { after, filter: eventFilter(filter), maxSize: batchSize, maxWaitMs: batchWaitMs },
+        {
+          next: (data) => dispatch({ kind: 'batch', run, batch: data.eventBatches }),
+          error: (error) => dispatch({ kind: 'failed', run, message: error.message }),
+          complete: () => dispatch({ kind: 'ended', run }),
+        },
+      );
+    };
+    // Always an explicit `after`: graphql-ws renews a subscription after a dropped connection
+    // with the same variables, which must not mean "the head by then" (events in between lost).
+    if (checkpoint !== null) start(checkpoint);
+    else {
+      session.execute(ExplorerHeadDocument, {}).then(
+        ({ head }) => {
+          dispatch({ kind: 'anchor', run, after: head });
+          start(head);
+        },
+        (error: Error) => dispatch({ kind: 'failed', run, message: error.message }),
+      );
+    }
+    return () => {
+      cancelled = true;
+      stop?.();
+    };
   }, [session, run, active]);
   return [state, dispatch];
 }
