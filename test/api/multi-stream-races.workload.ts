@@ -50,6 +50,8 @@ export type Outcome =
       category: string | null;
       expectedVersion?: number;
       actualVersion?: number;
+      /** InvalidInputError's. */
+      path?: string[];
       message: string;
     }
   | { kind: 'deleted'; deletedEvents: number }
@@ -66,6 +68,8 @@ export interface CallRecord {
   sentAt: number;
   answeredAt: number;
   outcome: Outcome;
+  /** The index of the same call (same ids) sent to the other gateway at the same time. */
+  twin: number | undefined;
 }
 
 export interface Workload {
@@ -92,6 +96,7 @@ const appendEventsQuery = `mutation ($input: AppendEventsInput!) {
     ... on AppendEventsSuccess { replayed stream { version } events { id position version stream { id } } }
     ... on WrongExpectedVersionError { expectedVersion actualVersion streamId category }
     ... on ExpectedVersionRequiredError { streamId category }
+    ... on InvalidInputError { path }
     ... on StreamIsUnversionedError { streamId category }
     ... on Error { message }
   }
@@ -117,13 +122,19 @@ function outcomeOf(
       appends: appends.map((append) => ({
         streamVersion: append.stream.version,
         replayed: append.replayed,
-        events: append.events.map((e) => ({ ...e, streamId: e.stream.id })),
+        events: append.events.map((e) => ({
+          id: e.id,
+          position: e.position,
+          version: e.version,
+          streamId: e.stream.id,
+        })),
       })),
     };
   }
   const refused = answer as Partial<Record<'streamId' | 'category' | 'message', string | null>> & {
     expectedVersion?: number;
     actualVersion?: number;
+    path?: string[] | null;
   };
   return {
     kind: 'refused' as const,
@@ -133,6 +144,7 @@ function outcomeOf(
     message: refused.message ?? '',
     ...(refused.expectedVersion === undefined ? {} : { expectedVersion: refused.expectedVersion }),
     ...(refused.actualVersion === undefined ? {} : { actualVersion: refused.actualVersion }),
+    ...(refused.path ? { path: refused.path } : {}),
   };
 }
 
@@ -302,20 +314,31 @@ export async function runWorkload(workload: Workload): Promise<CallRecord[]> {
       // One worker deletes the scratch stream now and then: deletions of one stream that overlap
       // may count the same events twice, and the figures are clearer with one deleter.
       const { kind, parts } = nextCall(random, belief, workload, number === 0);
-      const sentAt = performance.now();
-      const outcome = await send(gateway, workload.key, kind, parts);
-      const record: CallRecord = {
-        index: records.length,
-        worker: number,
-        gateway: gatewayIndex,
-        kind,
-        parts,
-        sentAt,
-        answeredAt: performance.now(),
-        outcome,
-      };
-      records.push(record);
-      belief.learn(record);
+      // Now and then the same call (same ids) goes to both gateways at once, as a client that
+      // timed out and retried elsewhere would: one may store it, the other must replay it.
+      const twin = kind !== 'delete' && random() < 0.08;
+      const targets = twin ? [gatewayIndex, 1 - gatewayIndex] : [gatewayIndex];
+      const sent = await Promise.all(
+        targets.map(async (target) => {
+          const sentAt = performance.now();
+          const outcome = await send(workload.gateways[target]!, workload.key, kind, parts);
+          return { gateway: target, sentAt, answeredAt: performance.now(), outcome };
+        }),
+      );
+      const first = records.length;
+      sent.forEach((answer, index) => {
+        const twinIndex = twin ? first + 1 - index : undefined;
+        const record: CallRecord = {
+          index: first + index,
+          worker: number,
+          kind,
+          parts,
+          ...answer,
+          twin: twinIndex,
+        };
+        records.push(record);
+        belief.learn(record);
+      });
     }
   };
   await Promise.all(Array.from({ length: workload.workers }, (_, number) => worker(number)));
