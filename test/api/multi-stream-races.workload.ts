@@ -261,11 +261,10 @@ function nextCall(
   random: () => number,
   belief: Belief,
   workload: Workload,
-  canDelete: boolean,
+  deletes: boolean,
 ): { kind: CallRecord['kind']; parts: CallPart[] } {
   const { pool, scratch } = workload;
-  const roll = random();
-  if (canDelete && roll < 0.12) {
+  if (deletes) {
     return {
       kind: 'delete',
       parts: [{ stream: scratch, expectedVersion: null, eventIds: [], condition: false }],
@@ -275,7 +274,7 @@ function nextCall(
   const expect = (stream: RaceStream) =>
     belief.of(stream) > 0 && random() < 0.05 ? belief.of(stream) - 1 : belief.of(stream);
   const ids = () => Array.from({ length: 1 + Math.floor(random() * 2) }, () => randomUUID());
-  if (roll < 0.3) {
+  if (random() < 0.3) {
     const stream = pool[Math.floor(random() * pool.length)]!;
     return {
       kind: 'single',
@@ -311,9 +310,9 @@ export async function runWorkload(workload: Workload): Promise<CallRecord[]> {
       // As a client would after a refusal, and now and then anyway: read the versions again.
       const refused = records.findLast((r) => r.worker === number)?.outcome.kind === 'refused';
       if (refused || random() < 0.1) await belief.refresh(gateway, workload.key, workload.pool);
-      // One worker deletes the scratch stream now and then: deletions of one stream that overlap
-      // may count the same events twice, and the figures are clearer with one deleter.
-      const { kind, parts } = nextCall(random, belief, workload, number === 0);
+      // One worker deletes the scratch stream every fifth call: deletions of one stream that
+      // overlap may count the same events twice, and the figures are clearer with one deleter.
+      const { kind, parts } = nextCall(random, belief, workload, number === 0 && step % 5 === 4);
       // Now and then the same call (same ids) goes to both gateways at once, as a client that
       // timed out and retried elsewhere would: one may store it, the other must replay it.
       const twin = kind !== 'delete' && random() < 0.08;
