@@ -28,9 +28,9 @@
  *   the scratch stream was deleted in between, the replay is refused as a mix of stored and new
  *   ids, as the contract says).
  *
- * Refusals were checked to catch what they should by breaking `src/` on purpose: refusing on a
- * cached head, a ConditionCheck that always passes, and a refusal that does not first confirm
- * the streams before it each make this test fail.
+ * These checks were tried once each against `src/` broken on purpose, and each run failed:
+ * refusing on a cached head (30+ findings), a ConditionCheck that always passes (8), a refusal
+ * that does not first confirm the streams before it (2: that one needs a lucky interleaving).
  *
  * The figures (calls, successes, losers by type, events, duration) are printed on one line.
  * RACE_SEED=<n> replays a run's choices (not its timing).
