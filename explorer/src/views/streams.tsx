@@ -14,6 +14,8 @@ import { useRequest } from '../use-request';
 
 const pageSize = 25;
 
+const streamCount = (count: number) => `${count} ${count === 1 ? 'stream' : 'streams'}`;
+
 /** The selected category: a name, null (the streams without one), undefined (all streams). */
 type Selection = string | null | undefined;
 
@@ -78,7 +80,7 @@ function StreamPages(props: { selection: Selection }) {
           Next
         </button>
         <span role="status" class="hint">
-          {request.loading ? 'Loading…' : `Page ${pageNumber}: ${streams.length} streams`}
+          {request.loading ? 'Loading…' : `Page ${pageNumber}: ${streamCount(streams.length)}`}
         </span>
       </div>
       {request.error && (
@@ -92,7 +94,7 @@ function StreamPages(props: { selection: Selection }) {
           caption={
             filter.trim()
               ? `${shown.length} of ${streams.length} streams on this page match “${filter.trim()}”`
-              : `${streams.length} streams on page ${pageNumber}`
+              : `${streamCount(streams.length)} on page ${pageNumber}`
           }
         />
       )}
