@@ -72,6 +72,14 @@ export type ExplorerAppendMutation = { appendEvents:
     | { __typename: 'WrongExpectedVersionError', message: string, expectedVersion: number, actualVersion: number, streamId: string | null, category: string | null }
    };
 
+export type ExplorerCategoriesQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type ExplorerCategoriesQuery = { categories: { edges: Array<{ node: { name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
 export type ExplorerViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -244,6 +252,21 @@ export const ExplorerAppendDocument = new TypedDocumentString(`
   versioned
   updatedAt
 }`) as unknown as TypedDocumentString<ExplorerAppendMutation, ExplorerAppendMutationVariables>;
+export const ExplorerCategoriesDocument = new TypedDocumentString(`
+    query ExplorerCategories($first: Int, $after: String) {
+  categories(first: $first, after: $after) {
+    edges {
+      node {
+        name
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ExplorerCategoriesQuery, ExplorerCategoriesQueryVariables>;
 export const ExplorerViewerDocument = new TypedDocumentString(`
     query ExplorerViewer {
   viewer {

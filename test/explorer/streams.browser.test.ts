@@ -17,8 +17,13 @@ import { fakeTokens } from '../support/tokens.js';
 
 const tenant = uniqueTenant('explorer-streams');
 const key = 'explorer-streams-key-0123456789';
+// A second tenant holds more categories than the nav asks for at once (30).
+const manyKey = 'explorer-streams-many-categories-key-0123456789';
 const tokens = fakeTokens();
-const api = useTestApi({ apiKeys: { [key]: tenant }, options: { tokens: tokens.verifier } });
+const api = useTestApi({
+  apiKeys: { [key]: tenant, [manyKey]: uniqueTenant('explorer-categories') },
+  options: { tokens: tokens.verifier },
+});
 const browser = useChromium({ viewport: { width: 1280, height: 900 } });
 const stepMs = 20_000;
 
@@ -34,6 +39,7 @@ const crowdRefs = Array.from({ length: 27 }, (_, i) => ({
   name: `${crowd}-member-${String(i).padStart(2, '0')}`,
   category: crowd,
 }));
+const manyCategories = Array.from({ length: 31 }, (_, i) => `kind-${String(i).padStart(2, '0')}`);
 
 const tick = (n: number) => ({
   type: 'Ticked',
@@ -75,6 +81,11 @@ beforeAll(async () => {
   await Promise.all(
     crowdRefs.map((ref) => appendOk(api(), ref, [{ type: 'Came', data: {} }], undefined, asKey)),
   );
+  await Promise.all(
+    manyCategories.map((category) =>
+      appendOk(api(), { name: 'one', category }, [{ type: 'Made', data: {} }], undefined, { key: manyKey }),
+    ),
+  );
 }, 60_000);
 
 async function signIn(page: Page, credential: string, path = '#/streams'): Promise<void> {
@@ -82,13 +93,6 @@ async function signIn(page: Page, credential: string, path = '#/streams'): Promi
   await page.getByLabel('API key or token').fill(credential);
   await page.getByRole('button', { name: 'Open' }).click();
   await page.getByRole('navigation', { name: 'Views' }).waitFor({ timeout: stepMs });
-}
-
-/** Follows a link the test does not click: the hash changes, the page is not reloaded. */
-async function openHash(page: Page, hash: string): Promise<void> {
-  await page.evaluate((value) => {
-    location.hash = value;
-  }, hash);
 }
 
 const streamLink = (page: Page, name: string) => page.getByRole('link', { name, exact: true });
@@ -113,15 +117,23 @@ describe('the Streams and Stream views', () => {
     const everyName = [long, short, member, uncategorized, ...crowdRefs].map((ref) => ref.name);
     expect(listed.sort()).toEqual(everyName.sort());
 
-    // Each category: only its streams.
-    await openHash(page, `#/streams?category=${encodeURIComponent(user)}`);
+    // The categories, in order, then the streams without one; each category: only its streams.
+    const nav = page.getByRole('navigation', { name: 'Categories' });
+    await nav.getByRole('link', { name: user }).waitFor({ timeout: stepMs });
+    expect(await nav.getByRole('link').allTextContents()).toEqual([
+      'All streams',
+      ...[order, user, crowd].sort(),
+      '(no category)',
+    ]);
+    await nav.getByRole('link', { name: user }).click();
     await page.getByRole('heading', { name: `Streams in ${user}` }).waitFor({ timeout: stepMs });
     await page.getByText('Page 1: 1 stream', { exact: true }).waitFor({ timeout: stepMs });
     expect(await tableNames(page)).toEqual([member.name]);
-    await openHash(page, `#/streams?category=${encodeURIComponent(order)}`);
+    await nav.getByRole('link', { name: order }).click();
     await page.getByRole('heading', { name: `Streams in ${order}` }).waitFor({ timeout: stepMs });
     await page.getByText('Page 1: 2 streams', { exact: true }).waitFor({ timeout: stepMs });
     expect((await tableNames(page)).sort()).toEqual([long.name, short.name].sort());
+    expect(await nav.getByRole('link', { name: order }).getAttribute('aria-current')).toBe('page');
     await screenshot('explorer', 'streams-category');
 
     await streamLink(page, long.name).click();
@@ -236,6 +248,32 @@ describe('the Streams and Stream views', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  test('more categories than a page: "More categories" adds the next ones and moves the focus to them', {
+    timeout: 90_000,
+  }, async () => {
+    const { page, pageErrors, screenshot } = browser();
+    await signIn(page, manyKey);
+    const nav = page.getByRole('navigation', { name: 'Categories' });
+    const more = nav.getByRole('button', { name: 'More categories' });
+    await more.waitFor({ timeout: stepMs });
+    expect(await nav.getByRole('link').allTextContents()).toEqual([
+      'All streams',
+      ...manyCategories.slice(0, 30),
+      '(no category)',
+    ]);
+    await more.click();
+    await nav.getByRole('link', { name: 'kind-30' }).waitFor({ timeout: stepMs });
+    expect(await nav.getByRole('link').allTextContents()).toEqual([
+      'All streams',
+      ...manyCategories,
+      '(no category)',
+    ]);
+    expect(await more.count()).toBe(0);
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('kind-30');
+    await screenshot('explorer', 'streams-more-categories');
+    expect(pageErrors).toEqual([]);
+  });
+
   test('a token restricted to one category sees only its streams; another stream reads as missing', {
     timeout: 90_000,
   }, async () => {
@@ -245,7 +283,9 @@ describe('the Streams and Stream views', () => {
     await streamLink(page, short.name).waitFor({ timeout: stepMs });
     expect((await tableNames(page)).sort()).toEqual([long.name, short.name].sort());
     // Its category is offered; Append is not (no append scope).
-    await page.getByRole('navigation', { name: 'Categories' }).getByRole('link', { name: order }).waitFor();
+    const nav = page.getByRole('navigation', { name: 'Categories' });
+    await nav.getByRole('link', { name: order }).waitFor({ timeout: stepMs });
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['All streams', order, '(no category)']);
     expect(await page.getByRole('link', { name: 'Append' }).count()).toBe(0);
     await screenshot('explorer', 'streams-restricted');
 
