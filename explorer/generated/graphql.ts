@@ -4,6 +4,14 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type AppendEventsInput = {
+  /** From 1 to 32 events, at most 256 KiB of data and metadata together; stored all or none. */
+  events: Array<EventInput>;
+  /** The version the stream must be at (0: it must not exist). Required for versioned streams, refused for unversioned ones. */
+  expectedVersion?: number | null | undefined;
+  stream: StreamRef;
+};
+
 /** The given fields combine with AND, the values of one field with OR. */
 export type EventFilter = {
   /** Only events of streams in these categories. */
@@ -12,6 +20,14 @@ export type EventFilter = {
   streamIds?: Array<string> | null | undefined;
   /** Only events of these types. */
   types?: Array<string> | null | undefined;
+};
+
+export type EventInput = {
+  data: unknown;
+  /** Client-chosen id; generated when omitted. Unique within the tenant: an id already stored in any stream is refused with InvalidInputError, except when this append repeats the one that stored it (an idempotent retry). */
+  id?: string | null | undefined;
+  metadata?: unknown;
+  type: string;
 };
 
 export type ReplayParkedInput = {
@@ -23,6 +39,13 @@ export type ReplayParkedInput = {
 export type ResetConsumerInput = {
   after: number;
   consumer: string;
+};
+
+/** Names a stream by id or name (or both, then they must agree; a name stands for the id UUIDv5(3a24a3ee-d33d-4266-93ab-7d8e256a6d44, name)). Without category: the stream whose category is null. */
+export type StreamRef = {
+  category?: string | null | undefined;
+  id?: string | null | undefined;
+  name?: string | null | undefined;
 };
 
 export type ExplorerConsumerSummaryFragment = { name: string, checkpoint: number, lag: number, maxAttempts: number, ackTimeoutMs: number, createdAt: string, filter: { categories: Array<string> | null, types: Array<string> | null, streamIds: Array<string> | null } | null, webhook: { url: string, batchSize: number } | null };
@@ -93,6 +116,59 @@ export type ExplorerHeadQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type ExplorerHeadQuery = { head: number };
 
+export type StreamRowFragment = { id: string, name: string | null, category: string | null, version: number, versioned: boolean, updatedAt: string };
+
+export type StreamEventFieldsFragment = { id: string, type: string, version: number, position: number, recordedAt: string, data: unknown, metadata: unknown };
+
+export type ExplorerStreamsQueryVariables = Exact<{
+  category?: string | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type ExplorerStreamsQuery = { streams: { edges: Array<{ node: { id: string, name: string | null, category: string | null, version: number, versioned: boolean, updatedAt: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type ExplorerFindStreamQueryVariables = Exact<{
+  ref: StreamRef;
+}>;
+
+
+export type ExplorerFindStreamQuery = { stream: { id: string, name: string | null, category: string | null, version: number, versioned: boolean, updatedAt: string } | null };
+
+export type ExplorerStreamQueryVariables = Exact<{
+  ref: StreamRef;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  last?: number | null | undefined;
+  before?: string | null | undefined;
+  toVersion?: number | null | undefined;
+}>;
+
+
+export type ExplorerStreamQuery = { stream: { createdAt: string, id: string, name: string | null, category: string | null, version: number, versioned: boolean, updatedAt: string, snapshot: { version: number, type: string, createdAt: string, data: unknown } | null, events: { edges: Array<{ node: { id: string, type: string, version: number, position: number, recordedAt: string, data: unknown, metadata: unknown } }>, pageInfo: { startCursor: string | null, endCursor: string | null } } } | null };
+
+export type ExplorerAppendMutationVariables = Exact<{
+  input: AppendEventsInput;
+}>;
+
+
+export type ExplorerAppendMutation = { appendEvents:
+    | { __typename: 'AppendEventsSuccess', replayed: boolean, stream: { id: string, name: string | null, category: string | null, version: number, versioned: boolean, updatedAt: string }, events: Array<{ id: string, version: number, position: number }> }
+    | { __typename: 'ExpectedVersionRequiredError', message: string, streamId: string | null, category: string | null }
+    | { __typename: 'InvalidInputError', message: string, path: Array<string> | null }
+    | { __typename: 'StreamIsUnversionedError', message: string, streamId: string | null, category: string | null }
+    | { __typename: 'WrongExpectedVersionError', message: string, expectedVersion: number, actualVersion: number, streamId: string | null, category: string | null }
+   };
+
+export type ExplorerCategoriesQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type ExplorerCategoriesQuery = { categories: { edges: Array<{ node: { name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
 export type ExplorerViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -153,6 +229,27 @@ export const ExplorerConsumerResultFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"ExplorerConsumerResult"}) as unknown as TypedDocumentString<ExplorerConsumerResultFragment, unknown>;
+export const StreamRowFragmentDoc = new TypedDocumentString(`
+    fragment StreamRow on Stream {
+  id
+  name
+  category
+  version
+  versioned
+  updatedAt
+}
+    `, {"fragmentName":"StreamRow"}) as unknown as TypedDocumentString<StreamRowFragment, unknown>;
+export const StreamEventFieldsFragmentDoc = new TypedDocumentString(`
+    fragment StreamEventFields on Event {
+  id
+  type
+  version
+  position
+  recordedAt
+  data
+  metadata
+}
+    `, {"fragmentName":"StreamEventFields"}) as unknown as TypedDocumentString<StreamEventFieldsFragment, unknown>;
 export const ExplorerConsumersDocument = new TypedDocumentString(`
     query ExplorerConsumers($first: Int, $after: String) {
   consumers(first: $first, after: $after) {
@@ -313,6 +410,149 @@ export const ExplorerHeadDocument = new TypedDocumentString(`
   head
 }
     `) as unknown as TypedDocumentString<ExplorerHeadQuery, ExplorerHeadQueryVariables>;
+export const ExplorerStreamsDocument = new TypedDocumentString(`
+    query ExplorerStreams($category: String, $first: Int, $after: String) {
+  streams(category: $category, first: $first, after: $after) {
+    edges {
+      node {
+        ...StreamRow
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    fragment StreamRow on Stream {
+  id
+  name
+  category
+  version
+  versioned
+  updatedAt
+}`) as unknown as TypedDocumentString<ExplorerStreamsQuery, ExplorerStreamsQueryVariables>;
+export const ExplorerFindStreamDocument = new TypedDocumentString(`
+    query ExplorerFindStream($ref: StreamRef!) {
+  stream(ref: $ref) {
+    ...StreamRow
+  }
+}
+    fragment StreamRow on Stream {
+  id
+  name
+  category
+  version
+  versioned
+  updatedAt
+}`) as unknown as TypedDocumentString<ExplorerFindStreamQuery, ExplorerFindStreamQueryVariables>;
+export const ExplorerStreamDocument = new TypedDocumentString(`
+    query ExplorerStream($ref: StreamRef!, $first: Int, $after: String, $last: Int, $before: String, $toVersion: Int) {
+  stream(ref: $ref) {
+    ...StreamRow
+    createdAt
+    snapshot {
+      version
+      type
+      createdAt
+      data
+    }
+    events(
+      first: $first
+      after: $after
+      last: $last
+      before: $before
+      toVersion: $toVersion
+    ) {
+      edges {
+        node {
+          ...StreamEventFields
+        }
+      }
+      pageInfo {
+        startCursor
+        endCursor
+      }
+    }
+  }
+}
+    fragment StreamRow on Stream {
+  id
+  name
+  category
+  version
+  versioned
+  updatedAt
+}
+fragment StreamEventFields on Event {
+  id
+  type
+  version
+  position
+  recordedAt
+  data
+  metadata
+}`) as unknown as TypedDocumentString<ExplorerStreamQuery, ExplorerStreamQueryVariables>;
+export const ExplorerAppendDocument = new TypedDocumentString(`
+    mutation ExplorerAppend($input: AppendEventsInput!) {
+  appendEvents(input: $input) {
+    __typename
+    ... on AppendEventsSuccess {
+      replayed
+      stream {
+        ...StreamRow
+      }
+      events {
+        id
+        version
+        position
+      }
+    }
+    ... on Error {
+      message
+    }
+    ... on WrongExpectedVersionError {
+      expectedVersion
+      actualVersion
+      streamId
+      category
+    }
+    ... on InvalidInputError {
+      path
+    }
+    ... on ExpectedVersionRequiredError {
+      streamId
+      category
+    }
+    ... on StreamIsUnversionedError {
+      streamId
+      category
+    }
+  }
+}
+    fragment StreamRow on Stream {
+  id
+  name
+  category
+  version
+  versioned
+  updatedAt
+}`) as unknown as TypedDocumentString<ExplorerAppendMutation, ExplorerAppendMutationVariables>;
+export const ExplorerCategoriesDocument = new TypedDocumentString(`
+    query ExplorerCategories($first: Int, $after: String) {
+  categories(first: $first, after: $after) {
+    edges {
+      node {
+        name
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ExplorerCategoriesQuery, ExplorerCategoriesQueryVariables>;
 export const ExplorerViewerDocument = new TypedDocumentString(`
     query ExplorerViewer {
   viewer {

@@ -1,6 +1,103 @@
-/** Placeholder: built in issue 17. */
+/**
+ * The Streams view: the categories, and the streams of the one selected, a page at a time.
+ * #/streams: every stream; #/streams?category=<name>: that category's; #/streams?category=
+ * (empty): the streams without category (no category has an empty name).
+ */
+import { useState } from 'preact/hooks';
+import { ExplorerStreamsDocument, type ExplorerStreamsQueryVariables } from '../../generated/graphql';
+import { CategoryNav } from '../components/category-nav';
+import { StreamFinder } from '../components/stream-finder';
+import { matchesFilter, StreamTable } from '../components/stream-table';
 import type { Route } from '../router';
+import { useSession } from '../session';
+import { useRequest } from '../use-request';
 
-export function StreamsView(_props: { route: Route }) {
-  return <p>Not built yet.</p>;
+const pageSize = 25;
+
+const streamCount = (count: number) => `${count} ${count === 1 ? 'stream' : 'streams'}`;
+
+/** The selected category: a name, null (the streams without one), undefined (all streams). */
+type Selection = string | null | undefined;
+
+function selectionOf(route: Route): Selection {
+  const category = route.params.get('category');
+  if (category === null) return undefined;
+  return category === '' ? null : category;
+}
+
+function titleOf(selection: Selection): string {
+  if (selection === undefined) return 'All streams';
+  return selection === null ? 'Streams without category' : `Streams in ${selection}`;
+}
+
+export function StreamsView(props: { route: Route }) {
+  const selection = selectionOf(props.route);
+  return (
+    <div class="streams-layout">
+      <CategoryNav selected={selection} />
+      <section aria-labelledby="streams-heading" class="streams-main">
+        <h1 id="streams-heading">{titleOf(selection)}</h1>
+        {/* Another category starts at its first page, with an empty filter. */}
+        <StreamPages key={String(selection)} selection={selection} />
+      </section>
+    </div>
+  );
+}
+
+function StreamPages(props: { selection: Selection }) {
+  const session = useSession();
+  const [filter, setFilter] = useState('');
+  // The cursor each visited page started after (null: the first page); the last is shown.
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const after = cursors.at(-1) ?? null;
+  const variables: ExplorerStreamsQueryVariables = {
+    first: pageSize,
+    ...(after ? { after } : {}),
+    // Omitted: all streams; null: those without category.
+    ...(props.selection === undefined ? {} : { category: props.selection }),
+  };
+  const request = useRequest(
+    () => session.execute(ExplorerStreamsDocument, variables),
+    JSON.stringify(variables),
+  );
+  const page = request.data?.streams;
+  const streams = page?.edges.map((edge) => edge.node) ?? [];
+  const shown = streams.filter((stream) => matchesFilter(stream, filter));
+  const next = page?.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+  const pageNumber = cursors.length;
+  return (
+    <>
+      <StreamFinder filter={filter} onFilter={setFilter} category={props.selection} />
+      <div class="pager">
+        <button
+          type="button"
+          disabled={pageNumber === 1}
+          onClick={() => setCursors((list) => (list.length > 1 ? list.slice(0, -1) : list))}
+        >
+          Previous
+        </button>
+        <button type="button" disabled={!next} onClick={() => next && setCursors((list) => [...list, next])}>
+          Next
+        </button>
+        <span role="status" class="hint">
+          {request.loading ? 'Loading…' : `Page ${pageNumber}: ${streamCount(streams.length)}`}
+        </span>
+      </div>
+      {request.error && (
+        <p role="alert" class="error">
+          {request.error}
+        </p>
+      )}
+      {page && (
+        <StreamTable
+          streams={shown}
+          caption={
+            filter.trim()
+              ? `${shown.length} of ${streams.length} streams on this page match “${filter.trim()}”`
+              : `${streamCount(streams.length)} on page ${pageNumber}`
+          }
+        />
+      )}
+    </>
+  );
 }

@@ -1,0 +1,77 @@
+/**
+ * One stored event: type, version, position, time, id, and its data and metadata as collapsible
+ * JSON, with links to its place in its stream and to its position in the live log. Any view that
+ * shows events (a stream's page, the live log) can render it.
+ */
+import { JsonView } from './json';
+import { logHref, type StreamIdentity, StreamLink, streamHref, When } from './stream-link';
+
+export interface EventCardEvent {
+  id: string;
+  type: string;
+  version: number;
+  position: number;
+  recordedAt: string;
+  data: unknown;
+  metadata: unknown;
+}
+
+export interface EventCardProps {
+  event: EventCardEvent;
+  /** The event's stream. */
+  stream: StreamIdentity;
+  /** Show which stream it belongs to (off on the stream's own page). */
+  showStream?: boolean;
+  /** The event a link pointed at: marked for the eye and for screen readers. */
+  target?: boolean;
+}
+
+export function EventCard(props: EventCardProps) {
+  const { event, stream } = props;
+  return (
+    <article
+      class={props.target ? 'event-card target' : 'event-card'}
+      aria-label={`Event ${event.version}: ${event.type}`}
+      aria-current={props.target ? 'true' : undefined}
+    >
+      <h3>
+        <a href={streamHref(stream, event.version)} title="This event in its stream">
+          v{event.version}
+        </a>{' '}
+        <span class="event-type">{event.type}</span>
+      </h3>
+      <dl class="fields">
+        {props.showStream && (
+          <div>
+            <dt>Stream</dt>
+            <dd>
+              <StreamLink stream={stream} />
+            </dd>
+          </div>
+        )}
+        <div>
+          <dt>Position</dt>
+          <dd>
+            <a href={logHref(event.position)} title="The live log from this event">
+              {event.position}
+            </a>
+          </dd>
+        </div>
+        <div>
+          <dt>Recorded</dt>
+          <dd>
+            <When iso={event.recordedAt} />
+          </dd>
+        </div>
+        <div>
+          <dt>Id</dt>
+          <dd>
+            <code>{event.id}</code>
+          </dd>
+        </div>
+      </dl>
+      <JsonView label="data" value={event.data} />
+      <JsonView label="metadata" value={event.metadata} openDepth={1} />
+    </article>
+  );
+}

@@ -1,0 +1,88 @@
+/** A stream's head fields and its latest snapshot, as the stream's page shows them. */
+import type { ExplorerStreamQuery } from '../../generated/graphql';
+import { href } from '../router';
+import { JsonView } from './json';
+import { categoryHref, When } from './stream-link';
+
+export type LoadedStream = NonNullable<ExplorerStreamQuery['stream']>;
+
+function appendHref(stream: LoadedStream): string {
+  // A versioned stream needs the expected version: offer the current one.
+  return href('append', {
+    stream: stream.id,
+    category: stream.category,
+    expectedVersion: stream.versioned ? stream.version : undefined,
+  });
+}
+
+export function StreamHead(props: { stream: LoadedStream; canAppend: boolean; onRefresh(): void }) {
+  const { stream } = props;
+  return (
+    <section aria-labelledby="stream-heading" class="stream-head">
+      <h1 id="stream-heading">
+        <span class="hint">Stream </span>
+        {stream.name ?? stream.id}
+      </h1>
+      <dl class="fields">
+        <div>
+          <dt>Id</dt>
+          <dd>
+            <code>{stream.id}</code>
+          </dd>
+        </div>
+        <div>
+          <dt>Category</dt>
+          <dd>
+            <a href={categoryHref(stream.category)}>{stream.category ?? '(no category)'}</a>
+          </dd>
+        </div>
+        <div>
+          <dt>Version</dt>
+          <dd>{stream.version}</dd>
+        </div>
+        <div>
+          <dt>Versioned</dt>
+          <dd>{stream.versioned ? 'yes: appends give the expected version' : 'no'}</dd>
+        </div>
+        <div>
+          <dt>Created</dt>
+          <dd>
+            <When iso={stream.createdAt} />
+          </dd>
+        </div>
+        <div>
+          <dt>Updated</dt>
+          <dd>
+            <When iso={stream.updatedAt} />
+          </dd>
+        </div>
+      </dl>
+      <p class="actions">
+        <button type="button" onClick={props.onRefresh}>
+          Refresh
+        </button>
+        {props.canAppend && <a href={appendHref(stream)}>Append to this stream</a>}
+      </p>
+    </section>
+  );
+}
+
+export function SnapshotSection(props: { snapshot: LoadedStream['snapshot'] }) {
+  const { snapshot } = props;
+  return (
+    <section aria-labelledby="snapshot-heading">
+      <h2 id="snapshot-heading">Latest snapshot</h2>
+      {snapshot ? (
+        <>
+          <p>
+            Version <strong>{snapshot.version}</strong>, type <code>{snapshot.type}</code>, saved{' '}
+            <When iso={snapshot.createdAt} />
+          </p>
+          <JsonView label="data" value={snapshot.data} openDepth={1} />
+        </>
+      ) : (
+        <p class="hint">No snapshot saved.</p>
+      )}
+    </section>
+  );
+}
