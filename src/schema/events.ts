@@ -131,21 +131,20 @@ export function appendRequestOf(input: typeof AppendEventsInput.$inferInput): Ap
   };
 }
 
+/** The typed refusals of an append, alone or in appendToStreams. */
+export const appendErrorTypes = [
+  WrongExpectedVersionError,
+  ExpectedVersionRequiredError,
+  StreamIsUnversionedError,
+  InvalidInputError,
+];
+
 builder.mutationField('appendEvents', (t) =>
   t.field({
     type: AppendEventsSuccess,
     description: 'Appends events to a stream, creating it if needed; all are stored or none.',
     args: { input: t.arg({ type: AppendEventsInput, required: true }) },
-    errors: {
-      types: [
-        WrongExpectedVersionError,
-        ExpectedVersionRequiredError,
-        StreamIsUnversionedError,
-        InvalidInputError,
-      ],
-      directResult: true,
-      union: { name: 'AppendEventsResult' },
-    },
+    errors: { types: appendErrorTypes, directResult: true, union: { name: 'AppendEventsResult' } },
     resolve: async (_root, { input }, context) => {
       const result = await context.store.append(appendRequestOf(input));
       streamAtHand(result.stream, context);

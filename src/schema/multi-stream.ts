@@ -3,15 +3,9 @@
  * streams not written, stored in one transaction or not at all.
  */
 import { builder } from '../builder.js';
-import {
-  ExpectedVersionRequiredError,
-  InvalidInputError,
-  StreamIsUnversionedError,
-  WrongExpectedVersionError,
-} from '../store/errors.js';
 import { defaultLimits as storeLimits } from '../store/limits.js';
 import type { AppendToStreamsResult } from '../store/types.js';
-import { AppendEventsInput, AppendEventsSuccess, appendRequestOf } from './events.js';
+import { AppendEventsInput, AppendEventsSuccess, appendErrorTypes, appendRequestOf } from './events.js';
 import { StreamRefInput, streamAtHand } from './streams.js';
 
 const StreamConditionInput = builder.inputType('StreamCondition', {
@@ -53,16 +47,7 @@ builder.mutationField('appendToStreams', (t) =>
     description:
       'Appends to several streams in one transaction, on conditions on others: all events are stored or none. A refusal names the stream that failed (the first in input order, appends before conditions).',
     args: { input: t.arg({ type: AppendToStreamsInput, required: true }) },
-    errors: {
-      types: [
-        WrongExpectedVersionError,
-        ExpectedVersionRequiredError,
-        StreamIsUnversionedError,
-        InvalidInputError,
-      ],
-      directResult: true,
-      union: { name: 'AppendToStreamsResult' },
-    },
+    errors: { types: appendErrorTypes, directResult: true, union: { name: 'AppendToStreamsResult' } },
     resolve: async (_root, { input }, context) => {
       const result = await context.store.appendToStreams({
         appends: input.appends.map(appendRequestOf),
