@@ -83,7 +83,8 @@ const abuseSecondsOption = numberOption('abuse-seconds');
 const abuseScaledReadsOption = numberOption('abuse-scaled-reads');
 const abuseAfterCapOption = numberOption('abuse-after-cap');
 // Multi-stream: --concurrency=1,32 (the default), --ms-overlap-pool=64,1024 (the overlapping
-// cases at c=32, 2 streams a call, each drawn from a pool of this many; default 64; 0: none).
+// cases at c=32, 2 streams a call, each drawn from a pool of this many; default 64; 0: none),
+// --ms-repetitions=N (default 3), --ms-seconds=N (per measurement, default 4).
 const overlapPoolsOption = args
   .find((arg) => arg.startsWith('--ms-overlap-pool='))
   ?.slice('--ms-overlap-pool='.length)
@@ -307,9 +308,9 @@ try {
       tablePrefix,
       table: eventsTableName(tablePrefix),
       cases,
-      durationMs: quick ? 1500 : 4000,
+      durationMs: (numberOption('ms-seconds') ?? (quick ? 1.5 : 4)) * 1000,
       warmupMs: quick ? 1000 : 3000,
-      repetitions: quick ? 1 : 3,
+      repetitions: numberOption('ms-repetitions') ?? (quick ? 1 : 3),
       log,
     });
     results.multiStream = rows;
