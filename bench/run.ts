@@ -12,6 +12,8 @@
  *   npm run bench -- tokens       # { head } with an API key vs a token (cached, or new each request), c=1 and c=32
  *   npm run bench -- deletes      # stream deletion: GraphQL, store and raw, streams of 10/100/1000
  *   npm run bench -- consumers    # a durable consumer over graphql-ws, acks of 100, vs raw Query
+ *   npm run bench -- multi-stream # appendToStreams of 2 and 5 streams (store, GraphQL) vs one raw transaction per call
+ *   npm run bench -- multi-stream --concurrency=1,32 --ms-overlap-pool=64   # the defaults (pools: a list; 0: none)
  *   npm run bench -- consumers --consumer-events=20000 --consumer-max-in-flight=100 --consumer-ack-batch=50
  *   npm run bench -- fanout --selection=stream --subscribers=0,1,100
  *   npm run bench -- soak --soak-minutes=10   # not in the default set
@@ -30,6 +32,7 @@ import { pageGraphQL, pageRaw, seedLog } from './scenarios/catchup.js';
 import { consumerScenario } from './scenarios/consumers.js';
 import { deleteScenario } from './scenarios/deletes.js';
 import { catchUpSubscriber, type LiveResult, type LiveSelection, liveScenario } from './scenarios/live.js';
+import { type MultiStreamCase, multiStreamScenario, ratioOfRuns } from './scenarios/multi-stream.js';
 import { overheadScenario } from './scenarios/overhead.js';
 import { readsScenario, seedReads } from './scenarios/reads.js';
 import { printSoak, soakScenario } from './scenarios/soak.js';
@@ -79,6 +82,14 @@ const abuseRepetitionsOption = numberOption('abuse-repetitions');
 const abuseSecondsOption = numberOption('abuse-seconds');
 const abuseScaledReadsOption = numberOption('abuse-scaled-reads');
 const abuseAfterCapOption = numberOption('abuse-after-cap');
+// Multi-stream: --concurrency=1,32 (the default), --ms-overlap-pool=64,1024 (the overlapping
+// cases at c=32, 2 streams a call, each drawn from a pool of this many; default 64; 0: none),
+// --ms-repetitions=N (default 3), --ms-seconds=N (per measurement, default 4).
+const overlapPoolsOption = args
+  .find((arg) => arg.startsWith('--ms-overlap-pool='))
+  ?.slice('--ms-overlap-pool='.length)
+  .split(',')
+  .map(Number);
 const log = (line: string) => console.log(line);
 
 const machine = {
@@ -107,6 +118,7 @@ const tenants = [
   'delivery',
   'deletes',
   'soak',
+  'multi-stream',
 ] as const;
 const keyOf = (tenant: (typeof tenants)[number]) => `bench-key-for-${tenant}-0000`;
 const auth = (tenant: (typeof tenants)[number]) => ({ authorization: `Bearer ${keyOf(tenant)}` });
@@ -274,6 +286,53 @@ try {
             .map(([operation, count]) => `${operation} ${round(count, 1)}`)
             .join(', '),
         })),
+      ),
+    );
+  }
+  if (wants('multi-stream')) {
+    log(
+      '== multi-stream: appendToStreams (store in-process, GraphQL over HTTP) vs one raw TransactWriteItems per call; 1 event per stream, expected versions',
+    );
+    const cases: MultiStreamCase[] = [2, 5].flatMap((streams) =>
+      (concurrencyOption ?? [1, 32]).map((concurrency) => ({ streams, concurrency })),
+    );
+    for (const overlapPool of overlapPoolsOption ?? [64]) {
+      if (overlapPool > 0) cases.push({ streams: 2, concurrency: 32, overlapPool });
+    }
+    const rows = await multiStreamScenario({
+      gatewayUrl: gateway.url,
+      metricsUrl,
+      headers: auth('multi-stream'),
+      storeTenant: 'multi-stream-store',
+      dynamoEndpoint: local.endpoint,
+      tablePrefix,
+      table: eventsTableName(tablePrefix),
+      cases,
+      durationMs: (numberOption('ms-seconds') ?? (quick ? 1.5 : 4)) * 1000,
+      warmupMs: quick ? 1000 : 3000,
+      repetitions: numberOption('ms-repetitions') ?? (quick ? 1 : 3),
+      log,
+    });
+    results.multiStream = rows;
+    save();
+    console.table(
+      rows.flatMap((row) =>
+        (['store', 'graphql', 'raw'] as const).map((variant) => {
+          const m = row.median[variant];
+          const ratio = variant === 'raw' ? 1 : variant === 'store' ? row.storeRatio : row.graphqlRatio;
+          return {
+            case: `k=${row.case.streams} c=${row.case.concurrency}${row.case.overlapPool ? ` pool ${row.case.overlapPool}` : ''}`,
+            variant,
+            'calls/s': round(m.callsPerSecond, 0),
+            'events/s': round(m.eventsPerSecond, 0),
+            '÷ raw (medians / per rep)':
+              variant === 'raw' ? 1 : `${round(ratio, 2)} / ${round(ratioOfRuns(row, variant), 2)}`,
+            'p50 / p95 / p99 ms': `${round(m.p50)} / ${round(m.p95)} / ${round(m.p99)}`,
+            'conflict rate': round(m.conflictRate, 3),
+            'tx / other calls per call': `${round(m.transactionsPerCall, 2)} / ${round(m.otherCallsPerCall, 2)}`,
+            errors: m.errors,
+          };
+        }),
       ),
     );
   }

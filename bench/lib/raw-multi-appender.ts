@@ -1,0 +1,276 @@
+/**
+ * The baseline of the multi-stream bench: what a careful hand-written client does for one
+ * atomic append to several streams with raw @aws-sdk/client-dynamodb — ONE TransactWriteItems
+ * per call with the items eventloom writes (src/store/transaction.ts): the tenant counter
+ * conditioned on the position last seen, then per stream its head (versioned, conditioned on
+ * the version the client knows, or on not existing), the listing of a new stream, and per
+ * event the stream item, the log entry at its position and the tenant-wide id claim.
+ *
+ * As bench/lib/raw-appender.ts does (its `readUnseenHeads: false` client), it reads nothing
+ * it does not have to: it keeps the counter and the heads it saw, writes a stream it has not
+ * seen as new, and learns the counter and moved heads from the cancellation reasons (ALL_OLD)
+ * instead of reading again. A head that moved is the client's version conflict: it retries
+ * with the version it learned, as an application would after re-reading its streams.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  type CancellationReason,
+  type DynamoDBClient,
+  GetItemCommand,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import {
+  counterPk,
+  counterSk,
+  eventSk,
+  headSk,
+  logPk,
+  positionSk,
+  streamListPk,
+  streamListSk,
+  streamPk,
+} from '../../src/store/keys.js';
+import { streamIdForName } from '../../src/store/stream-id.js';
+import { claimKey } from './raw-appender.js';
+
+export interface RawStreamAppend {
+  name: string;
+  events: ReadonlyArray<{ type: string; data: unknown }>;
+}
+
+/** A head as the client last saw it: version 0 is "does not exist". */
+interface SeenHead {
+  version: number;
+  incarnation: number | undefined;
+}
+
+const absent: SeenHead = { version: 0, incarnation: undefined };
+
+function seenHeadOf(item: Record<string, unknown> | undefined): SeenHead {
+  if (!item) return absent;
+  return { version: item.version as number, incarnation: item.incarnation as number | undefined };
+}
+
+/** One stream of a call as the transaction writes it. */
+interface StreamPart {
+  append: RawStreamAppend;
+  pk: string;
+  streamId: string;
+  seen: SeenHead;
+  /** The position of its first event. */
+  firstPosition: number;
+}
+
+interface BuiltTransaction {
+  writes: TransactWriteItem[];
+  /** Per action, the index of the stream whose head it is (-1: not a head). */
+  headOf: number[];
+  heads: SeenHead[];
+  lastPosition: number;
+}
+
+export class RawMultiAppender {
+  private counter: number | undefined;
+  private readonly heads = new Map<string, SeenHead>();
+  /** TransactWriteItems sent. */
+  transactions = 0;
+  /** Transactions cancelled, for any reason (the counter, a head, a conflict). */
+  cancelled = 0;
+  /** Cancelled transactions in which a stream's head had moved: the client's version conflicts. */
+  versionConflicts = 0;
+  /** GetItem calls (the counter, after a transaction conflict). */
+  reads = 0;
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly table: string,
+    private readonly tenant: string,
+  ) {}
+
+  /** Appends to every named stream in one transaction (retried until it commits); returns the positions. */
+  async appendToStreams(appends: readonly RawStreamAppend[]): Promise<number[]> {
+    const pks = appends.map(({ name }) =>
+      streamPk(this.tenant, { id: streamIdForName(name), category: null }),
+    );
+    for (;;) {
+      this.counter ??= await this.readCounter();
+      const seen = this.counter;
+      const built = this.transaction(appends, pks, seen);
+      this.transactions++;
+      try {
+        await this.client.send(new TransactWriteItemsCommand({ TransactItems: built.writes }));
+      } catch (error) {
+        if ((error as { name?: string }).name !== 'TransactionCanceledException') throw error;
+        this.learn(
+          pks,
+          built.headOf,
+          (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [],
+        );
+        continue;
+      }
+      this.counter = Math.max(this.counter ?? 0, built.lastPosition);
+      pks.forEach((pk, index) => {
+        this.remember(pk, built.heads[index]!);
+      });
+      return Array.from({ length: built.lastPosition - seen }, (_, offset) => seen + offset + 1);
+    }
+  }
+
+  private async readCounter(): Promise<number> {
+    this.reads++;
+    const output = await this.client.send(
+      new GetItemCommand({
+        TableName: this.table,
+        Key: marshall({ pk: counterPk(this.tenant), sk: counterSk }),
+        ConsistentRead: true,
+      }),
+    );
+    return ((output.Item ? unmarshall(output.Item) : undefined)?.position as number | undefined) ?? 0;
+  }
+
+  /** Heads only move forward: a call answered late does not undo what a later one taught. */
+  private remember(pk: string, head: SeenHead): void {
+    const known = this.heads.get(pk);
+    if (known === undefined || head.version >= known.version) this.heads.set(pk, head);
+  }
+
+  /** What a cancelled transaction says: the counter and the heads as they are. */
+  private learn(
+    pks: readonly string[],
+    headOf: readonly number[],
+    reasons: readonly CancellationReason[],
+  ): void {
+    this.cancelled++;
+    if (reasons[0]?.Code === 'ConditionalCheckFailed') {
+      const counterItem = reasons[0].Item;
+      this.counter = counterItem ? (unmarshall(counterItem).position as number) : 0;
+    } else if (reasons.some((reason) => reason.Code === 'TransactionConflict')) {
+      this.counter = undefined;
+    }
+    let headMoved = false;
+    reasons.forEach((reason, action) => {
+      const stream = headOf[action] ?? -1;
+      if (stream < 0 || reason.Code !== 'ConditionalCheckFailed') return;
+      headMoved = true;
+      // Set, not remembered: the head as it is now, even below what a stale answer taught.
+      this.heads.set(pks[stream]!, seenHeadOf(reason.Item ? unmarshall(reason.Item) : undefined));
+    });
+    if (headMoved) this.versionConflicts++;
+  }
+
+  private transaction(
+    appends: readonly RawStreamAppend[],
+    pks: readonly string[],
+    seen: number,
+  ): BuiltTransaction {
+    const writes: TransactWriteItem[] = [];
+    const headOf: number[] = [-1];
+    const heads: SeenHead[] = [];
+    let position = seen;
+    appends.forEach((append, index) => {
+      const part: StreamPart = {
+        append,
+        pk: pks[index]!,
+        streamId: streamIdForName(append.name),
+        seen: this.heads.get(pks[index]!) ?? absent,
+        firstPosition: position + 1,
+      };
+      const streamWrites = this.streamWrites(part);
+      headOf.push(index, ...streamWrites.slice(1).map(() => -1));
+      writes.push(...streamWrites);
+      heads.push({ version: part.seen.version + append.events.length, incarnation: incarnationOf(part) });
+      position += append.events.length;
+    });
+    const counter = this.conditionalPut(
+      { pk: counterPk(this.tenant), sk: counterSk, position },
+      seen === 0 ? null : { name: 'position', value: seen },
+    );
+    return { writes: [counter, ...writes], headOf, heads, lastPosition: position };
+  }
+
+  /** One stream's writes: its head first, then its listing (new stream) and per event three items. */
+  private streamWrites(part: StreamPart): TransactWriteItem[] {
+    const { append, pk, streamId, seen } = part;
+    const now = new Date().toISOString();
+    const incarnation = incarnationOf(part);
+    const stamp = incarnation === undefined ? {} : { incarnation };
+    const identity = { streamId, category: null, name: append.name };
+    const head = {
+      pk,
+      sk: headSk,
+      ...identity,
+      versioned: true,
+      version: seen.version + append.events.length,
+      createdAt: now,
+      updatedAt: now,
+      ...stamp,
+    };
+    const writes = [
+      this.conditionalPut(head, seen.version === 0 ? null : { name: 'version', value: seen.version }),
+    ];
+    if (seen.version === 0) {
+      writes.push(
+        this.put({
+          pk: streamListPk(this.tenant),
+          sk: streamListSk({ id: streamId, category: null }),
+          ...identity,
+        }),
+      );
+    }
+    append.events.forEach((event, index) => {
+      const version = seen.version + index + 1;
+      const position = part.firstPosition + index;
+      const eventId = randomUUID();
+      const item = {
+        eventId,
+        type: event.type,
+        data: JSON.stringify(event.data),
+        metadata: '{}',
+        streamId,
+        category: null,
+        streamName: append.name,
+        version,
+        position,
+        recordedAt: now,
+        ...stamp,
+      };
+      writes.push(this.put({ pk, sk: eventSk(version), ...item }));
+      writes.push(this.put({ pk: logPk(this.tenant), sk: positionSk(position), ...item }));
+      const claim = { ...claimKey(this.tenant, pk, eventId), version, appendFirstVersion: seen.version + 1 };
+      writes.push(this.conditionalPut({ ...claim, appendSize: append.events.length, ...stamp }, null));
+    });
+    return writes;
+  }
+
+  private put(item: Record<string, unknown>): TransactWriteItem {
+    return { Put: { TableName: this.table, Item: marshall(item) } };
+  }
+
+  /** A Put conditioned on the item not existing (`expected` null) or on one attribute's value. */
+  private conditionalPut(
+    item: Record<string, unknown>,
+    expected: { name: string; value: number } | null,
+  ): TransactWriteItem {
+    return {
+      Put: {
+        TableName: this.table,
+        Item: marshall(item),
+        ConditionExpression: expected === null ? 'attribute_not_exists(pk)' : '#a = :v',
+        ...(expected === null
+          ? {}
+          : {
+              ExpressionAttributeNames: { '#a': expected.name },
+              ExpressionAttributeValues: marshall({ ':v': expected.value }),
+            }),
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
+  }
+}
+
+/** A new stream's incarnation is the position of its first event (src/store/transaction.ts). */
+function incarnationOf({ seen, firstPosition }: StreamPart): number | undefined {
+  return seen.version === 0 ? firstPosition : seen.incarnation;
+}
