@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { ExplorerViewerDocument } from '../generated/graphql';
-import { ApiError, execute } from './api';
+import { ApiError, errorMessage, execute } from './api';
 import { saveCredential, savedCredential } from './credential';
 import { type Route, useRoute } from './router';
 import { createSession, type Session, SessionContext } from './session';
@@ -26,10 +26,9 @@ async function signIn(credential: string | null): Promise<State> {
     saveCredential(credential);
     return { phase: 'ready', session: createSession(credential, viewer) };
   } catch (error) {
-    const message = error instanceof ApiError ? error.message : String(error);
     // Without a credential, a refusal only means one is needed: no error to show yet.
     const firstVisit = credential === null && error instanceof ApiError && error.status === 401;
-    return { phase: 'sign-in', message: firstVisit ? null : message };
+    return { phase: 'sign-in', message: firstVisit ? null : errorMessage(error) };
   }
 }
 

@@ -10,9 +10,10 @@ import {
   ExplorerReplayParkedDocument,
   ExplorerResetConsumerDocument,
 } from '../../generated/graphql';
+import { errorMessage } from '../api';
 import { useSession } from '../session';
+import { ErrorAlert } from './error-alert';
 import { parsePosition } from './position';
-import { messageOf } from './use-load';
 
 export interface Outcome {
   ok: boolean;
@@ -54,7 +55,7 @@ export function useConsumerActions(name: string, onChanged: () => void): Consume
       setOutcome(done);
       if (done.ok) onChanged();
     } catch (error) {
-      setOutcome({ ok: false, text: messageOf(error) });
+      setOutcome({ ok: false, text: errorMessage(error) });
     } finally {
       setBusy(false);
     }
@@ -93,11 +94,7 @@ export function OutcomeLine(props: { outcome: Outcome | null }) {
       <p role="status" class="ok">
         {outcome?.ok ? outcome.text : ''}
       </p>
-      {outcome && !outcome.ok && (
-        <p role="alert" class="error">
-          {outcome.text}
-        </p>
-      )}
+      <ErrorAlert message={outcome && !outcome.ok ? outcome.text : null} />
     </>
   );
 }
@@ -136,11 +133,7 @@ export function ResetForm(props: { name: string; checkpoint: number; actions: Co
           Reset…
         </button>
       </div>
-      {invalid && (
-        <p class="error" role="alert">
-          A position is a whole number from 0.
-        </p>
-      )}
+      <ErrorAlert message={invalid ? 'A position is a whole number from 0.' : null} />
       {pending !== null && (
         <fieldset class="confirm">
           <legend>Confirm the reset</legend>

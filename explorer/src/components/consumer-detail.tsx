@@ -7,12 +7,13 @@ import { useState } from 'preact/hooks';
 import { ExplorerConsumerDocument } from '../../generated/graphql';
 import { href } from '../router';
 import { useSession } from '../session';
+import { useRequest } from '../use-request';
 import { OutcomeLine, ResetForm, useConsumerActions } from './consumer-actions';
 import { type ConsumerSummary, describeDelivery, describeFilter } from './consumer-facts';
 import { Pager, useCursorPages } from './cursor-pager';
+import { ErrorAlert } from './error-alert';
 import { Time } from './event-parts';
 import { ParkedTable } from './parked-table';
-import { useLoad } from './use-load';
 
 const pageSizes = [10, 25, 100];
 
@@ -55,7 +56,7 @@ export function ConsumerDetail(props: { name: string }) {
   const session = useSession();
   const pages = useCursorPages();
   const [size, setSize] = useState(pageSizes[0] ?? 10);
-  const { data, error, loading, reload } = useLoad(
+  const { data, error, loading, reload } = useRequest(
     () => session.execute(ExplorerConsumerDocument, { name: props.name, first: size, after: pages.after }),
     `${size} ${pages.after ?? ''}`,
   );
@@ -80,11 +81,7 @@ export function ConsumerDetail(props: { name: string }) {
         </button>
         <span role="status">{loading ? 'Loading…' : ''}</span>
       </div>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
       {data && !consumer && (
         <p class="error" role="alert">
           No consumer is named "{props.name}" in this tenant.

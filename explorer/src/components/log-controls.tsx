@@ -4,6 +4,7 @@
  */
 import { useState } from 'preact/hooks';
 import { href } from '../router';
+import { ErrorAlert } from './error-alert';
 import type { LogFilter } from './log-feed';
 import { parsePosition } from './position';
 
@@ -80,11 +81,7 @@ export function JumpForm(props: { current: number | null }) {
       </div>
       <button type="submit">Jump</button>
       <a href={href('log')}>From the head</a>
-      {invalid && (
-        <p id="log-after-error" class="error" role="alert">
-          A position is a whole number from 0.
-        </p>
-      )}
+      <ErrorAlert id="log-after-error" message={invalid ? 'A position is a whole number from 0.' : null} />
     </form>
   );
 }

@@ -5,11 +5,12 @@
  */
 import { useState } from 'preact/hooks';
 import { type AppendEventsInput, type EventInput, ExplorerAppendDocument } from '../../generated/graphql';
+import { errorMessage } from '../api';
 import { type AppendAnswer, AppendResult } from '../components/append-result';
+import { ErrorAlert } from '../components/error-alert';
 import { streamRefOf } from '../components/stream-link';
 import type { Route } from '../router';
 import { useSession } from '../session';
-import { errorMessage } from '../use-request';
 
 interface FormValues {
   stream: string;
@@ -171,16 +172,6 @@ interface FieldProps {
   problem?: string | undefined;
 }
 
-/** A field's message, tied to it (aria-describedby) and announced when it appears. */
-function Problem(props: { id: string; problem: string | undefined }) {
-  if (!props.problem) return null;
-  return (
-    <p id={`${props.id}-problem`} class="error" role="alert">
-      {props.problem}
-    </p>
-  );
-}
-
 function TextField(props: FieldProps & { required?: boolean; inputMode?: 'numeric' }) {
   return (
     <div class="field">
@@ -195,7 +186,8 @@ function TextField(props: FieldProps & { required?: boolean; inputMode?: 'numeri
         aria-invalid={props.problem ? 'true' : undefined}
         aria-describedby={props.problem ? `${props.id}-problem` : undefined}
       />
-      <Problem id={props.id} problem={props.problem} />
+      {/* Tied to the field (aria-describedby) and announced when it appears. */}
+      <ErrorAlert id={`${props.id}-problem`} message={props.problem} />
     </div>
   );
 }
@@ -214,7 +206,8 @@ function JsonField(props: FieldProps) {
         aria-invalid={props.problem ? 'true' : undefined}
         aria-describedby={props.problem ? `${props.id}-problem` : undefined}
       />
-      <Problem id={props.id} problem={props.problem} />
+      {/* Tied to the field (aria-describedby) and announced when it appears. */}
+      <ErrorAlert id={`${props.id}-problem`} message={props.problem} />
     </div>
   );
 }

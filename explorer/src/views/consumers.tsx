@@ -7,9 +7,10 @@ import { ExplorerConsumersDocument } from '../../generated/graphql';
 import { ConsumerDetail } from '../components/consumer-detail';
 import { describeDelivery, describeFilter } from '../components/consumer-facts';
 import { Pager, useCursorPages } from '../components/cursor-pager';
-import { useLoad } from '../components/use-load';
+import { ErrorAlert } from '../components/error-alert';
 import { href, type Route } from '../router';
 import { useSession } from '../session';
+import { useRequest } from '../use-request';
 
 const pageSize = 50;
 
@@ -17,7 +18,7 @@ function ConsumerList() {
   const session = useSession();
   const pages = useCursorPages();
   const { after } = pages;
-  const { data, error, loading, reload } = useLoad(
+  const { data, error, loading, reload } = useRequest(
     () => session.execute(ExplorerConsumersDocument, { first: pageSize, after }),
     after ?? '',
   );
@@ -32,11 +33,7 @@ function ConsumerList() {
         </button>
         <span role="status">{loading ? 'Loading…' : ''}</span>
       </div>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
       {data && edges.length === 0 && <p>No consumers yet: create one with the createConsumer mutation.</p>}
       {edges.length > 0 && (
         <div class="table-wrap">

@@ -5,6 +5,7 @@
  */
 import { useState } from 'preact/hooks';
 import { ExplorerStreamDocument, type ExplorerStreamQueryVariables } from '../../generated/graphql';
+import { ErrorAlert } from '../components/error-alert';
 import { EventCard } from '../components/event-card';
 import { type LoadedStream, SnapshotSection, StreamHead } from '../components/stream-head';
 import type { Route } from '../router';
@@ -63,13 +64,7 @@ function StreamPage(props: { id: string; category: string | null; version: numbe
   );
   const stream = request.data?.stream;
   if (request.data === undefined) {
-    return request.error ? (
-      <p role="alert" class="error">
-        {request.error}
-      </p>
-    ) : (
-      <p role="status">Loading the stream…</p>
-    );
+    return request.error ? <ErrorAlert message={request.error} /> : <p role="status">Loading the stream…</p>;
   }
   if (!stream) {
     return (
@@ -87,11 +82,7 @@ function StreamPage(props: { id: string; category: string | null; version: numbe
       <section aria-labelledby="events-heading">
         <h2 id="events-heading">Events</h2>
         <EventPager stream={stream} loading={request.loading} onWindow={setEventWindow} />
-        {request.error && (
-          <p role="alert" class="error">
-            {request.error}
-          </p>
-        )}
+        <ErrorAlert message={request.error} />
         <EventList stream={stream} target={props.version} />
       </section>
     </>

@@ -6,6 +6,7 @@
 import { useState } from 'preact/hooks';
 import { ExplorerStreamsDocument, type ExplorerStreamsQueryVariables } from '../../generated/graphql';
 import { CategoryNav } from '../components/category-nav';
+import { ErrorAlert } from '../components/error-alert';
 import { StreamFinder } from '../components/stream-finder';
 import { matchesFilter, StreamTable } from '../components/stream-table';
 import type { Route } from '../router';
@@ -83,11 +84,7 @@ function StreamPages(props: { selection: Selection }) {
           {request.loading ? 'Loading…' : `Page ${pageNumber}: ${streamCount(streams.length)}`}
         </span>
       </div>
-      {request.error && (
-        <p role="alert" class="error">
-          {request.error}
-        </p>
-      )}
+      <ErrorAlert message={request.error} />
       {page && (
         <StreamTable
           streams={shown}
