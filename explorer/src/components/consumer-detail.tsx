@@ -12,8 +12,9 @@ import { OutcomeLine, ResetForm, useConsumerActions } from './consumer-actions';
 import { type ConsumerSummary, describeDelivery, describeFilter } from './consumer-facts';
 import { Pager, useCursorPages } from './cursor-pager';
 import { ErrorAlert } from './error-alert';
-import { Time } from './event-parts';
 import { ParkedTable } from './parked-table';
+import { logAfterHref } from './stream-link';
+import { When } from './when';
 
 const pageSizes = [10, 25, 100];
 
@@ -28,7 +29,7 @@ function Facts(props: { consumer: ConsumerSummary }) {
         <span class="mono" data-fact="checkpoint">
           {consumer.checkpoint}
         </span>{' '}
-        (<a href={href('log', { after: consumer.checkpoint })}>the log after it</a>)
+        (<a href={logAfterHref(consumer.checkpoint)}>the log after it</a>)
       </dd>
       <dt>Lag</dt>
       <dd>
@@ -46,7 +47,7 @@ function Facts(props: { consumer: ConsumerSummary }) {
       </dd>
       <dt>Created</dt>
       <dd>
-        <Time iso={consumer.createdAt} />
+        <When iso={consumer.createdAt} />
       </dd>
     </dl>
   );

@@ -4,7 +4,8 @@
  * shows events (a stream's page, the live log) can render it.
  */
 import { JsonView } from './json';
-import { logHref, type StreamIdentity, StreamLink, streamHref, When } from './stream-link';
+import { logFromHref, type StreamIdentity, StreamLink, streamHref } from './stream-link';
+import { When } from './when';
 
 export interface EventCardEvent {
   id: string;
@@ -52,7 +53,7 @@ export function EventCard(props: EventCardProps) {
         <div>
           <dt>Position</dt>
           <dd>
-            <a href={logHref(event.position)} title="The live log from this event">
+            <a href={logFromHref(event.position)} title="The live log from this event">
               {event.position}
             </a>
           </dd>

@@ -1,32 +1,4 @@
-/**
- * Small pieces the Live log and Consumers views show for an event: its stream as a link, its
- * time, and its JSON folded in a <details> (a plain <pre> until the shared JSON component,
- * explorer/src/components/json.tsx, is on main).
- */
-import { href } from '../router';
-
-export interface StreamOfEvent {
-  id: string;
-  name: string | null;
-  category: string | null;
-}
-
-/** The stream's page (#/stream/<id>?category=…), named by its name when it has one. */
-export function StreamLink(props: { stream: StreamOfEvent }) {
-  const { id, name, category } = props.stream;
-  return (
-    <a href={href('stream', id, { category })} title={`stream ${id}`}>
-      {category ? <span class="muted">{category} / </span> : null}
-      {name ?? <code>{id}</code>}
-    </a>
-  );
-}
-
-/** An ISO date-time as "2026-12-01 01:45:04.123Z", in a <time> element. */
-export function Time(props: { iso: string }) {
-  return <time dateTime={props.iso}>{props.iso.replace('T', ' ')}</time>;
-}
-
+/** An event's JSON folded in a <details>, as the Live log and Consumers views show it. */
 const previewLength = 60;
 
 function preview(text: string): string {

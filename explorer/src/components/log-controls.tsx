@@ -3,10 +3,10 @@
  * position" (which changes the route, so the position is in the address and can be shared).
  */
 import { useState } from 'preact/hooks';
-import { href } from '../router';
 import { ErrorAlert } from './error-alert';
 import type { LogFilter } from './log-feed';
 import { parsePosition } from './position';
+import { logAfterHref } from './stream-link';
 
 function listOf(text: string): string[] {
   return [
@@ -65,7 +65,7 @@ export function JumpForm(props: { current: number | null }) {
         event.preventDefault();
         const position = parsePosition(text);
         setInvalid(position === null);
-        if (position !== null) location.hash = href('log', { after: position });
+        if (position !== null) location.hash = logAfterHref(position);
       }}
     >
       <div>
@@ -80,7 +80,7 @@ export function JumpForm(props: { current: number | null }) {
         />
       </div>
       <button type="submit">Jump</button>
-      <a href={href('log')}>From the head</a>
+      <a href={logAfterHref(null)}>From the head</a>
       <ErrorAlert id="log-after-error" message={invalid ? 'A position is a whole number from 0.' : null} />
     </form>
   );

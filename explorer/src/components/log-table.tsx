@@ -1,6 +1,8 @@
 /** The Live log's rows, newest first: one per event, keyed by its log position. */
-import { JsonDetails, StreamLink, Time } from './event-parts';
+import { JsonDetails } from './event-parts';
 import type { LogEvent } from './log-feed';
+import { StreamLink } from './stream-link';
+import { When } from './when';
 
 function Row(props: { event: LogEvent }) {
   const { event } = props;
@@ -8,12 +10,12 @@ function Row(props: { event: LogEvent }) {
     <tr data-position={event.position}>
       <td class="mono">{event.position}</td>
       <td>
-        <StreamLink stream={event.stream} />
+        <StreamLink stream={event.stream} version={event.version} withCategory />
       </td>
       <td>{event.type}</td>
       <td class="mono">{event.version}</td>
       <td>
-        <Time iso={event.recordedAt} />
+        <When iso={event.recordedAt} />
       </td>
       <td>
         <JsonDetails value={event.data} label={`Data of the event at position ${event.position}`} />

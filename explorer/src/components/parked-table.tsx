@@ -1,7 +1,8 @@
 /** A consumer's parked events (dead letters): the event, its failed attempts and the reason. */
 import type { ExplorerConsumerQuery } from '../../generated/graphql';
-import { href } from '../router';
-import { JsonDetails, StreamLink, Time } from './event-parts';
+import { JsonDetails } from './event-parts';
+import { logFromHref, StreamLink } from './stream-link';
+import { When } from './when';
 
 type Parked = NonNullable<ExplorerConsumerQuery['consumer']>['parked']['edges'][number]['node'];
 
@@ -11,19 +12,19 @@ function Row(props: { parked: Parked; onReplay: ((position: number) => void) | n
   return (
     <tr data-position={event.position}>
       <td class="mono">
-        <a href={href('log', { after: event.position - 1 })} title="The log from this event on">
+        <a href={logFromHref(event.position)} title="The log from this event on">
           {event.position}
         </a>
       </td>
       <td>
-        <StreamLink stream={event.stream} />
+        <StreamLink stream={event.stream} version={event.version} withCategory />
       </td>
       <td>{event.type}</td>
       <td class="mono">{event.version}</td>
       <td class="mono">{parked.attempts}</td>
       <td>{parked.reason ?? <span class="muted">none given</span>}</td>
       <td>
-        <Time iso={parked.parkedAt} />
+        <When iso={parked.parkedAt} />
       </td>
       <td>
         <JsonDetails value={event.data} label={`Data of the parked event at position ${event.position}`} />

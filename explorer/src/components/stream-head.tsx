@@ -2,7 +2,8 @@
 import type { ExplorerStreamQuery } from '../../generated/graphql';
 import { href } from '../router';
 import { JsonView } from './json';
-import { categoryHref, When } from './stream-link';
+import { categoryHref } from './stream-link';
+import { When } from './when';
 
 export type LoadedStream = NonNullable<ExplorerStreamQuery['stream']>;
 

@@ -1,6 +1,7 @@
 /** One page of streams as a table: each stream's name (its link), id, category, version, time. */
 import type { StreamRowFragment } from '../../generated/graphql';
-import { categoryHref, StreamLink, When } from './stream-link';
+import { categoryHref, StreamLink } from './stream-link';
+import { When } from './when';
 
 /** Whether a stream matches what was typed in the filter box (case-insensitive substring). */
 export function matchesFilter(stream: StreamRowFragment, filter: string): boolean {
