@@ -67,8 +67,13 @@ describe('the live log', () => {
     expect(await link.getAttribute('href')).toBe(
       `#/stream/${streamIdForName(stream.name)}?category=orders&version=1`,
     );
-    await row.locator('summary').click();
-    expect(JSON.parse((await row.locator('pre').textContent()) ?? '')).toEqual({ index: 0 });
+    // The data starts folded to one line with its start, and opens to its fields.
+    const data = row.locator('details.json');
+    expect(await data.getAttribute('open')).toBeNull();
+    expect(await data.locator('summary').textContent()).toContain('{"index":0}');
+    await data.locator('summary').click();
+    expect(await data.getAttribute('open')).not.toBeNull();
+    expect(await data.locator('.json-entries').textContent()).toBe('"index": 0');
     await screenshot('explorer', 'live-log');
     // The link opens the stream's page at the event, marked.
     await link.click();

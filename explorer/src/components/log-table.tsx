@@ -1,5 +1,6 @@
 /** The Live log's rows, newest first: one per event, keyed by its log position. */
-import { JsonDetails } from './event-parts';
+
+import { JsonView } from './json';
 import type { LogEvent } from './log-feed';
 import { StreamLink } from './stream-link';
 import { When } from './when';
@@ -18,7 +19,12 @@ function Row(props: { event: LogEvent }) {
         <When iso={event.recordedAt} />
       </td>
       <td>
-        <JsonDetails value={event.data} label={`Data of the event at position ${event.position}`} />
+        <JsonView
+          value={event.data}
+          hiddenLabel={`Data of the event at position ${event.position}`}
+          openDepth={0}
+          preview
+        />
       </td>
     </tr>
   );

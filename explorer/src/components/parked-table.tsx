@@ -1,6 +1,6 @@
 /** A consumer's parked events (dead letters): the event, its failed attempts and the reason. */
 import type { ExplorerConsumerQuery } from '../../generated/graphql';
-import { JsonDetails } from './event-parts';
+import { JsonView } from './json';
 import { logFromHref, StreamLink } from './stream-link';
 import { When } from './when';
 
@@ -27,7 +27,12 @@ function Row(props: { parked: Parked; onReplay: ((position: number) => void) | n
         <When iso={parked.parkedAt} />
       </td>
       <td>
-        <JsonDetails value={event.data} label={`Data of the parked event at position ${event.position}`} />
+        <JsonView
+          value={event.data}
+          hiddenLabel={`Data of the parked event at position ${event.position}`}
+          openDepth={0}
+          preview
+        />
       </td>
       {onReplay && (
         <td>
