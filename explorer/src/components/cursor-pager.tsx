@@ -1,7 +1,9 @@
 /**
  * Forward cursor paging (the API's `first`/`after` connections) with a way back: the cursors of
- * the pages seen so far are kept, so "Previous page" asks again with the one before.
+ * the pages seen so far are kept, so "Previous page" asks again with the one before. The lists of
+ * streams, consumers and parked events page this way.
  */
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 
 export interface CursorPages {
@@ -29,6 +31,8 @@ export function Pager(props: {
   label: string;
   pages: CursorPages;
   pageInfo: { hasNextPage: boolean; endCursor?: string | null } | undefined;
+  /** What the pager says about the page, after the buttons; by default its number. */
+  children?: ComponentChildren;
 }) {
   const { pages, pageInfo } = props;
   const endCursor = pageInfo?.hasNextPage ? pageInfo.endCursor : null;
@@ -37,10 +41,10 @@ export function Pager(props: {
       <button type="button" disabled={pages.number < 2} onClick={pages.previous}>
         Previous page
       </button>
-      <span class="muted">page {pages.number}</span>
       <button type="button" disabled={!endCursor} onClick={() => endCursor && pages.next(endCursor)}>
         Next page
       </button>
+      {props.children ?? <span class="hint">Page {pages.number}</span>}
     </nav>
   );
 }

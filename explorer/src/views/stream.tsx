@@ -97,7 +97,7 @@ function EventPager(props: { stream: LoadedStream; loading: boolean; onWindow(wi
   const older = oldest !== undefined && oldest > 1 && pageInfo.startCursor;
   const newer = newest !== undefined && newest < props.stream.version && pageInfo.endCursor;
   return (
-    <div class="pager">
+    <nav class="pager" aria-label="Event pages">
       <button type="button" disabled={!newer} onClick={() => props.onWindow({ kind: 'newest' })}>
         Newest
       </button>
@@ -125,7 +125,7 @@ function EventPager(props: { stream: LoadedStream; loading: boolean; onWindow(wi
             ? 'No events.'
             : `Events ${newest} to ${oldest} of ${props.stream.version}, newest first`}
       </span>
-    </div>
+    </nav>
   );
 }
 
