@@ -1,5 +1,6 @@
 /** The Live log's rows, newest first: one per event, keyed by its log position. */
 
+import { DataTable } from './data-table';
 import { JsonView } from './json';
 import type { LogEvent } from './log-feed';
 import { StreamLink } from './stream-link';
@@ -30,28 +31,15 @@ function Row(props: { event: LogEvent }) {
   );
 }
 
+const logColumns = ['Position', 'Stream', 'Type', 'Version', 'Recorded', 'Data'];
+
 export function LogTable(props: { rows: readonly LogEvent[] }) {
   const newestFirst = [...props.rows].reverse();
   return (
-    <div class="table-wrap holds-hidden">
-      <table class="log-table">
-        <caption class="visually-hidden">Events of the log, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">Position</th>
-            <th scope="col">Stream</th>
-            <th scope="col">Type</th>
-            <th scope="col">Version</th>
-            <th scope="col">Recorded</th>
-            <th scope="col">Data</th>
-          </tr>
-        </thead>
-        <tbody>
-          {newestFirst.map((event) => (
-            <Row key={event.position} event={event} />
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable class="log-table" caption="Events of the log, newest first" captionHidden columns={logColumns}>
+      {newestFirst.map((event) => (
+        <Row key={event.position} event={event} />
+      ))}
+    </DataTable>
   );
 }
