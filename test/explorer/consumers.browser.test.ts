@@ -103,11 +103,17 @@ describe('the consumers view', () => {
       'consume subscription',
       'yes',
     ]);
+    const consumersNavLink = page
+      .getByRole('navigation', { name: 'Views' })
+      .getByRole('link', { name: 'Consumers', exact: true });
+    expect(await consumersNavLink.getAttribute('aria-current')).toBe('page');
     await screenshot('explorer', 'consumers');
 
     // The consumer's page: its facts and the parked events, ten per page.
     await row.getByRole('link', { name }).click();
     await page.getByRole('heading', { name: `Consumer ${name}` }).waitFor({ timeout: stepMs });
+    // A consumer's page is within Consumers: the navigation still marks it.
+    expect(await consumersNavLink.getAttribute('aria-current')).toBe('true');
     await page.locator('table.parked-table').waitFor({ timeout: stepMs });
     expect(await page.locator('[data-fact="checkpoint"]').textContent()).toBe(String(last));
     expect(await page.locator('[data-fact="lag"]').textContent()).toBe(String(lag));
