@@ -3,6 +3,7 @@
  * or the typed error with every field it carries (__typename, message, versions, stream, path).
  */
 import type { ExplorerAppendMutation } from '../../generated/graphql';
+import { Field } from './field';
 import { logFromHref, StreamLink, streamHref } from './stream-link';
 
 export type AppendAnswer = ExplorerAppendMutation['appendEvents'];
@@ -65,12 +66,9 @@ function AppendRefused(props: { refusal: AppendRefusal }) {
       </p>
       <dl class="fields">
         {refusalFields(refusal).map(([name, value]) => (
-          <div key={name}>
-            <dt>{name}</dt>
-            <dd>
-              <code>{value}</code>
-            </dd>
-          </div>
+          <Field key={name} name={name}>
+            <code>{value}</code>
+          </Field>
         ))}
       </dl>
     </div>

@@ -12,6 +12,7 @@ import { OutcomeLine, ResetForm, useConsumerActions } from './consumer-actions';
 import { type ConsumerSummary, describeDelivery, describeFilter } from './consumer-facts';
 import { Pager, useCursorPages } from './cursor-pager';
 import { ErrorAlert } from './error-alert';
+import { Field } from './field';
 import { ParkedTable } from './parked-table';
 import { logAfterHref } from './stream-link';
 import { When } from './when';
@@ -21,34 +22,28 @@ const pageSizes = [10, 25, 100];
 function Facts(props: { consumer: ConsumerSummary }) {
   const { consumer } = props;
   return (
-    <dl class="facts">
-      <dt>Filter</dt>
-      <dd>{describeFilter(consumer.filter)}</dd>
-      <dt>Checkpoint</dt>
-      <dd>
+    <dl class="fields">
+      <Field name="Filter">{describeFilter(consumer.filter)}</Field>
+      <Field name="Checkpoint">
         <span class="mono" data-fact="checkpoint">
           {consumer.checkpoint}
         </span>{' '}
         (<a href={logAfterHref(consumer.checkpoint)}>the log after it</a>)
-      </dd>
-      <dt>Lag</dt>
-      <dd>
+      </Field>
+      <Field name="Lag">
         <span class="mono" data-fact="lag">
           {consumer.lag}
         </span>{' '}
         positions behind the head
-      </dd>
-      <dt>Delivery</dt>
-      <dd>{describeDelivery(consumer.webhook)}</dd>
-      <dt>Attempts</dt>
-      <dd>
+      </Field>
+      <Field name="Delivery">{describeDelivery(consumer.webhook)}</Field>
+      <Field name="Attempts">
         parked after {consumer.maxAttempts} failed {consumer.maxAttempts === 1 ? 'attempt' : 'attempts'}; ack
         timeout {consumer.ackTimeoutMs} ms
-      </dd>
-      <dt>Created</dt>
-      <dd>
+      </Field>
+      <Field name="Created">
         <When iso={consumer.createdAt} />
-      </dd>
+      </Field>
     </dl>
   );
 }
