@@ -105,9 +105,15 @@ export function ResetForm(props: { name: string; checkpoint: number; actions: Co
   const [invalid, setInvalid] = useState(false);
   const [pending, setPending] = useState<number | null>(null);
   const confirm = useRef<HTMLButtonElement>(null);
+  const positionField = useRef<HTMLInputElement>(null);
   useEffect(() => {
     if (pending !== null) confirm.current?.focus();
   }, [pending]);
+  // The confirmation's buttons vanish once pressed: the focus goes back to the position.
+  const closeConfirmation = () => {
+    setPending(null);
+    positionField.current?.focus();
+  };
   return (
     <form
       aria-label="Reset the checkpoint"
@@ -123,9 +129,11 @@ export function ResetForm(props: { name: string; checkpoint: number; actions: Co
           <label for="reset-after">Reset to after position</label>
           <input
             id="reset-after"
+            ref={positionField}
             inputMode="numeric"
             value={text}
             aria-invalid={invalid}
+            aria-describedby={invalid ? 'reset-after-error' : undefined}
             onInput={(event) => setText(event.currentTarget.value)}
           />
         </div>
@@ -133,7 +141,7 @@ export function ResetForm(props: { name: string; checkpoint: number; actions: Co
           Reset…
         </button>
       </div>
-      <ErrorAlert message={invalid ? 'A position is a whole number from 0.' : null} />
+      <ErrorAlert id="reset-after-error" message={invalid ? 'A position is a whole number from 0.' : null} />
       {pending !== null && (
         <fieldset class="confirm">
           <legend>Confirm the reset</legend>
@@ -148,12 +156,12 @@ export function ResetForm(props: { name: string; checkpoint: number; actions: Co
               ref={confirm}
               onClick={() => {
                 props.actions.reset(pending);
-                setPending(null);
+                closeConfirmation();
               }}
             >
               Confirm reset
             </button>
-            <button type="button" onClick={() => setPending(null)}>
+            <button type="button" onClick={closeConfirmation}>
               Cancel
             </button>
           </div>

@@ -13,6 +13,7 @@ import { type ConsumerSummary, describeDelivery, describeFilter } from './consum
 import { Pager, useCursorPages } from './cursor-pager';
 import { ErrorAlert } from './error-alert';
 import { Field } from './field';
+import { FocusKeepingButton } from './focus-keeping-button';
 import { ParkedTable } from './parked-table';
 import { logAfterHref } from './stream-link';
 import { When } from './when';
@@ -88,9 +89,9 @@ export function ConsumerDetail(props: { name: string }) {
         <section aria-labelledby="consumer-repairs">
           <h2 id="consumer-repairs">Repair</h2>
           <div class="toolbar">
-            <button type="button" disabled={actions.busy} onClick={() => actions.replay(null)}>
+            <FocusKeepingButton disabled={actions.busy} onClick={() => actions.replay(null)}>
               Replay all parked events
-            </button>
+            </FocusKeepingButton>
           </div>
           <ResetForm name={consumer.name} checkpoint={consumer.checkpoint} actions={actions} />
           <OutcomeLine outcome={actions.outcome} />

@@ -5,6 +5,7 @@
  */
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
+import { FocusKeepingButton } from './focus-keeping-button';
 
 export interface CursorPages {
   /** The current page's `after`: null on the first page. */
@@ -38,12 +39,12 @@ export function Pager(props: {
   const endCursor = pageInfo?.hasNextPage ? pageInfo.endCursor : null;
   return (
     <nav class="pager" aria-label={props.label}>
-      <button type="button" disabled={pages.number < 2} onClick={pages.previous}>
+      <FocusKeepingButton disabled={pages.number < 2} onClick={pages.previous}>
         Previous page
-      </button>
-      <button type="button" disabled={!endCursor} onClick={() => endCursor && pages.next(endCursor)}>
+      </FocusKeepingButton>
+      <FocusKeepingButton disabled={!endCursor} onClick={() => endCursor && pages.next(endCursor)}>
         Next page
-      </button>
+      </FocusKeepingButton>
       {props.children ?? <span class="hint">Page {pages.number}</span>}
     </nav>
   );

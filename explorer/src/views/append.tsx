@@ -8,6 +8,7 @@ import { type AppendEventsInput, type EventInput, ExplorerAppendDocument } from 
 import { errorMessage } from '../api';
 import { type AppendAnswer, AppendResult } from '../components/append-result';
 import { ErrorAlert } from '../components/error-alert';
+import { FocusKeepingButton } from '../components/focus-keeping-button';
 import { streamRefOf } from '../components/stream-link';
 import type { Route } from '../router';
 import { useSession } from '../session';
@@ -89,6 +90,7 @@ function AppendForm(props: { params: URLSearchParams }) {
 
   const submit = async (event: Event) => {
     event.preventDefault();
+    if (sending) return;
     const built = inputOf(values);
     setProblems('problems' in built ? built.problems : {});
     if ('problems' in built) return;
@@ -150,9 +152,9 @@ function AppendForm(props: { params: URLSearchParams }) {
         <p class="hint">
           A versioned stream needs it on every append; after a success it moves to the version reached.
         </p>
-        <button type="submit" disabled={sending}>
+        <FocusKeepingButton type="submit" disabled={sending}>
           {sending ? 'Appending…' : 'Append'}
-        </button>
+        </FocusKeepingButton>
       </form>
       {outcome && 'answer' in outcome && <AppendResult answer={outcome.answer} />}
       {outcome && 'failure' in outcome && (

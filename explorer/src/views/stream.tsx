@@ -7,6 +7,7 @@ import { useState } from 'preact/hooks';
 import { ExplorerStreamDocument, type ExplorerStreamQueryVariables } from '../../generated/graphql';
 import { ErrorAlert } from '../components/error-alert';
 import { EventCard } from '../components/event-card';
+import { FocusKeepingButton } from '../components/focus-keeping-button';
 import { type LoadedStream, SnapshotSection, StreamHead } from '../components/stream-head';
 import type { Route } from '../router';
 import { useSession } from '../session';
@@ -98,26 +99,24 @@ function EventPager(props: { stream: LoadedStream; loading: boolean; onWindow(wi
   const newer = newest !== undefined && newest < props.stream.version && pageInfo.endCursor;
   return (
     <nav class="pager" aria-label="Event pages">
-      <button type="button" disabled={!newer} onClick={() => props.onWindow({ kind: 'newest' })}>
+      <FocusKeepingButton disabled={!newer} onClick={() => props.onWindow({ kind: 'newest' })}>
         Newest
-      </button>
-      <button
-        type="button"
+      </FocusKeepingButton>
+      <FocusKeepingButton
         disabled={!newer}
         onClick={() => newer && props.onWindow({ kind: 'newer', after: newer })}
       >
         Newer
-      </button>
-      <button
-        type="button"
+      </FocusKeepingButton>
+      <FocusKeepingButton
         disabled={!older}
         onClick={() => older && props.onWindow({ kind: 'older', before: older })}
       >
         Older
-      </button>
-      <button type="button" disabled={!older} onClick={() => props.onWindow({ kind: 'oldest' })}>
+      </FocusKeepingButton>
+      <FocusKeepingButton disabled={!older} onClick={() => props.onWindow({ kind: 'oldest' })}>
         Oldest
-      </button>
+      </FocusKeepingButton>
       <span role="status" class="hint">
         {props.loading
           ? 'Loading…'
