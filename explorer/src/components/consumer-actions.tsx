@@ -13,7 +13,7 @@ import {
 import { errorMessage } from '../api';
 import { useSession } from '../session';
 import { ErrorAlert } from './error-alert';
-import { parsePosition } from './position';
+import { PositionField, PositionProblem, parsePosition } from './position';
 
 export interface Outcome {
   ok: boolean;
@@ -125,23 +125,19 @@ export function ResetForm(props: { name: string; checkpoint: number; actions: Co
       }}
     >
       <div class="toolbar">
-        <div>
-          <label for="reset-after">Reset to after position</label>
-          <input
-            id="reset-after"
-            ref={positionField}
-            inputMode="numeric"
-            value={text}
-            aria-invalid={invalid}
-            aria-describedby={invalid ? 'reset-after-error' : undefined}
-            onInput={(event) => setText(event.currentTarget.value)}
-          />
-        </div>
+        <PositionField
+          id="reset-after"
+          label="Reset to after position"
+          value={text}
+          invalid={invalid}
+          onInput={setText}
+          inputRef={positionField}
+        />
         <button type="submit" disabled={props.actions.busy}>
           Reset…
         </button>
       </div>
-      <ErrorAlert id="reset-after-error" message={invalid ? 'A position is a whole number from 0.' : null} />
+      <PositionProblem fieldId="reset-after" invalid={invalid} />
       {pending !== null && (
         <fieldset class="confirm">
           <legend>Confirm the reset</legend>

@@ -15,6 +15,7 @@ import { ErrorAlert } from './error-alert';
 import { Field } from './field';
 import { FocusKeepingButton } from './focus-keeping-button';
 import { ParkedTable } from './parked-table';
+import { ReloadBar } from './reload-bar';
 import { logAfterHref } from './stream-link';
 import { When } from './when';
 
@@ -72,12 +73,7 @@ export function ConsumerDetail(props: { name: string }) {
       <h1 id="consumer-title">
         Consumer <code>{props.name}</code>
       </h1>
-      <div class="toolbar">
-        <button type="button" onClick={reload}>
-          Reload
-        </button>
-        <span role="status">{loading ? 'Loading…' : ''}</span>
-      </div>
+      <ReloadBar loading={loading} onReload={reload} />
       <ErrorAlert message={error} />
       {data && !consumer && (
         <p class="error" role="alert">

@@ -3,9 +3,8 @@
  * position" (which changes the route, so the position is in the address and can be shared).
  */
 import { useState } from 'preact/hooks';
-import { ErrorAlert } from './error-alert';
 import type { LogFilter } from './log-feed';
-import { parsePosition } from './position';
+import { PositionField, PositionProblem, parsePosition } from './position';
 import { logAfterHref } from './stream-link';
 
 function listOf(text: string): string[] {
@@ -68,20 +67,16 @@ export function JumpForm(props: { current: number | null }) {
         if (position !== null) location.hash = logAfterHref(position);
       }}
     >
-      <div>
-        <label for="log-after">Start after position</label>
-        <input
-          id="log-after"
-          inputMode="numeric"
-          value={text}
-          aria-invalid={invalid}
-          aria-describedby={invalid ? 'log-after-error' : undefined}
-          onInput={(event) => setText(event.currentTarget.value)}
-        />
-      </div>
+      <PositionField
+        id="log-after"
+        label="Start after position"
+        value={text}
+        invalid={invalid}
+        onInput={setText}
+      />
       <button type="submit">Jump</button>
       <a href={logAfterHref(null)}>From the head</a>
-      <ErrorAlert id="log-after-error" message={invalid ? 'A position is a whole number from 0.' : null} />
+      <PositionProblem fieldId="log-after" invalid={invalid} />
     </form>
   );
 }

@@ -9,6 +9,7 @@ import { describeDelivery, describeFilter } from '../components/consumer-facts';
 import { Pager, useCursorPages } from '../components/cursor-pager';
 import { DataTable } from '../components/data-table';
 import { ErrorAlert } from '../components/error-alert';
+import { ReloadBar } from '../components/reload-bar';
 import { href, type Route } from '../router';
 import { useSession } from '../session';
 import { useRequest } from '../use-request';
@@ -30,12 +31,7 @@ function ConsumerList() {
   return (
     <section aria-labelledby="consumers-title">
       <h1 id="consumers-title">Consumers</h1>
-      <div class="toolbar">
-        <button type="button" onClick={reload}>
-          Reload
-        </button>
-        <span role="status">{loading ? 'Loading…' : ''}</span>
-      </div>
+      <ReloadBar loading={loading} onReload={reload} />
       <ErrorAlert message={error} />
       {data && edges.length === 0 && <p>No consumers yet: create one with the createConsumer mutation.</p>}
       {edges.length > 0 && (
