@@ -22,6 +22,11 @@ export class ApiError extends Error {
   }
 }
 
+/** What a person reads for any failure: ApiError messages are written for people already. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 const endpoint = '/graphql';
 
 function authorization(credential: string | null): Record<string, string> {

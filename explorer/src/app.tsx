@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { ExplorerViewerDocument } from '../generated/graphql';
-import { ApiError, execute } from './api';
+import { ApiError, errorMessage, execute } from './api';
 import { saveCredential, savedCredential } from './credential';
 import { type Route, useRoute } from './router';
 import { createSession, type Session, SessionContext } from './session';
@@ -26,10 +26,9 @@ async function signIn(credential: string | null): Promise<State> {
     saveCredential(credential);
     return { phase: 'ready', session: createSession(credential, viewer) };
   } catch (error) {
-    const message = error instanceof ApiError ? error.message : String(error);
     // Without a credential, a refusal only means one is needed: no error to show yet.
     const firstVisit = credential === null && error instanceof ApiError && error.status === 401;
-    return { phase: 'sign-in', message: firstVisit ? null : message };
+    return { phase: 'sign-in', message: firstVisit ? null : errorMessage(error) };
   }
 }
 
@@ -41,11 +40,24 @@ const views: Record<string, (props: { route: Route }) => preact.JSX.Element> = {
   append: AppendView,
 };
 
+/** The navigation's link a view belongs under, when it has none of its own: a stream's page is under Streams. */
+const navSections: Record<string, string> = { stream: 'streams' };
+
+/**
+ * How a navigation link marks where the person is: "page" on the view it opens, "true" on a page
+ * within it (a stream under Streams, a consumer under Consumers), nothing elsewhere.
+ */
+function currentMark(route: Route, link: string): 'page' | 'true' | undefined {
+  const view = route.parts[0] ?? 'streams';
+  if ((navSections[view] ?? view) !== link) return undefined;
+  return view === link && route.parts.length === 1 ? 'page' : 'true';
+}
+
 function Shell(props: { session: Session; onSignOut(): void }) {
   const route = useRoute();
   const View = views[route.parts[0] ?? 'streams'];
   const { viewer } = props.session;
-  const current = (name: string) => (route.parts[0] === name ? 'page' : undefined);
+  const current = (link: string) => currentMark(route, link);
   return (
     <SessionContext.Provider value={props.session}>
       <header class="top">

@@ -4,6 +4,7 @@
  * answer of the older request is dropped, so quick clicks never show a page already left.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { errorMessage } from './api';
 
 export interface Requested<T> {
   loading: boolean;
@@ -12,11 +13,6 @@ export interface Requested<T> {
   /** The last request's failure, in words; null when it succeeded or is running. */
   error: string | null;
   reload(): void;
-}
-
-/** What a person reads for a failed request: ApiError messages are written for people already. */
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**

@@ -9,6 +9,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
+import { streamIdForName } from '../../src/store/index.js';
 import {
   AckEventsDocument,
   ConsumeDocument,
@@ -55,7 +56,8 @@ async function consumerWithParkedEvents() {
   );
   expect(created.createConsumer.__typename).toBe('ConsumerSuccess');
   const events = Array.from({ length: 12 }, (_, index) => event('Shipped', { index }));
-  const appended = await appendOk(api(), { name: uniqueName('s'), category }, events, undefined, asAdmin);
+  const stream = { name: uniqueName('s'), category };
+  const appended = await appendOk(api(), stream, events, undefined, asAdmin);
   const positions = appended.events.map((appendedEvent) => appendedEvent.position);
   const deliveries = clients.ws(api().url, { key }).subscribe(ConsumeDocument, { consumer: name });
   await deliveries.waitFor(12);
@@ -69,7 +71,7 @@ async function consumerWithParkedEvents() {
   expect(nacked.nackEvents.__typename).toBe('ConsumerSuccess');
   await api().data(AckEventsDocument, { input: { consumer: name, positions: [last] } }, asAdmin);
   await expect.poll(async () => (await readConsumer(name)).checkpoint, { timeout: stepMs }).toBe(last);
-  return { name, positions, parked, deliveries };
+  return { name, stream, positions, parked, deliveries };
 }
 
 const parkedRows = (page: Page): Promise<number[]> =>
@@ -85,7 +87,7 @@ describe('the consumers view', () => {
     timeout: 180_000,
   }, async () => {
     const { page, pageErrors, screenshot } = browser();
-    const { name, positions, parked, deliveries } = await consumerWithParkedEvents();
+    const { name, stream, positions, parked, deliveries } = await consumerWithParkedEvents();
     const first = positions[0] as number;
     const last = positions[11] as number;
 
@@ -101,17 +103,28 @@ describe('the consumers view', () => {
       'consume subscription',
       'yes',
     ]);
+    const consumersNavLink = page
+      .getByRole('navigation', { name: 'Views' })
+      .getByRole('link', { name: 'Consumers', exact: true });
+    expect(await consumersNavLink.getAttribute('aria-current')).toBe('page');
     await screenshot('explorer', 'consumers');
 
     // The consumer's page: its facts and the parked events, ten per page.
     await row.getByRole('link', { name }).click();
     await page.getByRole('heading', { name: `Consumer ${name}` }).waitFor({ timeout: stepMs });
+    // A consumer's page is within Consumers: the navigation still marks it.
+    expect(await consumersNavLink.getAttribute('aria-current')).toBe('true');
     await page.locator('table.parked-table').waitFor({ timeout: stepMs });
     expect(await page.locator('[data-fact="checkpoint"]').textContent()).toBe(String(last));
     expect(await page.locator('[data-fact="lag"]').textContent()).toBe(String(lag));
     expect(await parkedRows(page)).toEqual(parked.slice(0, 10));
     const reasons = await page.locator('table.parked-table tbody tr td:nth-child(6)').allTextContents();
     expect(reasons).toEqual(Array(10).fill('bad payload'));
+    // A parked event's stream link opens the stream's page at that event (the first is version 1).
+    const streamLink = page.locator(`tr[data-position="${first}"]`).getByRole('link', { name: stream.name });
+    expect(await streamLink.getAttribute('href')).toBe(
+      `#/stream/${streamIdForName(stream.name)}?category=${stream.category}&version=1`,
+    );
     await screenshot('explorer', 'consumer-parked');
     await page.getByRole('button', { name: 'Next page' }).click();
     await page.waitForFunction(

@@ -7,6 +7,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
+import { streamIdForName } from '../../src/store/index.js';
 import { HeadDocument } from '../generated/graphql.js';
 import { uniqueName, useTestApi } from '../support/api.js';
 import { useChromium } from '../support/browser.js';
@@ -51,7 +52,7 @@ async function waitForRows(page: Page, positions: number[]): Promise<void> {
 }
 
 describe('the live log', () => {
-  test('an appended event appears once the log is live, with its stream link and data', {
+  test('an appended event appears once the log is live, with its data and a link to it in its stream', {
     timeout: testMs,
   }, async () => {
     const { page, pageErrors, screenshot } = browser();
@@ -63,10 +64,22 @@ describe('the live log', () => {
     const row = page.locator(`tr[data-position="${position}"]`);
     expect(await row.getByRole('cell').nth(2).textContent()).toBe('OrderPlaced');
     const link = row.getByRole('link');
-    expect(await link.getAttribute('href')).toMatch(/^#\/stream\/[0-9a-f-]{36}\?category=orders$/);
-    await row.locator('summary').click();
-    expect(JSON.parse((await row.locator('pre').textContent()) ?? '')).toEqual({ index: 0 });
+    expect(await link.getAttribute('href')).toBe(
+      `#/stream/${streamIdForName(stream.name)}?category=orders&version=1`,
+    );
+    // The data starts folded to one line with its start, and opens to its fields.
+    const data = row.locator('details.json');
+    expect(await data.getAttribute('open')).toBeNull();
+    expect(await data.locator('summary').textContent()).toContain('{"index":0}');
+    await data.locator('summary').click();
+    expect(await data.getAttribute('open')).not.toBeNull();
+    expect(await data.locator('.json-entries').textContent()).toBe('"index": 0');
     await screenshot('explorer', 'live-log');
+    // The link opens the stream's page at the event, marked.
+    await link.click();
+    const target = page.locator('.event-card[aria-current="true"]');
+    await target.waitFor({ timeout: stepMs });
+    expect(await target.getAttribute('aria-label')).toBe('Event 1: OrderPlaced');
     expect(pageErrors).toEqual([]);
   });
 

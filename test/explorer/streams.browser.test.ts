@@ -97,6 +97,13 @@ async function signIn(page: Page, credential: string, path = '#/streams'): Promi
 
 const streamLink = (page: Page, name: string) => page.getByRole('link', { name, exact: true });
 
+/** How the navigation marks its Streams link: "page" on the list, "true" on a stream's page. */
+const streamsNavMark = (page: Page) =>
+  page
+    .getByRole('navigation', { name: 'Views' })
+    .getByRole('link', { name: 'Streams', exact: true })
+    .getAttribute('aria-current');
+
 async function tableNames(page: Page): Promise<string[]> {
   return page.locator('table.stream-table tbody tr td:first-child').allTextContents();
 }
@@ -134,11 +141,13 @@ describe('the Streams and Stream views', () => {
     await page.getByText('Page 1: 2 streams', { exact: true }).waitFor({ timeout: stepMs });
     expect((await tableNames(page)).sort()).toEqual([long.name, short.name].sort());
     expect(await nav.getByRole('link', { name: order }).getAttribute('aria-current')).toBe('page');
+    expect(await streamsNavMark(page)).toBe('page');
     await screenshot('explorer', 'streams-category');
 
     await streamLink(page, long.name).click();
     await page.getByRole('heading', { name: long.name }).waitFor({ timeout: stepMs });
     await page.getByText('Events 45 to 26 of 45, newest first', { exact: true }).waitFor({ timeout: stepMs });
+    expect(await streamsNavMark(page)).toBe('true');
     const events = page.getByRole('list', { name: 'Events, newest first' }).getByRole('article');
     expect(await events.count()).toBe(20);
     expect(await events.first().getAttribute('aria-label')).toBe('Event 45: Ticked');

@@ -3,7 +3,8 @@
  * or the typed error with every field it carries (__typename, message, versions, stream, path).
  */
 import type { ExplorerAppendMutation } from '../../generated/graphql';
-import { logHref, StreamLink, streamHref } from './stream-link';
+import { Field } from './field';
+import { logFromHref, StreamLink, streamHref } from './stream-link';
 
 export type AppendAnswer = ExplorerAppendMutation['appendEvents'];
 type AppendSuccess = Extract<AppendAnswer, { __typename: 'AppendEventsSuccess' }>;
@@ -32,7 +33,7 @@ function AppendSucceeded(props: { success: AppendSuccess }) {
         {events.map((event) => (
           <li key={event.id}>
             <a href={streamHref(stream, event.version)}>version {event.version}</a>, position{' '}
-            <a href={logHref(event.position)}>{event.position}</a>, id <code>{event.id}</code>
+            <a href={logFromHref(event.position)}>{event.position}</a>, id <code>{event.id}</code>
           </li>
         ))}
       </ul>
@@ -65,12 +66,9 @@ function AppendRefused(props: { refusal: AppendRefusal }) {
       </p>
       <dl class="fields">
         {refusalFields(refusal).map(([name, value]) => (
-          <div key={name}>
-            <dt>{name}</dt>
-            <dd>
-              <code>{value}</code>
-            </dd>
-          </div>
+          <Field key={name} name={name}>
+            <code>{value}</code>
+          </Field>
         ))}
       </dl>
     </div>

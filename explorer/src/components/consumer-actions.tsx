@@ -10,9 +10,10 @@ import {
   ExplorerReplayParkedDocument,
   ExplorerResetConsumerDocument,
 } from '../../generated/graphql';
+import { errorMessage } from '../api';
 import { useSession } from '../session';
-import { parsePosition } from './position';
-import { messageOf } from './use-load';
+import { ErrorAlert } from './error-alert';
+import { PositionField, PositionProblem, parsePosition } from './position';
 
 export interface Outcome {
   ok: boolean;
@@ -54,7 +55,7 @@ export function useConsumerActions(name: string, onChanged: () => void): Consume
       setOutcome(done);
       if (done.ok) onChanged();
     } catch (error) {
-      setOutcome({ ok: false, text: messageOf(error) });
+      setOutcome({ ok: false, text: errorMessage(error) });
     } finally {
       setBusy(false);
     }
@@ -93,11 +94,7 @@ export function OutcomeLine(props: { outcome: Outcome | null }) {
       <p role="status" class="ok">
         {outcome?.ok ? outcome.text : ''}
       </p>
-      {outcome && !outcome.ok && (
-        <p role="alert" class="error">
-          {outcome.text}
-        </p>
-      )}
+      <ErrorAlert message={outcome && !outcome.ok ? outcome.text : null} />
     </>
   );
 }
@@ -108,9 +105,15 @@ export function ResetForm(props: { name: string; checkpoint: number; actions: Co
   const [invalid, setInvalid] = useState(false);
   const [pending, setPending] = useState<number | null>(null);
   const confirm = useRef<HTMLButtonElement>(null);
+  const positionField = useRef<HTMLInputElement>(null);
   useEffect(() => {
     if (pending !== null) confirm.current?.focus();
   }, [pending]);
+  // The confirmation's buttons vanish once pressed: the focus goes back to the position.
+  const closeConfirmation = () => {
+    setPending(null);
+    positionField.current?.focus();
+  };
   return (
     <form
       aria-label="Reset the checkpoint"
@@ -122,25 +125,19 @@ export function ResetForm(props: { name: string; checkpoint: number; actions: Co
       }}
     >
       <div class="toolbar">
-        <div>
-          <label for="reset-after">Reset to after position</label>
-          <input
-            id="reset-after"
-            inputMode="numeric"
-            value={text}
-            aria-invalid={invalid}
-            onInput={(event) => setText(event.currentTarget.value)}
-          />
-        </div>
+        <PositionField
+          id="reset-after"
+          label="Reset to after position"
+          value={text}
+          invalid={invalid}
+          onInput={setText}
+          inputRef={positionField}
+        />
         <button type="submit" disabled={props.actions.busy}>
           Reset…
         </button>
       </div>
-      {invalid && (
-        <p class="error" role="alert">
-          A position is a whole number from 0.
-        </p>
-      )}
+      <PositionProblem fieldId="reset-after" invalid={invalid} />
       {pending !== null && (
         <fieldset class="confirm">
           <legend>Confirm the reset</legend>
@@ -155,12 +152,12 @@ export function ResetForm(props: { name: string; checkpoint: number; actions: Co
               ref={confirm}
               onClick={() => {
                 props.actions.reset(pending);
-                setPending(null);
+                closeConfirmation();
               }}
             >
               Confirm reset
             </button>
-            <button type="button" onClick={() => setPending(null)}>
+            <button type="button" onClick={closeConfirmation}>
               Cancel
             </button>
           </div>

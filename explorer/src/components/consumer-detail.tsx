@@ -7,46 +7,45 @@ import { useState } from 'preact/hooks';
 import { ExplorerConsumerDocument } from '../../generated/graphql';
 import { href } from '../router';
 import { useSession } from '../session';
+import { useRequest } from '../use-request';
 import { OutcomeLine, ResetForm, useConsumerActions } from './consumer-actions';
 import { type ConsumerSummary, describeDelivery, describeFilter } from './consumer-facts';
 import { Pager, useCursorPages } from './cursor-pager';
-import { Time } from './event-parts';
+import { ErrorAlert } from './error-alert';
+import { Field } from './field';
+import { FocusKeepingButton } from './focus-keeping-button';
 import { ParkedTable } from './parked-table';
-import { useLoad } from './use-load';
+import { ReloadBar } from './reload-bar';
+import { logAfterHref } from './stream-link';
+import { When } from './when';
 
 const pageSizes = [10, 25, 100];
 
 function Facts(props: { consumer: ConsumerSummary }) {
   const { consumer } = props;
   return (
-    <dl class="facts">
-      <dt>Filter</dt>
-      <dd>{describeFilter(consumer.filter)}</dd>
-      <dt>Checkpoint</dt>
-      <dd>
+    <dl class="fields">
+      <Field name="Filter">{describeFilter(consumer.filter)}</Field>
+      <Field name="Checkpoint">
         <span class="mono" data-fact="checkpoint">
           {consumer.checkpoint}
         </span>{' '}
-        (<a href={href('log', { after: consumer.checkpoint })}>the log after it</a>)
-      </dd>
-      <dt>Lag</dt>
-      <dd>
+        (<a href={logAfterHref(consumer.checkpoint)}>the log after it</a>)
+      </Field>
+      <Field name="Lag">
         <span class="mono" data-fact="lag">
           {consumer.lag}
         </span>{' '}
         positions behind the head
-      </dd>
-      <dt>Delivery</dt>
-      <dd>{describeDelivery(consumer.webhook)}</dd>
-      <dt>Attempts</dt>
-      <dd>
+      </Field>
+      <Field name="Delivery">{describeDelivery(consumer.webhook)}</Field>
+      <Field name="Attempts">
         parked after {consumer.maxAttempts} failed {consumer.maxAttempts === 1 ? 'attempt' : 'attempts'}; ack
         timeout {consumer.ackTimeoutMs} ms
-      </dd>
-      <dt>Created</dt>
-      <dd>
-        <Time iso={consumer.createdAt} />
-      </dd>
+      </Field>
+      <Field name="Created">
+        <When iso={consumer.createdAt} />
+      </Field>
     </dl>
   );
 }
@@ -55,7 +54,7 @@ export function ConsumerDetail(props: { name: string }) {
   const session = useSession();
   const pages = useCursorPages();
   const [size, setSize] = useState(pageSizes[0] ?? 10);
-  const { data, error, loading, reload } = useLoad(
+  const { data, error, loading, reload } = useRequest(
     () => session.execute(ExplorerConsumerDocument, { name: props.name, first: size, after: pages.after }),
     `${size} ${pages.after ?? ''}`,
   );
@@ -74,17 +73,8 @@ export function ConsumerDetail(props: { name: string }) {
       <h1 id="consumer-title">
         Consumer <code>{props.name}</code>
       </h1>
-      <div class="toolbar">
-        <button type="button" onClick={reload}>
-          Reload
-        </button>
-        <span role="status">{loading ? 'Loading…' : ''}</span>
-      </div>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ReloadBar loading={loading} onReload={reload} />
+      <ErrorAlert message={error} />
       {data && !consumer && (
         <p class="error" role="alert">
           No consumer is named "{props.name}" in this tenant.
@@ -95,9 +85,9 @@ export function ConsumerDetail(props: { name: string }) {
         <section aria-labelledby="consumer-repairs">
           <h2 id="consumer-repairs">Repair</h2>
           <div class="toolbar">
-            <button type="button" disabled={actions.busy} onClick={() => actions.replay(null)}>
+            <FocusKeepingButton disabled={actions.busy} onClick={() => actions.replay(null)}>
               Replay all parked events
-            </button>
+            </FocusKeepingButton>
           </div>
           <ResetForm name={consumer.name} checkpoint={consumer.checkpoint} actions={actions} />
           <OutcomeLine outcome={actions.outcome} />

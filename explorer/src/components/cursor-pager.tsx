@@ -1,8 +1,11 @@
 /**
  * Forward cursor paging (the API's `first`/`after` connections) with a way back: the cursors of
- * the pages seen so far are kept, so "Previous page" asks again with the one before.
+ * the pages seen so far are kept, so "Previous page" asks again with the one before. The lists of
+ * streams, consumers and parked events page this way.
  */
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
+import { FocusKeepingButton } from './focus-keeping-button';
 
 export interface CursorPages {
   /** The current page's `after`: null on the first page. */
@@ -29,18 +32,20 @@ export function Pager(props: {
   label: string;
   pages: CursorPages;
   pageInfo: { hasNextPage: boolean; endCursor?: string | null } | undefined;
+  /** What the pager says about the page, after the buttons; by default its number. */
+  children?: ComponentChildren;
 }) {
   const { pages, pageInfo } = props;
   const endCursor = pageInfo?.hasNextPage ? pageInfo.endCursor : null;
   return (
     <nav class="pager" aria-label={props.label}>
-      <button type="button" disabled={pages.number < 2} onClick={pages.previous}>
+      <FocusKeepingButton disabled={pages.number < 2} onClick={pages.previous}>
         Previous page
-      </button>
-      <span class="muted">page {pages.number}</span>
-      <button type="button" disabled={!endCursor} onClick={() => endCursor && pages.next(endCursor)}>
+      </FocusKeepingButton>
+      <FocusKeepingButton disabled={!endCursor} onClick={() => endCursor && pages.next(endCursor)}>
         Next page
-      </button>
+      </FocusKeepingButton>
+      {props.children ?? <span class="hint">Page {pages.number}</span>}
     </nav>
   );
 }

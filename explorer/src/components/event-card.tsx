@@ -3,8 +3,11 @@
  * JSON, with links to its place in its stream and to its position in the live log. Any view that
  * shows events (a stream's page, the live log) can render it.
  */
+
+import { Field } from './field';
 import { JsonView } from './json';
-import { logHref, type StreamIdentity, StreamLink, streamHref, When } from './stream-link';
+import { logFromHref, type StreamIdentity, StreamLink, streamHref } from './stream-link';
+import { When } from './when';
 
 export interface EventCardEvent {
   id: string;
@@ -42,33 +45,21 @@ export function EventCard(props: EventCardProps) {
       </h3>
       <dl class="fields">
         {props.showStream && (
-          <div>
-            <dt>Stream</dt>
-            <dd>
-              <StreamLink stream={stream} />
-            </dd>
-          </div>
+          <Field name="Stream">
+            <StreamLink stream={stream} />
+          </Field>
         )}
-        <div>
-          <dt>Position</dt>
-          <dd>
-            <a href={logHref(event.position)} title="The live log from this event">
-              {event.position}
-            </a>
-          </dd>
-        </div>
-        <div>
-          <dt>Recorded</dt>
-          <dd>
-            <When iso={event.recordedAt} />
-          </dd>
-        </div>
-        <div>
-          <dt>Id</dt>
-          <dd>
-            <code>{event.id}</code>
-          </dd>
-        </div>
+        <Field name="Position">
+          <a href={logFromHref(event.position)} title="The live log from this event">
+            {event.position}
+          </a>
+        </Field>
+        <Field name="Recorded">
+          <When iso={event.recordedAt} />
+        </Field>
+        <Field name="Id">
+          <code>{event.id}</code>
+        </Field>
       </dl>
       <JsonView label="data" value={event.data} />
       <JsonView label="metadata" value={event.metadata} openDepth={1} />

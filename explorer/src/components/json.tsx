@@ -4,12 +4,21 @@
  * the keyboard (Enter/Space on the summary) without any script of ours. Values stay as JSON
  * writes them (strings quoted), so what a person reads is what a client receives.
  */
+import type { ComponentChildren } from 'preact';
+
 export interface JsonViewProps {
   value: unknown;
   /** Named in the outer summary, e.g. "data" or "metadata". */
   label?: string;
+  /**
+   * Said to screen readers before the outer summary, not shown: which value this is where the
+   * page shows many (a table's column header names it for the eye), e.g. "Data of the event at 12".
+   */
+  hiddenLabel?: string;
   /** Objects and arrays nested less deep than this start open (default 2: the top two levels). */
   openDepth?: number;
+  /** The folded outer summary shows the value's start, as one line (for tables' rows). */
+  preview?: boolean;
 }
 
 type Container =
@@ -42,9 +51,26 @@ function summaryOf(container: Container): string {
   return `{${count} ${count === 1 ? 'key' : 'keys'}}`;
 }
 
-function Node(props: { value: unknown; name: string | null; depth: number; openDepth: number }) {
+const previewLength = 60;
+
+/** The value as one line of JSON, cut at `previewLength` characters. */
+function previewOf(value: unknown): string {
+  const compact = JSON.stringify(value) ?? 'undefined';
+  return compact.length > previewLength ? `${compact.slice(0, previewLength - 1)}…` : compact;
+}
+
+interface NodeProps {
+  value: unknown;
+  /** What goes before the value: its key, or the outer labels. */
+  name: ComponentChildren;
+  depth: number;
+  openDepth: number;
+  preview: boolean;
+}
+
+function Node(props: NodeProps) {
   const container = containerOf(props.value);
-  const name = props.name === null ? null : <span class="json-key">{props.name}: </span>;
+  const { name } = props;
   if (!container) {
     return (
       <>
@@ -66,15 +92,17 @@ function Node(props: { value: unknown; name: string | null; depth: number; openD
       <summary>
         {name}
         <span class="json-count">{summaryOf(container)}</span>
+        {props.preview && props.depth === 0 && <code class="json-preview">{previewOf(props.value)}</code>}
       </summary>
       <ul class="json-entries">
         {container.entries.map(([key, child]) => (
           <li key={key}>
             <Node
               value={child}
-              name={container.kind === 'object' ? JSON.stringify(key) : key}
+              name={<span class="json-key">{container.kind === 'object' ? JSON.stringify(key) : key}: </span>}
               depth={props.depth + 1}
               openDepth={props.openDepth}
+              preview={false}
             />
           </li>
         ))}
@@ -85,9 +113,21 @@ function Node(props: { value: unknown; name: string | null; depth: number; openD
 
 /** One JSON value: a scalar inline, an object or array as nested <details>. */
 export function JsonView(props: JsonViewProps) {
+  const name = (
+    <>
+      {props.hiddenLabel && <span class="visually-hidden">{props.hiddenLabel}: </span>}
+      {props.label && <span class="json-key">{props.label}: </span>}
+    </>
+  );
   return (
     <div class="json-view">
-      <Node value={props.value} name={props.label ?? null} depth={0} openDepth={props.openDepth ?? 2} />
+      <Node
+        value={props.value}
+        name={name}
+        depth={0}
+        openDepth={props.openDepth ?? 2}
+        preview={props.preview ?? false}
+      />
     </div>
   );
 }

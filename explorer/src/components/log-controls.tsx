@@ -3,9 +3,9 @@
  * position" (which changes the route, so the position is in the address and can be shared).
  */
 import { useState } from 'preact/hooks';
-import { href } from '../router';
 import type { LogFilter } from './log-feed';
-import { parsePosition } from './position';
+import { PositionField, PositionProblem, parsePosition } from './position';
+import { logAfterHref } from './stream-link';
 
 function listOf(text: string): string[] {
   return [
@@ -64,27 +64,19 @@ export function JumpForm(props: { current: number | null }) {
         event.preventDefault();
         const position = parsePosition(text);
         setInvalid(position === null);
-        if (position !== null) location.hash = href('log', { after: position });
+        if (position !== null) location.hash = logAfterHref(position);
       }}
     >
-      <div>
-        <label for="log-after">Start after position</label>
-        <input
-          id="log-after"
-          inputMode="numeric"
-          value={text}
-          aria-invalid={invalid}
-          aria-describedby={invalid ? 'log-after-error' : undefined}
-          onInput={(event) => setText(event.currentTarget.value)}
-        />
-      </div>
+      <PositionField
+        id="log-after"
+        label="Start after position"
+        value={text}
+        invalid={invalid}
+        onInput={setText}
+      />
       <button type="submit">Jump</button>
-      <a href={href('log')}>From the head</a>
-      {invalid && (
-        <p id="log-after-error" class="error" role="alert">
-          A position is a whole number from 0.
-        </p>
-      )}
+      <a href={logAfterHref(null)}>From the head</a>
+      <PositionProblem fieldId="log-after" invalid={invalid} />
     </form>
   );
 }

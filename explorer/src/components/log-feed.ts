@@ -12,6 +12,7 @@ import {
   type ExplorerEventBatchesSubscription,
   ExplorerHeadDocument,
 } from '../../generated/graphql';
+import { errorMessage } from '../api';
 import type { Session } from '../session';
 
 type Batch = ExplorerEventBatchesSubscription['eventBatches'];
@@ -174,7 +175,7 @@ export function useLogFeed(
           dispatch({ kind: 'anchor', run, after: head });
           start(head);
         },
-        (error: Error) => dispatch({ kind: 'failed', run, message: error.message }),
+        (error: unknown) => dispatch({ kind: 'failed', run, message: errorMessage(error) }),
       );
     }
     return () => {

@@ -1,6 +1,10 @@
 /** The Live log's rows, newest first: one per event, keyed by its log position. */
-import { JsonDetails, StreamLink, Time } from './event-parts';
+
+import { DataTable } from './data-table';
+import { JsonView } from './json';
 import type { LogEvent } from './log-feed';
+import { StreamLink } from './stream-link';
+import { When } from './when';
 
 function Row(props: { event: LogEvent }) {
   const { event } = props;
@@ -8,42 +12,34 @@ function Row(props: { event: LogEvent }) {
     <tr data-position={event.position}>
       <td class="mono">{event.position}</td>
       <td>
-        <StreamLink stream={event.stream} />
+        <StreamLink stream={event.stream} version={event.version} withCategory />
       </td>
       <td>{event.type}</td>
       <td class="mono">{event.version}</td>
       <td>
-        <Time iso={event.recordedAt} />
+        <When iso={event.recordedAt} />
       </td>
       <td>
-        <JsonDetails value={event.data} label={`Data of the event at position ${event.position}`} />
+        <JsonView
+          value={event.data}
+          hiddenLabel={`Data of the event at position ${event.position}`}
+          openDepth={0}
+          preview
+        />
       </td>
     </tr>
   );
 }
 
+const logColumns = ['Position', 'Stream', 'Type', 'Version', 'Recorded', 'Data'];
+
 export function LogTable(props: { rows: readonly LogEvent[] }) {
   const newestFirst = [...props.rows].reverse();
   return (
-    <div class="table-wrap holds-hidden">
-      <table class="log-table">
-        <caption class="visually-hidden">Events of the log, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">Position</th>
-            <th scope="col">Stream</th>
-            <th scope="col">Type</th>
-            <th scope="col">Version</th>
-            <th scope="col">Recorded</th>
-            <th scope="col">Data</th>
-          </tr>
-        </thead>
-        <tbody>
-          {newestFirst.map((event) => (
-            <Row key={event.position} event={event} />
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable class="log-table" caption="Events of the log, newest first" captionHidden columns={logColumns}>
+      {newestFirst.map((event) => (
+        <Row key={event.position} event={event} />
+      ))}
+    </DataTable>
   );
 }

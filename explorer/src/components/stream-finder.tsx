@@ -5,8 +5,9 @@
  */
 import { useState } from 'preact/hooks';
 import { ExplorerFindStreamDocument, type StreamRowFragment } from '../../generated/graphql';
+import { errorMessage } from '../api';
 import { useSession } from '../session';
-import { errorMessage } from '../use-request';
+import { ErrorAlert } from './error-alert';
 import { StreamLink, streamRefOf } from './stream-link';
 
 type Found =
@@ -75,13 +76,7 @@ export function StreamFinder(props: {
 
 function FoundLine(props: { found: Found }) {
   const { found } = props;
-  if (found.status === 'failed') {
-    return (
-      <p role="alert" class="error">
-        {found.message}
-      </p>
-    );
-  }
+  if (found.status === 'failed') return <ErrorAlert message={found.message} />;
   return (
     <p role="status" class="found">
       {found.status === 'searching' && 'Looking the stream up…'}

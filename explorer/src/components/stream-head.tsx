@@ -1,8 +1,10 @@
 /** A stream's head fields and its latest snapshot, as the stream's page shows them. */
 import type { ExplorerStreamQuery } from '../../generated/graphql';
 import { href } from '../router';
+import { Field } from './field';
 import { JsonView } from './json';
-import { categoryHref, When } from './stream-link';
+import { categoryHref } from './stream-link';
+import { When } from './when';
 
 export type LoadedStream = NonNullable<ExplorerStreamQuery['stream']>;
 
@@ -24,38 +26,20 @@ export function StreamHead(props: { stream: LoadedStream; canAppend: boolean; on
         {stream.name ?? stream.id}
       </h1>
       <dl class="fields">
-        <div>
-          <dt>Id</dt>
-          <dd>
-            <code>{stream.id}</code>
-          </dd>
-        </div>
-        <div>
-          <dt>Category</dt>
-          <dd>
-            <a href={categoryHref(stream.category)}>{stream.category ?? '(no category)'}</a>
-          </dd>
-        </div>
-        <div>
-          <dt>Version</dt>
-          <dd>{stream.version}</dd>
-        </div>
-        <div>
-          <dt>Versioned</dt>
-          <dd>{stream.versioned ? 'yes: appends give the expected version' : 'no'}</dd>
-        </div>
-        <div>
-          <dt>Created</dt>
-          <dd>
-            <When iso={stream.createdAt} />
-          </dd>
-        </div>
-        <div>
-          <dt>Updated</dt>
-          <dd>
-            <When iso={stream.updatedAt} />
-          </dd>
-        </div>
+        <Field name="Id">
+          <code>{stream.id}</code>
+        </Field>
+        <Field name="Category">
+          <a href={categoryHref(stream.category)}>{stream.category ?? '(no category)'}</a>
+        </Field>
+        <Field name="Version">{stream.version}</Field>
+        <Field name="Versioned">{stream.versioned ? 'yes: appends give the expected version' : 'no'}</Field>
+        <Field name="Created">
+          <When iso={stream.createdAt} />
+        </Field>
+        <Field name="Updated">
+          <When iso={stream.updatedAt} />
+        </Field>
       </dl>
       <p class="actions">
         <button type="button" onClick={props.onRefresh}>

@@ -29,9 +29,14 @@ export function streamHref(stream: StreamIdentity, version?: number): string {
   return href('stream', stream.id, { category: stream.category, version });
 }
 
-/** The live log from this position on: `after` is exclusive, so the event itself comes first. */
-export function logHref(position: number): string {
-  return href('log', { after: position - 1 });
+/** The live log after a position (a checkpoint: the next event comes first); null: from the head. */
+export function logAfterHref(after: number | null): string {
+  return href('log', { after });
+}
+
+/** The live log from this event on: `after` is exclusive, so the event itself comes first. */
+export function logFromHref(position: number): string {
+  return logAfterHref(position - 1);
 }
 
 /** The streams of a category; null: the streams without category. */
@@ -39,15 +44,21 @@ export function categoryHref(category: string | null): string {
   return href('streams', { category: category ?? '' });
 }
 
-export function StreamLink(props: { stream: StreamIdentity }) {
-  return <a href={streamHref(props.stream)}>{props.stream.name ?? props.stream.id}</a>;
-}
-
-/** A DateTime in the reader's locale, the exact value on hover and for machines. */
-export function When(props: { iso: string }) {
+/**
+ * A stream's name (its id when it has none) as a link to its page, or with `version` to that
+ * event in it. `withCategory` puts the category first, for tables without a column for it.
+ */
+export function StreamLink(props: { stream: StreamIdentity; version?: number; withCategory?: boolean }) {
+  const { stream, version } = props;
   return (
-    <time dateTime={props.iso} title={props.iso}>
-      {new Date(props.iso).toLocaleString()}
-    </time>
+    <>
+      {props.withCategory && stream.category !== null && <span class="hint">{stream.category} / </span>}
+      <a
+        href={streamHref(stream, version)}
+        title={version === undefined ? `Stream ${stream.id}` : `Event ${version} of stream ${stream.id}`}
+      >
+        {stream.name ?? <code>{stream.id}</code>}
+      </a>
+    </>
   );
 }

@@ -5,11 +5,13 @@
  */
 import { useState } from 'preact/hooks';
 import { type AppendEventsInput, type EventInput, ExplorerAppendDocument } from '../../generated/graphql';
+import { errorMessage } from '../api';
 import { type AppendAnswer, AppendResult } from '../components/append-result';
+import { ErrorAlert } from '../components/error-alert';
+import { FocusKeepingButton } from '../components/focus-keeping-button';
 import { streamRefOf } from '../components/stream-link';
 import type { Route } from '../router';
 import { useSession } from '../session';
-import { errorMessage } from '../use-request';
 
 interface FormValues {
   stream: string;
@@ -88,6 +90,7 @@ function AppendForm(props: { params: URLSearchParams }) {
 
   const submit = async (event: Event) => {
     event.preventDefault();
+    if (sending) return;
     const built = inputOf(values);
     setProblems('problems' in built ? built.problems : {});
     if ('problems' in built) return;
@@ -149,9 +152,9 @@ function AppendForm(props: { params: URLSearchParams }) {
         <p class="hint">
           A versioned stream needs it on every append; after a success it moves to the version reached.
         </p>
-        <button type="submit" disabled={sending}>
+        <FocusKeepingButton type="submit" disabled={sending}>
           {sending ? 'Appending…' : 'Append'}
-        </button>
+        </FocusKeepingButton>
       </form>
       {outcome && 'answer' in outcome && <AppendResult answer={outcome.answer} />}
       {outcome && 'failure' in outcome && (
@@ -171,16 +174,6 @@ interface FieldProps {
   problem?: string | undefined;
 }
 
-/** A field's message, tied to it (aria-describedby) and announced when it appears. */
-function Problem(props: { id: string; problem: string | undefined }) {
-  if (!props.problem) return null;
-  return (
-    <p id={`${props.id}-problem`} class="error" role="alert">
-      {props.problem}
-    </p>
-  );
-}
-
 function TextField(props: FieldProps & { required?: boolean; inputMode?: 'numeric' }) {
   return (
     <div class="field">
@@ -195,7 +188,8 @@ function TextField(props: FieldProps & { required?: boolean; inputMode?: 'numeri
         aria-invalid={props.problem ? 'true' : undefined}
         aria-describedby={props.problem ? `${props.id}-problem` : undefined}
       />
-      <Problem id={props.id} problem={props.problem} />
+      {/* Tied to the field (aria-describedby) and announced when it appears. */}
+      <ErrorAlert id={`${props.id}-problem`} message={props.problem} />
     </div>
   );
 }
@@ -214,7 +208,8 @@ function JsonField(props: FieldProps) {
         aria-invalid={props.problem ? 'true' : undefined}
         aria-describedby={props.problem ? `${props.id}-problem` : undefined}
       />
-      <Problem id={props.id} problem={props.problem} />
+      {/* Tied to the field (aria-describedby) and announced when it appears. */}
+      <ErrorAlert id={`${props.id}-problem`} message={props.problem} />
     </div>
   );
 }

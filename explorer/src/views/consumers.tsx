@@ -7,17 +7,22 @@ import { ExplorerConsumersDocument } from '../../generated/graphql';
 import { ConsumerDetail } from '../components/consumer-detail';
 import { describeDelivery, describeFilter } from '../components/consumer-facts';
 import { Pager, useCursorPages } from '../components/cursor-pager';
-import { useLoad } from '../components/use-load';
+import { DataTable } from '../components/data-table';
+import { ErrorAlert } from '../components/error-alert';
+import { ReloadBar } from '../components/reload-bar';
 import { href, type Route } from '../router';
 import { useSession } from '../session';
+import { useRequest } from '../use-request';
 
 const pageSize = 50;
+
+const consumerColumns = ['Name', 'Filter', 'Checkpoint', 'Lag', 'Delivery', 'Parked'];
 
 function ConsumerList() {
   const session = useSession();
   const pages = useCursorPages();
   const { after } = pages;
-  const { data, error, loading, reload } = useLoad(
+  const { data, error, loading, reload } = useRequest(
     () => session.execute(ExplorerConsumersDocument, { first: pageSize, after }),
     after ?? '',
   );
@@ -26,47 +31,24 @@ function ConsumerList() {
   return (
     <section aria-labelledby="consumers-title">
       <h1 id="consumers-title">Consumers</h1>
-      <div class="toolbar">
-        <button type="button" onClick={reload}>
-          Reload
-        </button>
-        <span role="status">{loading ? 'Loading…' : ''}</span>
-      </div>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ReloadBar loading={loading} onReload={reload} />
+      <ErrorAlert message={error} />
       {data && edges.length === 0 && <p>No consumers yet: create one with the createConsumer mutation.</p>}
       {edges.length > 0 && (
-        <div class="table-wrap">
-          <table class="consumers-table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Filter</th>
-                <th scope="col">Checkpoint</th>
-                <th scope="col">Lag</th>
-                <th scope="col">Delivery</th>
-                <th scope="col">Parked</th>
-              </tr>
-            </thead>
-            <tbody>
-              {edges.map(({ node }) => (
-                <tr key={node.name} data-consumer={node.name}>
-                  <td>
-                    <a href={href('consumers', node.name)}>{node.name}</a>
-                  </td>
-                  <td>{describeFilter(node.filter)}</td>
-                  <td class="mono">{node.checkpoint}</td>
-                  <td class="mono">{node.lag}</td>
-                  <td>{describeDelivery(node.webhook)}</td>
-                  <td>{node.parked.edges.length > 0 ? <strong class="error">yes</strong> : 'none'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable class="consumers-table" columns={consumerColumns}>
+          {edges.map(({ node }) => (
+            <tr key={node.name} data-consumer={node.name}>
+              <td>
+                <a href={href('consumers', node.name)}>{node.name}</a>
+              </td>
+              <td>{describeFilter(node.filter)}</td>
+              <td class="mono">{node.checkpoint}</td>
+              <td class="mono">{node.lag}</td>
+              <td>{describeDelivery(node.webhook)}</td>
+              <td>{node.parked.edges.length > 0 ? <strong class="error">yes</strong> : 'none'}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <Pager label="Consumer pages" pages={pages} pageInfo={pageInfo} />
     </section>

@@ -4,6 +4,7 @@
  * and resume from the last checkpoint, jump to a position, and the newest rows kept in the page.
  */
 
+import { ErrorAlert } from '../components/error-alert';
 import { FilterForm, JumpForm } from '../components/log-controls';
 import { type FeedState, useLogFeed } from '../components/log-feed';
 import { LogTable } from '../components/log-table';
@@ -100,11 +101,7 @@ function LiveLog(props: { startedAfter: number | null }) {
         </div>
       </div>
       <Progress state={state} />
-      {state.error && (
-        <p class="error" role="alert">
-          {state.error}
-        </p>
-      )}
+      <ErrorAlert message={state.error} />
       <RowsNote state={state} />
       <LogTable rows={state.rows} />
     </section>

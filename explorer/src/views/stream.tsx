@@ -5,7 +5,9 @@
  */
 import { useState } from 'preact/hooks';
 import { ExplorerStreamDocument, type ExplorerStreamQueryVariables } from '../../generated/graphql';
+import { ErrorAlert } from '../components/error-alert';
 import { EventCard } from '../components/event-card';
+import { FocusKeepingButton } from '../components/focus-keeping-button';
 import { type LoadedStream, SnapshotSection, StreamHead } from '../components/stream-head';
 import type { Route } from '../router';
 import { useSession } from '../session';
@@ -63,13 +65,7 @@ function StreamPage(props: { id: string; category: string | null; version: numbe
   );
   const stream = request.data?.stream;
   if (request.data === undefined) {
-    return request.error ? (
-      <p role="alert" class="error">
-        {request.error}
-      </p>
-    ) : (
-      <p role="status">Loading the stream…</p>
-    );
+    return request.error ? <ErrorAlert message={request.error} /> : <p role="status">Loading the stream…</p>;
   }
   if (!stream) {
     return (
@@ -87,11 +83,7 @@ function StreamPage(props: { id: string; category: string | null; version: numbe
       <section aria-labelledby="events-heading">
         <h2 id="events-heading">Events</h2>
         <EventPager stream={stream} loading={request.loading} onWindow={setEventWindow} />
-        {request.error && (
-          <p role="alert" class="error">
-            {request.error}
-          </p>
-        )}
+        <ErrorAlert message={request.error} />
         <EventList stream={stream} target={props.version} />
       </section>
     </>
@@ -106,27 +98,25 @@ function EventPager(props: { stream: LoadedStream; loading: boolean; onWindow(wi
   const older = oldest !== undefined && oldest > 1 && pageInfo.startCursor;
   const newer = newest !== undefined && newest < props.stream.version && pageInfo.endCursor;
   return (
-    <div class="pager">
-      <button type="button" disabled={!newer} onClick={() => props.onWindow({ kind: 'newest' })}>
+    <nav class="pager" aria-label="Event pages">
+      <FocusKeepingButton disabled={!newer} onClick={() => props.onWindow({ kind: 'newest' })}>
         Newest
-      </button>
-      <button
-        type="button"
+      </FocusKeepingButton>
+      <FocusKeepingButton
         disabled={!newer}
         onClick={() => newer && props.onWindow({ kind: 'newer', after: newer })}
       >
         Newer
-      </button>
-      <button
-        type="button"
+      </FocusKeepingButton>
+      <FocusKeepingButton
         disabled={!older}
         onClick={() => older && props.onWindow({ kind: 'older', before: older })}
       >
         Older
-      </button>
-      <button type="button" disabled={!older} onClick={() => props.onWindow({ kind: 'oldest' })}>
+      </FocusKeepingButton>
+      <FocusKeepingButton disabled={!older} onClick={() => props.onWindow({ kind: 'oldest' })}>
         Oldest
-      </button>
+      </FocusKeepingButton>
       <span role="status" class="hint">
         {props.loading
           ? 'Loading…'
@@ -134,7 +124,7 @@ function EventPager(props: { stream: LoadedStream; loading: boolean; onWindow(wi
             ? 'No events.'
             : `Events ${newest} to ${oldest} of ${props.stream.version}, newest first`}
       </span>
-    </div>
+    </nav>
   );
 }
 

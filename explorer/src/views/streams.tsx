@@ -6,6 +6,8 @@
 import { useState } from 'preact/hooks';
 import { ExplorerStreamsDocument, type ExplorerStreamsQueryVariables } from '../../generated/graphql';
 import { CategoryNav } from '../components/category-nav';
+import { Pager, useCursorPages } from '../components/cursor-pager';
+import { ErrorAlert } from '../components/error-alert';
 import { StreamFinder } from '../components/stream-finder';
 import { matchesFilter, StreamTable } from '../components/stream-table';
 import type { Route } from '../router';
@@ -47,9 +49,8 @@ export function StreamsView(props: { route: Route }) {
 function StreamPages(props: { selection: Selection }) {
   const session = useSession();
   const [filter, setFilter] = useState('');
-  // The cursor each visited page started after (null: the first page); the last is shown.
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const after = cursors.at(-1) ?? null;
+  const pages = useCursorPages();
+  const { after } = pages;
   const variables: ExplorerStreamsQueryVariables = {
     first: pageSize,
     ...(after ? { after } : {}),
@@ -63,31 +64,16 @@ function StreamPages(props: { selection: Selection }) {
   const page = request.data?.streams;
   const streams = page?.edges.map((edge) => edge.node) ?? [];
   const shown = streams.filter((stream) => matchesFilter(stream, filter));
-  const next = page?.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
-  const pageNumber = cursors.length;
+  const pageNumber = pages.number;
   return (
     <>
       <StreamFinder filter={filter} onFilter={setFilter} category={props.selection} />
-      <div class="pager">
-        <button
-          type="button"
-          disabled={pageNumber === 1}
-          onClick={() => setCursors((list) => (list.length > 1 ? list.slice(0, -1) : list))}
-        >
-          Previous
-        </button>
-        <button type="button" disabled={!next} onClick={() => next && setCursors((list) => [...list, next])}>
-          Next
-        </button>
+      <Pager label="Stream pages" pages={pages} pageInfo={page?.pageInfo}>
         <span role="status" class="hint">
           {request.loading ? 'Loading…' : `Page ${pageNumber}: ${streamCount(streams.length)}`}
         </span>
-      </div>
-      {request.error && (
-        <p role="alert" class="error">
-          {request.error}
-        </p>
-      )}
+      </Pager>
+      <ErrorAlert message={request.error} />
       {page && (
         <StreamTable
           streams={shown}

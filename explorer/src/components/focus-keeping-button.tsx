@@ -1,0 +1,27 @@
+/**
+ * A button that can become unavailable while it has the keyboard focus: "Next page" once the last
+ * page is shown, a form's button while the form is sent. A `disabled` button drops the focus to
+ * the page, and the person using the keyboard loses their place; this one stays focusable, says
+ * it is unavailable (aria-disabled) and does nothing when pressed (a submit is cancelled too).
+ */
+import type { ComponentChildren } from 'preact';
+
+export function FocusKeepingButton(props: {
+  disabled: boolean;
+  onClick?: () => void;
+  type?: 'button' | 'submit';
+  children: ComponentChildren;
+}) {
+  return (
+    <button
+      type={props.type ?? 'button'}
+      aria-disabled={props.disabled ? 'true' : undefined}
+      onClick={(event) => {
+        if (props.disabled) event.preventDefault();
+        else props.onClick?.();
+      }}
+    >
+      {props.children}
+    </button>
+  );
+}
