@@ -32,18 +32,24 @@ const focused = (page: Page): Promise<string> =>
   });
 
 /**
- * Presses Tab until the focus is on `wanted` (exact, or matching), forward from where it is; fails
- * with the path taken if the focus wraps around the page first or never gets there.
+ * Presses Tab until the focus is on `wanted` (exact, or matching), forward from where it is. A
+ * control still loading is not there yet: when the focus wraps around the page first, it waits a
+ * moment and goes round again (from the top), until `stepMs`; then it fails with the path taken.
  */
 async function tabTo(page: Page, wanted: string | RegExp): Promise<void> {
-  const path: string[] = [];
-  for (let press = 0; press < maxTabs; press += 1) {
-    await page.keyboard.press('Tab');
-    const now = await focused(page);
-    path.push(now);
-    if (typeof wanted === 'string' ? now === wanted : wanted.test(now)) return;
-    if (now === 'body' && press > 0) break;
-  }
+  const deadline = Date.now() + stepMs;
+  let path: string[] = [];
+  do {
+    path = [];
+    for (let press = 0; press < maxTabs; press += 1) {
+      await page.keyboard.press('Tab');
+      const now = await focused(page);
+      path.push(now);
+      if (typeof wanted === 'string' ? now === wanted : wanted.test(now)) return;
+      if (now === 'body' && press > 0) break;
+    }
+    await page.waitForTimeout(250);
+  } while (Date.now() < deadline);
   throw new Error(`Tab never reached ${wanted}; it went: ${path.join(' → ')}`);
 }
 
