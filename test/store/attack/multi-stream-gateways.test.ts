@@ -5,12 +5,15 @@
  * DynamoDB's conditions decide every write; a refusal must name the first stream that failed at
  * one instant of the call, never a stream read at another time than those before it.
  */
+
+import { randomUUID } from 'node:crypto';
 import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, test } from 'vitest';
 import { eventsTableName, streamIdForName, type TenantEventStore } from '../../../src/store/index.js';
 import { toItem } from '../../../src/store/items.js';
 import { headSk, streamPk } from '../../../src/store/keys.js';
 import { createTestStore, testClient, uniquePrefix, uniqueTenant } from '../../support/dynamo.js';
+import { readWholeLog } from '../../support/log.js';
 
 const events = (count: number) => Array.from({ length: count }, () => ({ type: 'Moved', data: {} }));
 const pkOf = (tenant: string, name: string) =>
@@ -87,5 +90,173 @@ describe('appendToStreams against another gateway', () => {
       { stored: [1, 6] },
       { refused: 'WRONG_EXPECTED_VERSION', streamId: streamIdForName('a'), actualVersion: 1 },
     ]).toContainEqual(outcome);
+  });
+
+  test('a cache made stale by a deletion and a re-creation at the same version: writes go to the new incarnation, conditions read it', async () => {
+    const { here, there } = await twoGateways();
+    // Here caches a and c at 2, d at 1 (incarnations of positions 1, 3, 5).
+    for (const name of ['a', 'c'])
+      await here.append({ stream: { name }, expectedVersion: 0, events: events(2) });
+    await here.append({ stream: { name: 'd' }, expectedVersion: 0, events: events(1) });
+    // There deletes all three and makes a and c again, at 2.
+    for (const name of ['a', 'c', 'd']) await there.deleteStream({ name });
+    for (const name of ['a', 'c'])
+      await there.append({ stream: { name }, expectedVersion: 0, events: events(2) });
+    const incarnations = {
+      a: (await there.readStream({ name: 'a' })).edges[0]?.node.streamIncarnation,
+      c: (await there.readStream({ name: 'c' })).edges[0]?.node.streamIncarnation,
+    };
+    expect(incarnations).toEqual({ a: 6, c: 8 });
+
+    const stored = await here.appendToStreams({
+      appends: [{ stream: { name: 'a' }, expectedVersion: 2, events: events(1) }],
+      conditions: [{ stream: { name: 'c' }, expectedVersion: 2 }],
+    });
+    expect(stored.appends[0]?.events.map((e) => [e.version, e.position, e.streamIncarnation])).toEqual([
+      [3, 10, 6],
+    ]);
+    const a = (await there.readStream({ name: 'a' })).edges.map((edge) => [
+      edge.node.version,
+      edge.node.streamIncarnation,
+    ]);
+    expect(a).toEqual([
+      [1, 6],
+      [2, 6],
+      [3, 6],
+    ]);
+    // The old incarnations' positions are tombstones: the live log is the new ones' events.
+    expect((await readWholeLog(there)).map((e) => e.position)).toEqual([6, 7, 8, 9, 10]);
+
+    // d, cached at 1 here, is gone: a condition "d at 1" is refused naming d at 0, storing nothing;
+    // "d must not exist" holds.
+    await expect(
+      here.appendToStreams({
+        appends: [{ stream: { name: 'a' }, expectedVersion: 3, events: events(1) }],
+        conditions: [
+          { stream: { name: 'c' }, expectedVersion: 2 },
+          { stream: { name: 'd' }, expectedVersion: 1 },
+        ],
+      }),
+    ).rejects.toMatchObject({
+      code: 'WRONG_EXPECTED_VERSION',
+      streamId: streamIdForName('d'),
+      actualVersion: 0,
+    });
+    expect(await there.headPosition()).toBe(10);
+    const again = await here.appendToStreams({
+      appends: [{ stream: { name: 'a' }, expectedVersion: 3, events: events(1) }],
+      conditions: [{ stream: { name: 'd' }, expectedVersion: 0 }],
+    });
+    expect(again.appends[0]?.events.map((e) => [e.version, e.position])).toEqual([[4, 11]]);
+  });
+
+  test('a head left marked by a deletion that died: a condition on it is refused at 0, an append with 0 makes it again, a condition 0 holds', async () => {
+    const { here, there, tenant, prefix } = await twoGateways();
+    const raw = testClient();
+    /** What a gateway killed right after marking leaves behind (deletion.ts, step 2). */
+    const markOnly = (name: string) =>
+      raw.send(
+        new UpdateItemCommand({
+          TableName: eventsTableName(prefix),
+          Key: toItem({ pk: pkOf(tenant, name), sk: headSk }),
+          UpdateExpression: 'SET #deleting = :true',
+          ExpressionAttributeNames: { '#deleting': 'deleting' },
+          ExpressionAttributeValues: toItem({ ':true': true }),
+        }),
+      );
+    for (const name of ['m1', 'm2', 'm3']) {
+      await there.append({ stream: { name }, events: events(3) });
+      await here.append({ stream: { name }, events: events(1) }); // here caches it at 4
+      await markOnly(name);
+    }
+    const positions = await here.headPosition(); // 12
+
+    await expect(
+      here.appendToStreams({
+        appends: [{ stream: { name: 'x' }, expectedVersion: 0, events: events(1) }],
+        conditions: [{ stream: { name: 'm1' }, expectedVersion: 4 }],
+      }),
+    ).rejects.toMatchObject({
+      code: 'WRONG_EXPECTED_VERSION',
+      streamId: streamIdForName('m1'),
+      actualVersion: 0,
+    });
+    expect(await there.headPosition()).toBe(positions);
+    expect(await there.getStream({ name: 'x' })).toBeNull();
+
+    const made = await here.appendToStreams({
+      appends: [
+        { stream: { name: 'm2' }, expectedVersion: 0, events: events(2) },
+        { stream: { name: 'x' }, expectedVersion: 0, events: events(1) },
+      ],
+      conditions: [{ stream: { name: 'm3' }, expectedVersion: 0 }],
+    });
+    expect(
+      made.appends.map((append) => append.events.map((e) => [e.version, e.position, e.streamIncarnation])),
+    ).toEqual([
+      [
+        [1, 13, 13],
+        [2, 14, 13],
+      ],
+      [[1, 15, 15]],
+    ]);
+    // The three dead incarnations were finished: their 12 events are tombstones, their heads gone.
+    expect((await readWholeLog(there)).map((e) => e.position)).toEqual([13, 14, 15]);
+    expect(await there.getStream({ name: 'm1' })).toBeNull();
+    expect(await there.getStream({ name: 'm3' })).toBeNull();
+    expect((await there.readStream({ name: 'm2' })).edges.map((edge) => edge.node.version)).toEqual([1, 2]);
+  });
+
+  test('group commit: calls refused inside a batch (a condition, a taken id) take no other call of it down', async () => {
+    const batches: number[] = [];
+    const prefix = uniquePrefix('msgw');
+    const tenant = uniqueTenant();
+    const observer = { onBatchCommitted: (_: string, calls: number) => void batches.push(calls) };
+    const here = (await createTestStore(prefix, { observer })).store.forTenant(tenant);
+    const there = (await createTestStore(prefix)).store.forTenant(tenant);
+    const taken = randomUUID();
+    await there.append({ stream: { name: 'k' }, events: events(2) });
+    await there.append({ stream: { name: 'holder' }, events: [{ id: taken, type: 'Held', data: {} }] });
+    batches.length = 0;
+    // Here never saw k nor the taken id: both calls look ready, and the transaction is cancelled.
+    const outcomes = await Promise.allSettled([
+      here.appendToStreams({
+        appends: [{ stream: { name: 'p1' }, events: events(1) }],
+        conditions: [{ stream: { name: 'k' }, expectedVersion: 0 }],
+      }),
+      here.appendToStreams({
+        appends: [
+          { stream: { name: 'p2' }, events: events(1) },
+          { stream: { name: 'q2' }, events: [{ id: taken, type: 'Stolen', data: {} }] },
+        ],
+      }),
+      ...Array.from({ length: 5 }, (_, index) =>
+        here.appendToStreams({ appends: [{ stream: { name: `s${index}` }, events: events(1 + index) }] }),
+      ),
+      here.append({ stream: { name: 'single' }, expectedVersion: 0, events: events(2) }),
+      here.appendToStreams({
+        appends: [
+          { stream: { name: 'p3' }, events: events(1) },
+          { stream: { name: 'q3' }, expectedVersion: 0, events: events(2) },
+        ],
+        conditions: [{ stream: { name: 'never' }, expectedVersion: 0 }],
+      }),
+    ]);
+    const [refusedCondition, refusedId, ...rest] = outcomes;
+    expect(refusedCondition).toMatchObject({
+      status: 'rejected',
+      reason: { code: 'WRONG_EXPECTED_VERSION', streamId: streamIdForName('k'), actualVersion: 2 },
+    });
+    expect(refusedId).toMatchObject({
+      status: 'rejected',
+      reason: { code: 'INVALID_INPUT', path: ['appends', '1', 'events', '0', 'id'] },
+    });
+    expect(rest.map((outcome) => outcome.status)).toEqual(Array(7).fill('fulfilled'));
+    // All seven committed in one transaction, after the cancelled one: 20 events at 4..23.
+    expect(batches).toEqual([7]);
+    expect((await readWholeLog(there)).map((e) => e.position)).toEqual(
+      Array.from({ length: 23 }, (_, i) => i + 1),
+    );
+    for (const name of ['p1', 'p2', 'q2']) expect(await there.getStream({ name })).toBeNull();
   });
 });
