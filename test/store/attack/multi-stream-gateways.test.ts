@@ -12,6 +12,7 @@ import { describe, expect, test } from 'vitest';
 import { eventsTableName, streamIdForName, type TenantEventStore } from '../../../src/store/index.js';
 import { toItem } from '../../../src/store/items.js';
 import { headSk, streamPk } from '../../../src/store/keys.js';
+import { scanClaims } from '../../support/claims.js';
 import { createTestStore, testClient, uniquePrefix, uniqueTenant } from '../../support/dynamo.js';
 import { readWholeLog } from '../../support/log.js';
 
@@ -258,5 +259,67 @@ describe('appendToStreams against another gateway', () => {
       Array.from({ length: 23 }, (_, i) => i + 1),
     );
     for (const name of ['p1', 'p2', 'q2']) expect(await there.getStream({ name })).toBeNull();
+  });
+
+  test('a deletion that died half-way (33 events removed, their ids freed, 7 left, the head marked): a call reusing ids of both kinds makes the stream again; a condition on another such stream is refused at 0', async () => {
+    const prefix = uniquePrefix('msgw');
+    const tenant = uniqueTenant();
+    // There's client dies (as a killed gateway) at the second transaction of each deletion.
+    const dying = testClient();
+    let deletionWrites = 0;
+    dying.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as {
+          TransactItems?: { ConditionCheck?: { ConditionExpression?: string } }[];
+        };
+        const ofDeletion = input.TransactItems?.[0]?.ConditionCheck?.ConditionExpression?.includes(
+          'attribute_exists(#deleting)',
+        );
+        if (context.commandName === 'TransactWriteItemsCommand' && ofDeletion && ++deletionWrites % 2 === 0)
+          throw Object.assign(new Error('killed'), { name: 'Killed', $metadata: {} });
+        return next(args);
+      },
+      { step: 'initialize', name: 'dieMidDeletion' },
+    );
+    const here = (await createTestStore(prefix)).store.forTenant(tenant);
+    const there = (await createTestStore(prefix, { client: dying })).store.forTenant(tenant);
+    const ids = Array.from({ length: 40 }, () => randomUUID());
+    const withIds = (list: string[]) => list.map((id) => ({ id, type: 'Old', data: {} }));
+    for (const name of ['s', 's2']) {
+      const own = name === 's' ? ids : ids.map(() => randomUUID());
+      await here.append({ stream: { name }, expectedVersion: 0, events: withIds(own.slice(0, 20)) });
+      await here.append({ stream: { name }, expectedVersion: 20, events: withIds(own.slice(20)) });
+      await expect(there.deleteStream({ name })).rejects.toBeInstanceOf(Error);
+    }
+    expect(deletionWrites).toBe(4);
+    // Ids 0..32 of s are free again, 33..39 still claimed by the marked head.
+    const claims = await scanClaims(testClient(), eventsTableName(prefix), tenant);
+    const ofS = claims.filter((claim) => claim.streamPk === pkOf(tenant, 's')).map((claim) => claim.eventId);
+    expect(ofS.sort()).toEqual(ids.slice(33).sort());
+    const reused = [ids[0]!, ids[39]!];
+    const made = await here.appendToStreams({
+      appends: [
+        { stream: { name: 's' }, expectedVersion: 0, events: withIds(reused) },
+        { stream: { name: 't' }, events: events(1) },
+      ],
+    });
+    expect(made.appends[0]?.events.map((e) => [e.id, e.version, e.position, e.streamIncarnation])).toEqual([
+      [reused[0], 1, 81, 81],
+      [reused[1], 2, 82, 81],
+    ]);
+    await expect(
+      here.appendToStreams({
+        appends: [{ stream: { name: 'u' }, events: events(1) }],
+        conditions: [{ stream: { name: 's2' }, expectedVersion: 40 }],
+      }),
+    ).rejects.toMatchObject({
+      code: 'WRONG_EXPECTED_VERSION',
+      streamId: streamIdForName('s2'),
+      actualVersion: 0,
+    });
+    // Both dead incarnations were finished: the live log is the new events only.
+    expect((await readWholeLog(here)).map((e) => e.position)).toEqual([81, 82, 83]);
+    expect(await here.getStream({ name: 's2' })).toBeNull();
+    expect(await here.getStream({ name: 'u' })).toBeNull();
   });
 });
