@@ -322,4 +322,39 @@ describe('appendToStreams against another gateway', () => {
     expect(await here.getStream({ name: 's2' })).toBeNull();
     expect(await here.getStream({ name: 'u' })).toBeNull();
   });
+
+  test('group commit keeps submission order: 60 singles and calls over five streams, each expecting the versions its predecessors leave, all succeed', async () => {
+    const { here } = await twoGateways();
+    const names = ['s0', 's1', 's2', 's3', 's4'];
+    const versions = new Map(names.map((name) => [name, 0]));
+    const at = (name: string) => versions.get(name) ?? 0;
+    const submitted: Promise<unknown>[] = [];
+    // All submitted in one tick, without awaiting: one queue, batches of one call per stream.
+    for (let k = 0; k < 60; k++) {
+      const [a, b, c] = [names[k % 5]!, names[(k + 2) % 5]!, names[(k + 4) % 5]!];
+      if (k % 3 === 0) {
+        submitted.push(here.append({ stream: { name: a }, expectedVersion: at(a), events: events(1) }));
+        versions.set(a, at(a) + 1);
+        continue;
+      }
+      const call = here.appendToStreams({
+        appends: [
+          { stream: { name: a }, expectedVersion: at(a), events: events(2) },
+          { stream: { name: b }, expectedVersion: at(b), events: events(1) },
+        ],
+        conditions: [{ stream: { name: c }, expectedVersion: at(c) }],
+      });
+      submitted.push(call);
+      versions.set(a, at(a) + 2);
+      versions.set(b, at(b) + 1);
+    }
+    const outcomes = await Promise.allSettled(submitted);
+    expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
+    for (const name of names) {
+      const stream = await here.readStream({ name }, { first: 1000 });
+      expect(stream.edges.map((edge) => edge.node.version)).toEqual(
+        Array.from({ length: at(name) }, (_, i) => i + 1),
+      );
+    }
+  });
 });
