@@ -357,4 +357,35 @@ describe('appendToStreams against another gateway', () => {
       );
     }
   });
+
+  test('one new id in three calls of one tick: the first is refused (a version), so the second stores it, the third is refused as taken', async () => {
+    const { here } = await twoGateways();
+    const id = randomUUID();
+    const withId = { id, type: 'Wanted', data: {} };
+    const outcomes = await Promise.allSettled([
+      here.appendToStreams({
+        appends: [
+          { stream: { name: 'x' }, events: events(1) },
+          { stream: { name: 'a' }, expectedVersion: 5, events: [withId] },
+        ],
+      }),
+      here.appendToStreams({
+        appends: [
+          { stream: { name: 'y' }, events: events(1) },
+          { stream: { name: 'b' }, events: [withId] },
+        ],
+      }),
+      here.append({ stream: { name: 'c' }, events: [withId] }),
+    ]);
+    expect(
+      outcomes.map((outcome) =>
+        outcome.status === 'rejected' ? (outcome.reason as { code: string }).code : 'ok',
+      ),
+    ).toEqual(['WRONG_EXPECTED_VERSION', 'ok', 'INVALID_INPUT']);
+    expect(outcomes[2]).toMatchObject({ reason: { path: ['events', '0', 'id'] } });
+    expect((await readWholeLog(here)).map((event) => [event.id === id, event.position])).toEqual([
+      [false, 1],
+      [true, 2],
+    ]);
+  });
 });
