@@ -194,7 +194,7 @@ export class GroupCommitter {
     if (unknown.length === 0 && !needCounter) return;
     const { client, table, tenant } = this.options;
     const found = await readHeads(client, table, unknown, needCounter ? tenant : undefined);
-    for (const [pk, head] of found.heads) view.read(pk, head);
+    view.readTogether(found.heads);
     if (found.position !== undefined) this.counter = found.position;
   }
 
@@ -258,7 +258,7 @@ export class GroupCommitter {
     const reading = readCancellation(reasons, actions);
     // null: a conflict with another transaction or an unexplained cancellation: re-read and retry.
     if (reading.counter !== undefined) this.counter = reading.counter ?? undefined;
-    for (const { pk, head } of reading.heads) view.read(pk, head);
+    view.readTogether(reading.heads.map(({ pk, head }) => [pk, head] as const));
     const retry: PendingCall[] = [];
     for (const call of ready) {
       // A stream being deleted may hold only some of an append's claims (between two of the

@@ -73,8 +73,13 @@ export function decide(
 
 /** One commit's view of the head cache: which heads it read itself, which it must read. */
 export class CommitView {
-  /** Heads read from DynamoDB during this commit: refusals decided on them are authoritative. */
-  private readonly fresh = new Set<string>();
+  /**
+   * Heads read from DynamoDB during this commit, each with the read it came from (one
+   * BatchGetItem, or one cancelled transaction's reasons): refusals decided on them are
+   * authoritative when every stream they depend on came from the same read.
+   */
+  private readonly fresh = new Map<string, number>();
+  private reads = 0;
   /** Streams whose cached head predicted a refusal: read before deciding, not guessed. */
   private readonly mustRead = new Set<string>();
 
@@ -97,8 +102,16 @@ export class CommitView {
 
   /** A head as DynamoDB holds it now. */
   read(pk: string, head: HeadItem | null): void {
-    this.heads.remember(pk, head);
-    this.fresh.add(pk);
+    this.readTogether([[pk, head]]);
+  }
+
+  /** Heads as DynamoDB held them at one time: one read, or one cancelled transaction's reasons. */
+  readTogether(heads: Iterable<readonly [string, HeadItem | null]>): void {
+    this.reads++;
+    for (const [pk, head] of heads) {
+      this.heads.remember(pk, head);
+      this.fresh.set(pk, this.reads);
+    }
   }
 
   /** Whatever was believed of this head no longer decides anything. */
@@ -115,8 +128,10 @@ export class CommitView {
   /**
    * Decides a call's streams in input order (each ready one's `decidedOn` is set): 'ready' when
    * all are, else the first that is not, with its decision. A refusal names the first stream
-   * that fails, so it waits ('read-again') until every stream before it was read during this
-   * commit too: a cached head may hide an earlier failure.
+   * that fails, so it waits ('read-again') until that stream and every one before it were read
+   * together during this commit: a cached head may hide an earlier failure, and so may a head
+   * read at another time (an earlier stream may have failed when this one was read, and hold
+   * only since, after this one moved on).
    */
   decideCall(
     parts: readonly TransactionAppend[],
@@ -128,12 +143,17 @@ export class CommitView {
         part.decidedOn = decision.head;
         continue;
       }
-      const unconfirmed = parts.slice(0, index).filter(({ pk }) => !this.fresh.has(pk));
-      if (decision.kind !== 'refuse' || unconfirmed.length === 0) return { part, decision };
-      for (const { pk } of unconfirmed) this.confirm(pk);
+      if (decision.kind !== 'refuse' || this.readTogetherUpTo(parts, index)) return { part, decision };
+      for (const { pk } of parts.slice(0, index + 1)) this.confirm(pk);
       return 'read-again';
     }
     return 'ready';
+  }
+
+  /** Whether the heads of `parts` up to `index` (included) all came from one read. */
+  private readTogetherUpTo(parts: readonly TransactionAppend[], index: number): boolean {
+    const reads = new Set(parts.slice(0, index + 1).map(({ pk }) => this.fresh.get(pk)));
+    return reads.size === 1 && !reads.has(undefined);
   }
 
   /** Carries out a 'confirm': the head is read again before the append is decided. */

@@ -122,14 +122,41 @@ describe('CommitView.decideCall (appendToStreams)', () => {
     view.read('b', head({ pk: 'b', streamId: 'b', version: 1 }));
     const parts = [part('a', 1), part('b', 5)];
     expect(view.decideCall(parts)).toBe('read-again');
-    expect(view.toRead(parts)).toEqual(['a']);
-    view.read('a', head({ pk: 'a', streamId: 'a', version: 2 }));
+    // b too: the refusal is decided on heads read together.
+    expect(view.toRead(parts)).toEqual(['a', 'b']);
+    view.readTogether([
+      ['a', head({ pk: 'a', streamId: 'a', version: 2 })],
+      ['b', head({ pk: 'b', streamId: 'b', version: 1 })],
+    ]);
     // Now a, the first in input order, is the one named.
     const outcome = view.decideCall(parts);
     expect(outcome).toMatchObject({
       part: { pk: 'a' },
       decision: { kind: 'refuse', error: { code: 'WRONG_EXPECTED_VERSION', streamId: 'a', category: 'c' } },
     });
+  });
+
+  test('a refusal waits until the earlier streams were read together with the failing one, not before or after it', () => {
+    const cache = new HeadCache(10);
+    const view = new CommitView(cache);
+    const parts = [part('a', 0), part('b', 5)];
+    // b read alone (at 4: it fails), then a alone (absent: it holds). Between the two reads a
+    // may have been deleted and b moved to 5: "b at 4" may never have held while a held.
+    view.read('b', head({ pk: 'b', streamId: 'b', version: 4 }));
+    view.read('a', null);
+    expect(view.decideCall(parts)).toBe('read-again');
+    expect(view.toRead(parts)).toEqual(['a', 'b']);
+    view.readTogether([
+      ['a', null],
+      ['b', head({ pk: 'b', streamId: 'b', version: 4 })],
+    ]);
+    expect(view.decideCall(parts)).toMatchObject({
+      part: { pk: 'b' },
+      decision: { kind: 'refuse', error: { code: 'WRONG_EXPECTED_VERSION', streamId: 'b' } },
+    });
+    // A single stream's refusal needs nothing more than its own fresh read.
+    view.read('c', head({ pk: 'c', streamId: 'c', version: 4 }));
+    expect(view.decideCall([part('c', 5)])).toMatchObject({ decision: { kind: 'refuse' } });
   });
 
   test('every stream ready: each gets the head it was decided on; a condition only reads the version', () => {
