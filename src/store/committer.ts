@@ -20,24 +20,18 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { type BackoffPolicy, backoffDelay, defaultBackoff, sleep } from './backoff.js';
 import { takeBatch } from './batch.js';
-import { answerCallRefusal } from './call-refusal.js';
 import { readCancellation } from './cancellation.js';
 import type { StreamDeletion } from './deletion.js';
 import { cancellationReasons, isTransactionCanceled, toStoreUnavailable } from './dynamo-errors.js';
-import { type EventStoreError, StoreUnavailableError } from './errors.js';
-import { CommitView, type Decision, HeadCache } from './head-cache.js';
+import { StoreUnavailableError } from './errors.js';
+import { CommitView, HeadCache } from './head-cache.js';
 import { readHeads } from './heads.js';
 import { toRecordedEvent, toStreamInfo } from './items.js';
 import { streamPk } from './keys.js';
 import type { PreparedAppend } from './prepare.js';
 import type { CallPart } from './prepare-streams.js';
-import {
-  buildTransaction,
-  type CommittedCall,
-  type TransactionAction,
-  type TransactionAppend,
-  type TransactionCall,
-} from './transaction.js';
+import { type PendingCall, RefusedCalls } from './refused-calls.js';
+import { buildTransaction, type CommittedCall, type TransactionAction } from './transaction.js';
 import type { AppendResult, StoreObserver } from './types.js';
 
 export interface CommitterOptions {
@@ -54,21 +48,6 @@ export interface CommitterOptions {
   deletion: Pick<StreamDeletion, 'finish'>;
 }
 
-/**
- * A call waiting to be committed. Each part's `decidedOn` is the head the expected-version rule
- * was applied to when the call was found ready: the transaction writes on exactly this head,
- * conditioned on it; the cache may change while the batch is decided (a deletion through this
- * store forgets the head), the decision may not.
- */
-interface PendingCall extends TransactionCall {
-  parts: TransactionAppend[];
-  /** An append, not appendToStreams: its refusals' paths are the append's own (no `appends.0`). */
-  single: boolean;
-  /** One result per append, in input order. */
-  resolve(results: AppendResult[]): void;
-  reject(error: unknown): void;
-}
-
 const maxCachedHeads = 10_000;
 
 export class GroupCommitter {
@@ -78,8 +57,12 @@ export class GroupCommitter {
   private counter: number | undefined;
   /** Stream heads as last seen (null: known not to exist). Conditions keep them honest. */
   private readonly heads = new HeadCache(maxCachedHeads);
+  /** Answers the calls that are not ready: refusals, replays, deletions to finish first. */
+  private readonly refused: RefusedCalls;
 
-  constructor(private readonly options: CommitterOptions) {}
+  constructor(private readonly options: CommitterOptions) {
+    this.refused = new RefusedCalls(options, this.heads);
+  }
 
   async append(prepared: PreparedAppend): Promise<AppendResult> {
     const [result] = await this.appendToStreams([{ prepared, condition: false }], true);
@@ -162,29 +145,10 @@ export class GroupCommitter {
       const outcome = view.decideCall(call.parts);
       if (outcome === 'ready') ready.push(call);
       else if (outcome === 'read-again') again.push(call);
-      else if ((await this.carryOut(call, outcome.part, outcome.decision, view)) === 'retry')
+      else if ((await this.refused.carryOut(call, outcome.part, outcome.decision, view)) === 'retry')
         again.push(call);
     }
     return { ready, again };
-  }
-
-  private async carryOut(
-    call: PendingCall,
-    part: TransactionAppend,
-    decision: Exclude<Decision, { kind: 'ready' }>,
-    view: CommitView,
-  ): Promise<'answered' | 'retry'> {
-    switch (decision.kind) {
-      case 'finish-deletion':
-        await this.options.deletion.finish(decision.head);
-        view.distrust(part.pk);
-        return 'retry';
-      case 'confirm':
-        view.confirm(part.pk);
-        return 'retry';
-      case 'refuse':
-        return this.answerRefused(call, decision.error, view);
-    }
   }
 
   /** Reads what the batch needs and the caches lack: the counter, and the heads `view.toRead` names. */
@@ -266,35 +230,9 @@ export class GroupCommitter {
       // ids are free. Claims are answered only against streams that are not being deleted.
       const beingDeleted = call.parts.some(({ pk }) => this.heads.get(pk)?.deleting === true);
       const claimFailed = reading.claimFailed.has(call) && !beingDeleted;
-      if (claimFailed && (await this.answerRefused(call, null, view)) === 'answered') continue;
+      if (claimFailed && (await this.refused.answerClaimRefusal(call, view)) === 'answered') continue;
       retry.push(call);
     }
     return retry;
-  }
-
-  /** Answers a call that a condition refused (`call-refusal.ts`), or says to try it again. */
-  private async answerRefused(
-    call: PendingCall,
-    error: EventStoreError | null,
-    view: CommitView,
-  ): Promise<'answered' | 'retry'> {
-    const answer = await answerCallRefusal(this.options, call, error);
-    if (answer.kind === 'retry') {
-      // A stream being deleted still holds some of the ids: finish it, then they are free.
-      if (answer.finish) {
-        await this.options.deletion.finish(answer.finish);
-        this.heads.forget(answer.finish.pk);
-      }
-      // Whatever we believed of these heads no longer decides anything: read them again.
-      for (const { pk } of call.parts) view.distrust(pk);
-      return 'retry';
-    }
-    if (answer.kind === 'rejected') {
-      call.reject(answer.error);
-    } else {
-      for (const { pk, head } of answer.heads) this.heads.remember(pk, head);
-      call.resolve(answer.results);
-    }
-    return 'answered';
   }
 }

@@ -1,7 +1,8 @@
 // Group commit: concurrent appends of one tenant share transactions, and a refused condition
 // fails only its own append.
+import { randomUUID } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { WrongExpectedVersionError } from '../../src/store/index.js';
+import { StoreUnavailableError, WrongExpectedVersionError } from '../../src/store/index.js';
 import { countCalls, createTestStore, testClient, uniquePrefix, uniqueTenant } from '../support/dynamo.js';
 
 describe('group commit', () => {
@@ -83,5 +84,52 @@ describe('first appends to a stream', () => {
     expect(calls).toEqual(['TransactWriteItemsCommand', 'TransactWriteItemsCommand']);
     const stored = await tenant.readStream({ name: 'elsewhere' });
     expect(stored.edges.map((edge) => edge.node.type)).toEqual(['A', 'B', 'C']);
+  });
+});
+
+describe('a refused call whose own reads fail', () => {
+  test('is answered STORE_UNAVAILABLE alone, storing nothing; the batch it came with commits', async () => {
+    const client = testClient();
+    // The claims of this one id cannot be read: the refused call's judging (call-refusal.ts) fails.
+    const unreadableId = randomUUID();
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (
+          context.commandName === 'BatchGetItemCommand' &&
+          JSON.stringify(args.input).includes(unreadableId)
+        ) {
+          throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'unreadableClaims' },
+    );
+    const { store } = await createTestStore(uniquePrefix('alone'), { client });
+    const tenant = store.forTenant(uniqueTenant());
+    const event = (id: string = randomUUID()) => ({ id, type: 'Moved', data: {} });
+    for (const name of ['refused', 'a', 'b']) {
+      await tenant.append({ stream: { name }, expectedVersion: 0, events: [event()] });
+    }
+
+    const [refused, single, call] = await Promise.allSettled([
+      tenant.appendToStreams({
+        appends: [{ stream: { name: 'refused' }, expectedVersion: 7, events: [event(unreadableId)] }],
+      }),
+      tenant.append({ stream: { name: 'a' }, expectedVersion: 1, events: [event()] }),
+      tenant.appendToStreams({
+        appends: [{ stream: { name: 'b' }, expectedVersion: 1, events: [event()] }],
+        conditions: [{ stream: { name: 'a' }, expectedVersion: 1 }],
+      }),
+    ]);
+    expect(refused.status === 'rejected' && refused.reason).toBeInstanceOf(StoreUnavailableError);
+    expect(single.status).toBe('fulfilled');
+    // Decided after the single append in the same batch: `a` moved to 2, so its condition fails.
+    expect(call.status === 'rejected' && call.reason).toMatchObject({
+      code: 'WRONG_EXPECTED_VERSION',
+      actualVersion: 2,
+    });
+    expect((await tenant.getStream({ name: 'refused' }))?.version).toBe(1);
+    expect((await tenant.getStream({ name: 'a' }))?.version).toBe(2);
+    expect(await tenant.headPosition()).toBe(4);
   });
 });
