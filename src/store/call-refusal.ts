@@ -10,7 +10,7 @@
  */
 import { InvalidInputError } from './errors.js';
 import type { HeadItem } from './items.js';
-import { answerRefusal, judgeStoredIds, type RefusalAnswer } from './replay.js';
+import { answerRefusal, givesIds, judgeStoredIds, type RefusalAnswer } from './replay.js';
 import type { TransactionAppend } from './transaction.js';
 import type { AppendResult } from './types.js';
 
@@ -40,8 +40,13 @@ export async function answerCallRefusal(
       ? { kind: 'replayed', results: [answer.result], heads: [{ pk: only.pk, head: answer.head }] }
       : answer;
   }
+  // A version refusal: appends whose ids the gateway made are new without reading their claims.
   const judged = await Promise.all(
-    appends.map((append) => judgeStoredIds(store, append.prepared, append.pk)),
+    appends.map((append) =>
+      error !== null && !givesIds(append.prepared)
+        ? ({ kind: 'new' } as const)
+        : judgeStoredIds(store, append.prepared, append.pk),
+    ),
   );
   return combine(appends, judged, error);
 }

@@ -10,6 +10,11 @@ import type { AppendRequest, JsonValue } from './types.js';
 
 export interface PreparedEvent {
   id: string;
+  /**
+   * The client gave the id. An id this gateway made for this call was never stored before, so a
+   * version refusal of its append needs no claim reads to rule out an idempotent retry.
+   */
+  idGiven: boolean;
   type: string;
   /** JSON text as stored: kept as text so numbers and nesting round-trip exactly. */
   data: string;
@@ -98,8 +103,8 @@ export function prepareAppend(request: AppendRequest, limits: StoreLimits): Prep
   let bytes = 0;
   const events = request.events.map((event, index): PreparedEvent => {
     const path = ['events', index];
-    const id =
-      event.id === null || event.id === undefined ? uuidv4() : normalizeUuid(event.id, [...path, 'id']);
+    const idGiven = event.id !== null && event.id !== undefined;
+    const id = idGiven ? normalizeUuid(event.id, [...path, 'id']) : uuidv4();
     if (seen.has(id))
       throw new InvalidInputError(`The event id ${id} appears twice in one append.`, [...path, 'id']);
     seen.add(id);
@@ -107,7 +112,7 @@ export function prepareAppend(request: AppendRequest, limits: StoreLimits): Prep
     const data = toJsonText(event.data, limits.maxJsonDepth, [...path, 'data']);
     const metadata = toJsonText(event.metadata ?? {}, limits.maxJsonDepth, [...path, 'metadata']);
     bytes += Buffer.byteLength(data) + Buffer.byteLength(metadata);
-    return { id, type, data, metadata };
+    return { id, idGiven, type, data, metadata };
   });
   if (bytes > limits.maxAppendBytes) {
     throw new InvalidInputError(

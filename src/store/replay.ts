@@ -56,10 +56,21 @@ export async function answerRefusal(
   pk: string,
   error: Error | null,
 ): Promise<RefusalAnswer> {
+  if (error !== null && !givesIds(prepared)) return { kind: 'rejected', error };
   const judged = await judgeStoredIds(store, prepared, pk);
   if (judged.kind !== 'new') return judged;
   // No claim: not a retry. Without an error, the claims vanished (the stream was deleted meanwhile).
   return error === null ? { kind: 'retry' } : { kind: 'rejected', error };
+}
+
+/**
+ * Whether the client gave any of the append's ids. Ids this gateway made for the call can only be
+ * stored by the call's own transaction, and the SDK resends that with its ClientRequestToken,
+ * which DynamoDB answers as the first success: so a version refusal of an append without given
+ * ids cannot be an idempotent retry, and reading its claims would only cost reads.
+ */
+export function givesIds(prepared: PreparedAppend): boolean {
+  return prepared.events.some((event) => event.idGiven);
 }
 
 /**

@@ -133,3 +133,45 @@ describe('a refused call whose own reads fail', () => {
     expect(await tenant.headPosition()).toBe(4);
   });
 });
+
+describe('the reads of a version refusal', () => {
+  test('ids the gateway made need no claim reads; ids the client gave are still judged for a retry', async () => {
+    const client = testClient();
+    // Reads of event-id claims (keys T#<tenant>#ID#<id>, keys.ts).
+    let claimReads = 0;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'BatchGetItemCommand' && JSON.stringify(args.input).includes('#ID#'))
+          claimReads++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countClaimReads' },
+    );
+    const { store } = await createTestStore(uniquePrefix('refusal-reads'), { client });
+    const tenant = store.forTenant(uniqueTenant());
+    const given = randomUUID();
+    const opened = { id: given, type: 'Opened', data: {} };
+    await tenant.append({ stream: { name: 's' }, expectedVersion: 0, events: [opened] });
+    const stale = { stream: { name: 's' }, expectedVersion: 0 };
+
+    claimReads = 0;
+    const made = [{ type: 'Again', data: {} }];
+    await expect(tenant.append({ ...stale, events: made })).rejects.toMatchObject({
+      code: 'WRONG_EXPECTED_VERSION',
+    });
+    await expect(tenant.appendToStreams({ appends: [{ ...stale, events: made }] })).rejects.toMatchObject({
+      code: 'WRONG_EXPECTED_VERSION',
+    });
+    expect(claimReads).toBe(0);
+
+    // Given ids: the claims are read, and the retry is found.
+    const replay = await tenant.append({ ...stale, events: [opened] });
+    expect(replay.replayed).toBe(true);
+    const refusedWithGivenId = tenant.append({
+      ...stale,
+      events: [{ id: randomUUID(), type: 'New', data: {} }],
+    });
+    await expect(refusedWithGivenId).rejects.toMatchObject({ code: 'WRONG_EXPECTED_VERSION' });
+    expect(claimReads).toBe(2);
+  });
+});
