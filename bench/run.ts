@@ -126,8 +126,15 @@ const apiKeys = tenants.map((tenant) => `${keyOf(tenant)}=${tenant}`).join(',');
 const gateway = await startGateway({
   dynamoEndpoint: local.endpoint,
   tablePrefix,
-  // The webhook relay bench's receiver listens on 127.0.0.1.
-  env: { EVENTLOOM_API_KEYS: apiKeys, EVENTLOOM_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' },
+  env: {
+    EVENTLOOM_API_KEYS: apiKeys,
+    // The webhook relay bench's receiver listens on 127.0.0.1.
+    EVENTLOOM_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+    // The benches measure the gateway's throughput, not its per-key mutation limit (200/s by
+    // default), which multi-stream calls over HTTP at c=32 now exceed.
+    EVENTLOOM_RATE_LIMIT_PER_SECOND: '1000000',
+    EVENTLOOM_RATE_LIMIT_BURST: '1000000',
+  },
 });
 const metricsUrl = gateway.metricsUrl;
 // The bench's own store on the same table, to seed data fast (group commit, no HTTP).
