@@ -12,7 +12,7 @@ import { type ConsumerDelivery, ConsumeSession } from '../consumers/index.js';
 import type { GraphQLContext } from '../context.js';
 import { ApiErrorCode } from '../errors/codes.js';
 import { ConsumerNotFoundError, InvalidInputError } from '../store/errors.js';
-import { SubscriptionLimitError } from '../subscriptions/index.js';
+import { holdingSlot, SubscriptionLimitError } from '../subscriptions/index.js';
 import { checkConsumerName, requireUnrestricted } from './consumer-input.js';
 import { ConsumerResult, found } from './consumer-mutations.js';
 import { EventType } from './events.js';
@@ -45,36 +45,6 @@ const NackEventsInput = builder.inputType('NackEventsInput', {
 
 /** A nack's reason is stored with a parked event: bounded. */
 const maxReasonLength = 1000;
-
-/**
- * The session, holding one of the tenant's subscription slots until it ends. Its own return()
- * is kept: it ends the session at once (and releases the lease), even while a pull waits.
- */
-function holdingSlot(session: ConsumeSession, release: () => void, signal: AbortSignal | undefined) {
-  const end = () => {
-    release();
-    signal?.removeEventListener('abort', abandon);
-  };
-  const abandon = () => void session.return().finally(end);
-  signal?.addEventListener('abort', abandon, { once: true });
-  return {
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-    async next() {
-      const result = await session.next();
-      if (result.done) end();
-      return result;
-    },
-    async return() {
-      try {
-        return await session.return();
-      } finally {
-        end();
-      }
-    },
-  };
-}
 
 async function startConsume(context: GraphQLContext, name: string, maxInFlight: number) {
   requireUnrestricted(context);
@@ -111,7 +81,8 @@ async function startConsume(context: GraphQLContext, name: string, maxInFlight: 
     onError: (error, where) => context.consumerServices.hooks.sessionError(error, where),
     onParked: (count) => context.consumerServices.hooks.parked(context.tenant, name, count),
   });
-  return holdingSlot(session, release, context.request?.signal);
+  // The slot is given back once the session has ended and released the consumer's lease.
+  return holdingSlot(session, release, context.request?.signal, { releaseAfterReturn: true });
 }
 
 builder.subscriptionField('consume', (t) =>

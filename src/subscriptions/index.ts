@@ -25,7 +25,12 @@ export {
   type SubscriptionHubOptions,
 } from './hub-types.js';
 export { deliveredStreamOf } from './page-streams.js';
-export { SubscriptionLimitError, SubscriptionSlots } from './subscription-slots.js';
+export {
+  holdingSlot,
+  type SlotHolder,
+  SubscriptionLimitError,
+  SubscriptionSlots,
+} from './subscription-slots.js';
 export {
   type LogBatch,
   type LogChunk,

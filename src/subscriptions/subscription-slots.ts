@@ -79,26 +79,40 @@ export class SubscriptionSlots {
       release();
       throw error;
     }
-    return holdingSlot(subscription, release, signal);
+    return { ...holdingSlot(subscription, release, signal), startPosition: subscription.startPosition };
   }
 }
 
-/** `subscription`, releasing its slot when it ends, and ended when `signal` aborts. */
-function holdingSlot<T>(
-  subscription: EventSubscription<T>,
+/** What a slot holds: a subscription's iterator, however it was made (the hub's, a consume session). */
+export interface SlotHolder<T> {
+  next(): Promise<IteratorResult<T, undefined>>;
+  return(): Promise<IteratorResult<T, undefined>>;
+}
+
+/**
+ * `iterator`, giving its slot back once when it ends (done, failed, or returned), and returned
+ * when `signal` aborts. `releaseAfterReturn`: the slot is given back only once `return()` has
+ * settled (a consume session releases its consumer's lease there; a new session for the same
+ * client must not be admitted while the old one still holds it); otherwise at once.
+ */
+export function holdingSlot<T>(
+  iterator: SlotHolder<T>,
   release: () => void,
   signal: AbortSignal | undefined,
-): EventSubscription<T> {
-  const abandon = () => void held.return();
+  { releaseAfterReturn = false }: { releaseAfterReturn?: boolean } = {},
+): SlotHolder<T> & AsyncIterableIterator<T, undefined> {
+  let ended = false;
   const end = () => {
+    if (ended) return;
+    ended = true;
     signal?.removeEventListener('abort', abandon);
     release();
   };
-  const held: EventSubscription<T> = {
-    startPosition: subscription.startPosition,
+  const abandon = () => void held.return();
+  const held = {
     async next() {
       try {
-        const result = await subscription.next();
+        const result = await iterator.next();
         if (result.done) end();
         return result;
       } catch (error) {
@@ -107,8 +121,12 @@ function holdingSlot<T>(
       }
     },
     async return() {
-      end();
-      return subscription.return();
+      if (!releaseAfterReturn) end();
+      try {
+        return await iterator.return();
+      } finally {
+        end();
+      }
     },
     [Symbol.asyncIterator]() {
       return this;
