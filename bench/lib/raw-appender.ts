@@ -25,8 +25,6 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   counterPk,
   counterSk,
-  eventIdClaimPk,
-  eventIdClaimSk,
   eventSk,
   headSk,
   logPk,
@@ -36,31 +34,7 @@ import {
   streamPk,
 } from '../../src/store/keys.js';
 import { streamIdForName } from '../../src/store/stream-id.js';
-
-/**
- * Where an event id's claim is stored, as the store does: one item per id in the tenant,
- * naming the stream that holds it (src/store/keys.ts).
- */
-export function claimKey(
-  tenant: string,
-  streamPartition: string,
-  eventId: string,
-): { pk: string; sk: string; streamPk: string } {
-  return { pk: eventIdClaimPk(tenant, eventId), sk: eventIdClaimSk, streamPk: streamPartition };
-}
-
-/** A head as the client last saw it: version 0 is "does not exist". */
-interface SeenHead {
-  version: number;
-  incarnation: number | undefined;
-}
-
-const absent: SeenHead = { version: 0, incarnation: undefined };
-
-function seenHeadOf(item: Record<string, unknown> | undefined): SeenHead {
-  if (!item) return absent;
-  return { version: item.version as number, incarnation: item.incarnation as number | undefined };
-}
+import { absent, claimKey, conditionalPutItem, putItem, type SeenHead, seenHeadOf } from './raw-items.js';
 
 export interface RawAppenderOptions {
   /** Read the head of a stream not seen before its first transaction (default true). */
@@ -153,11 +127,13 @@ export class RawAppender {
     const incarnation = version === 0 ? seen + 1 : head.incarnation;
     const stamp = incarnation === undefined ? {} : { incarnation };
     const writes: TransactWriteItem[] = [
-      this.conditionalPut(
+      conditionalPutItem(
+        this.table,
         { pk: counterPk(this.tenant), sk: counterSk, position: seen + events.length },
         seen === 0 ? null : { name: 'position', value: seen },
       ),
-      this.conditionalPut(
+      conditionalPutItem(
+        this.table,
         {
           pk,
           sk: headSk,
@@ -175,7 +151,7 @@ export class RawAppender {
     ];
     if (version === 0) {
       writes.push(
-        this.put({
+        putItem(this.table, {
           pk: streamListPk(this.tenant),
           sk: streamListSk({ id: streamId, category: null }),
           streamId,
@@ -203,10 +179,11 @@ export class RawAppender {
         recordedAt: now,
         ...stamp,
       };
-      writes.push(this.put({ pk, sk: eventSk(eventVersion), ...item }));
-      writes.push(this.put({ pk: logPk(this.tenant), sk: positionSk(position), ...item }));
+      writes.push(putItem(this.table, { pk, sk: eventSk(eventVersion), ...item }));
+      writes.push(putItem(this.table, { pk: logPk(this.tenant), sk: positionSk(position), ...item }));
       writes.push(
-        this.conditionalPut(
+        conditionalPutItem(
+          this.table,
           {
             ...claimKey(this.tenant, pk, eventId),
             version: eventVersion,
@@ -219,30 +196,5 @@ export class RawAppender {
       );
     });
     return { writes, positions, incarnation };
-  }
-
-  private put(item: Record<string, unknown>): TransactWriteItem {
-    return { Put: { TableName: this.table, Item: marshall(item) } };
-  }
-
-  /** A Put conditioned on the item not existing (`expected` null) or on one attribute's value. */
-  private conditionalPut(
-    item: Record<string, unknown>,
-    expected: { name: string; value: number } | null,
-  ): TransactWriteItem {
-    return {
-      Put: {
-        TableName: this.table,
-        Item: marshall(item),
-        ConditionExpression: expected === null ? 'attribute_not_exists(pk)' : '#a = :v',
-        ...(expected === null
-          ? {}
-          : {
-              ExpressionAttributeNames: { '#a': expected.name },
-              ExpressionAttributeValues: marshall({ ':v': expected.value }),
-            }),
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      },
-    };
   }
 }

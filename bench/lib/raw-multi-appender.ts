@@ -33,24 +33,11 @@ import {
   streamPk,
 } from '../../src/store/keys.js';
 import { streamIdForName } from '../../src/store/stream-id.js';
-import { claimKey } from './raw-appender.js';
+import { absent, claimKey, conditionalPutItem, putItem, type SeenHead, seenHeadOf } from './raw-items.js';
 
 export interface RawStreamAppend {
   name: string;
   events: ReadonlyArray<{ type: string; data: unknown }>;
-}
-
-/** A head as the client last saw it: version 0 is "does not exist". */
-interface SeenHead {
-  version: number;
-  incarnation: number | undefined;
-}
-
-const absent: SeenHead = { version: 0, incarnation: undefined };
-
-function seenHeadOf(item: Record<string, unknown> | undefined): SeenHead {
-  if (!item) return absent;
-  return { version: item.version as number, incarnation: item.incarnation as number | undefined };
 }
 
 /** One stream of a call as the transaction writes it. */
@@ -183,7 +170,8 @@ export class RawMultiAppender {
       heads.push({ version: part.seen.version + append.events.length, incarnation: incarnationOf(part) });
       position += append.events.length;
     });
-    const counter = this.conditionalPut(
+    const counter = conditionalPutItem(
+      this.table,
       { pk: counterPk(this.tenant), sk: counterSk, position },
       seen === 0 ? null : { name: 'position', value: seen },
     );
@@ -208,11 +196,15 @@ export class RawMultiAppender {
       ...stamp,
     };
     const writes = [
-      this.conditionalPut(head, seen.version === 0 ? null : { name: 'version', value: seen.version }),
+      conditionalPutItem(
+        this.table,
+        head,
+        seen.version === 0 ? null : { name: 'version', value: seen.version },
+      ),
     ];
     if (seen.version === 0) {
       writes.push(
-        this.put({
+        putItem(this.table, {
           pk: streamListPk(this.tenant),
           sk: streamListSk({ id: streamId, category: null }),
           ...identity,
@@ -236,37 +228,14 @@ export class RawMultiAppender {
         recordedAt: now,
         ...stamp,
       };
-      writes.push(this.put({ pk, sk: eventSk(version), ...item }));
-      writes.push(this.put({ pk: logPk(this.tenant), sk: positionSk(position), ...item }));
+      writes.push(putItem(this.table, { pk, sk: eventSk(version), ...item }));
+      writes.push(putItem(this.table, { pk: logPk(this.tenant), sk: positionSk(position), ...item }));
       const claim = { ...claimKey(this.tenant, pk, eventId), version, appendFirstVersion: seen.version + 1 };
-      writes.push(this.conditionalPut({ ...claim, appendSize: append.events.length, ...stamp }, null));
+      writes.push(
+        conditionalPutItem(this.table, { ...claim, appendSize: append.events.length, ...stamp }, null),
+      );
     });
     return writes;
-  }
-
-  private put(item: Record<string, unknown>): TransactWriteItem {
-    return { Put: { TableName: this.table, Item: marshall(item) } };
-  }
-
-  /** A Put conditioned on the item not existing (`expected` null) or on one attribute's value. */
-  private conditionalPut(
-    item: Record<string, unknown>,
-    expected: { name: string; value: number } | null,
-  ): TransactWriteItem {
-    return {
-      Put: {
-        TableName: this.table,
-        Item: marshall(item),
-        ConditionExpression: expected === null ? 'attribute_not_exists(pk)' : '#a = :v',
-        ...(expected === null
-          ? {}
-          : {
-              ExpressionAttributeNames: { '#a': expected.name },
-              ExpressionAttributeValues: marshall({ ':v': expected.value }),
-            }),
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      },
-    };
   }
 }
 
