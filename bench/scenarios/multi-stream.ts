@@ -23,6 +23,7 @@ import {
   WrongExpectedVersionError,
 } from '../../src/store/index.js';
 import { streamIdForName } from '../../src/store/stream-id.js';
+import { seededRandom } from '../../test/support/random.js';
 import { CallCounter, callsBetween } from '../lib/call-counter.js';
 import { graphql } from '../lib/gateway.js';
 import { callsByOperation } from '../lib/metrics-scrape.js';
@@ -200,18 +201,6 @@ function graphqlSender(options: MultiStreamOptions) {
   };
 }
 
-/** A seeded generator (mulberry32), so that every variant draws the same sequences. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The streams of a worker's calls: its own k, or k distinct ones drawn from the shared pool. */
 function streamsOf(run: string, testCase: MultiStreamCase, worker: number, seed: number): () => string[] {
   const { streams, overlapPool } = testCase;
@@ -219,7 +208,8 @@ function streamsOf(run: string, testCase: MultiStreamCase, worker: number, seed:
     const own = Array.from({ length: streams }, (_, j) => `${run}-w${worker}-s${j}`);
     return () => own;
   }
-  const random = seeded(seed * 1000 + worker + 1);
+  // Seeded, so that every variant draws the same sequences.
+  const random = seededRandom(seed * 1000 + worker + 1);
   return () => {
     const drawn = new Set<number>();
     while (drawn.size < streams) drawn.add(Math.floor(random() * overlapPool));

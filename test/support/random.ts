@@ -1,4 +1,5 @@
-// A seeded random number generator (mulberry32), so that a randomized test replays its choices.
+// A seeded random number generator (mulberry32), so that a randomized test (or a bench
+// variant) replays its choices. Pure: the benches import it too.
 
 /** Numbers in [0, 1), the same sequence for the same seed. */
 export function seededRandom(seed: number): () => number {
