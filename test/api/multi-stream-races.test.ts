@@ -36,7 +36,6 @@
  * RACE_SEED=<n> replays a run's choices (not its timing).
  */
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   HeadDocument,
@@ -47,7 +46,7 @@ import {
 import { uniquePrefix } from '../support/dynamo.js';
 import {
   type GatewayProcess,
-  graphqlPost,
+  graphqlData,
   killGatewayProcesses,
   startGatewayProcess,
 } from '../support/gateway-process.js';
@@ -78,18 +77,11 @@ afterAll(async () => {
   killGatewayProcesses();
 });
 
-async function call<TData, TVariables>(
+const call = <TData, TVariables>(
   gateway: GatewayProcess,
   document: TypedDocumentNode<TData, TVariables>,
   variables: TVariables,
-): Promise<TData> {
-  const body = { query: print(document), variables: variables as Record<string, unknown> };
-  const result = await graphqlPost(gateway.url, body, { key });
-  if (result.status !== 200 || result.body?.errors || !result.body?.data) {
-    throw new Error(`HTTP ${result.status}: ${result.text.slice(0, 500)}`);
-  }
-  return result.body.data as TData;
-}
+): Promise<TData> => graphqlData(gateway.url, document, variables, key);
 
 interface LogEvent {
   id: string;

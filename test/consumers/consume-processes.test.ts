@@ -38,7 +38,7 @@ import {
 import { uniquePrefix } from '../support/dynamo.js';
 import {
   type GatewayProcess,
-  graphqlPost,
+  graphqlData,
   killGatewayProcesses,
   startGatewayProcess,
 } from '../support/gateway-process.js';
@@ -67,18 +67,11 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function call<TData, TVariables>(
+const call = <TData, TVariables>(
   gateway: GatewayProcess,
   document: TypedDocumentNode<TData, TVariables>,
   variables: TVariables,
-): Promise<TData> {
-  const body = { query: print(document), variables: variables as Record<string, unknown> };
-  const result = await graphqlPost(gateway.url, body, { key });
-  if (result.status !== 200 || result.body?.errors || !result.body?.data) {
-    throw new Error(`HTTP ${result.status}: ${result.text.slice(0, 500)}`);
-  }
-  return result.body.data as TData;
-}
+): Promise<TData> => graphqlData(gateway.url, document, variables, key);
 
 async function head(gateway: GatewayProcess): Promise<number> {
   return (await call(gateway, HeadDocument, {})).head;

@@ -5,11 +5,13 @@
  * `afterAll` if it is still running, so none outlives its file.
  *
  * Also: `scrape` (sums a metric of a gateway's /metrics), `graphqlPost` (a POST that keeps the
- * status, headers and raw text) and `watchHead` (a second tenant reading `{ head }` while a
+ * status, headers and raw text), `graphqlData` (a typed document's data, or a failure) and `watchHead` (a second tenant reading `{ head }` while a
  * test attacks the gateway).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { freePort } from '../../src/dynamodb/local.js';
 import { uniquePrefix } from './dynamo.js';
@@ -227,6 +229,21 @@ export async function graphqlPost(
     // Not JSON: the caller looks at the status and text.
   }
   return { status: response.status, headers: response.headers, text, ...(parsed ? { body: parsed } : {}) };
+}
+
+/** A typed document sent to a gateway; fails unless the answer is HTTP 200 with data and no errors. */
+export async function graphqlData<TData, TVariables>(
+  url: string,
+  document: TypedDocumentNode<TData, TVariables>,
+  variables: TVariables,
+  key: string,
+): Promise<TData> {
+  const body = { query: print(document), variables: variables as Record<string, unknown> };
+  const result = await graphqlPost(url, body, { key });
+  if (result.status !== 200 || result.body?.errors || !result.body?.data) {
+    throw new Error(`HTTP ${result.status}: ${result.text.slice(0, 500)}`);
+  }
+  return result.body.data as TData;
 }
 
 export interface HeadProbe {
