@@ -100,11 +100,6 @@ export class CommitView {
       .map(({ pk }) => pk);
   }
 
-  /** A head as DynamoDB holds it now. */
-  read(pk: string, head: HeadItem | null): void {
-    this.readTogether([[pk, head]]);
-  }
-
   /** Heads as DynamoDB held them at one time: one read, or one cancelled transaction's reasons. */
   readTogether(heads: Iterable<readonly [string, HeadItem | null]>): void {
     this.reads++;

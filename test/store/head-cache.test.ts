@@ -63,7 +63,7 @@ describe('CommitView', () => {
     view.confirm('known');
     expect(cache.has('known')).toBe(false);
     expect(view.toRead([append('known', null)])).toEqual(['known']);
-    view.read('known', head());
+    view.readTogether([['known', head()]]);
     expect(view.toRead([append('known', null)])).toEqual([]);
     expect(view.decide('known', 2).kind).toBe('refuse');
   });
@@ -71,11 +71,11 @@ describe('CommitView', () => {
   test('a head distrusted is neither cached nor fresh any more', () => {
     const cache = new HeadCache(10);
     const view = new CommitView(cache);
-    view.read('s', head());
+    view.readTogether([['s', head()]]);
     expect(view.decide('s', 2).kind).toBe('refuse');
     view.distrust('s');
     expect(cache.has('s')).toBe(false);
-    view.read('s', head({ version: 2 }));
+    view.readTogether([['s', head({ version: 2 })]]);
     expect(view.decide('s', 2).kind).toBe('ready');
     cache.remember('s', head());
     expect(view.decide('s', 2).kind).toBe('refuse');
@@ -83,7 +83,7 @@ describe('CommitView', () => {
 
   test('freshness belongs to one commit; the cache outlives it', () => {
     const cache = new HeadCache(10);
-    new CommitView(cache).read('s', head());
+    new CommitView(cache).readTogether([['s', head()]]);
     const next = new CommitView(cache);
     expect(cache.has('s')).toBe(true);
     expect(next.decide('s', 2)).toEqual({ kind: 'confirm' });
@@ -119,7 +119,7 @@ describe('CommitView.decideCall (appendToStreams)', () => {
     // The cache believes a is at 1 (stale: another gateway moved it to 2); b was just read at 1.
     cache.remember('a', head({ pk: 'a', streamId: 'a', version: 1 }));
     const view = new CommitView(cache);
-    view.read('b', head({ pk: 'b', streamId: 'b', version: 1 }));
+    view.readTogether([['b', head({ pk: 'b', streamId: 'b', version: 1 })]]);
     const parts = [part('a', 1), part('b', 5)];
     expect(view.decideCall(parts)).toBe('read-again');
     // b too: the refusal is decided on heads read together.
@@ -142,8 +142,8 @@ describe('CommitView.decideCall (appendToStreams)', () => {
     const parts = [part('a', 0), part('b', 5)];
     // b read alone (at 4: it fails), then a alone (absent: it holds). Between the two reads a
     // may have been deleted and b moved to 5: "b at 4" may never have held while a held.
-    view.read('b', head({ pk: 'b', streamId: 'b', version: 4 }));
-    view.read('a', null);
+    view.readTogether([['b', head({ pk: 'b', streamId: 'b', version: 4 })]]);
+    view.readTogether([['a', null]]);
     expect(view.decideCall(parts)).toBe('read-again');
     expect(view.toRead(parts)).toEqual(['a', 'b']);
     view.readTogether([
@@ -155,7 +155,7 @@ describe('CommitView.decideCall (appendToStreams)', () => {
       decision: { kind: 'refuse', error: { code: 'WRONG_EXPECTED_VERSION', streamId: 'b' } },
     });
     // A single stream's refusal needs nothing more than its own fresh read.
-    view.read('c', head({ pk: 'c', streamId: 'c', version: 4 }));
+    view.readTogether([['c', head({ pk: 'c', streamId: 'c', version: 4 })]]);
     expect(view.decideCall([part('c', 5)])).toMatchObject({ decision: { kind: 'refuse' } });
   });
 
@@ -169,7 +169,7 @@ describe('CommitView.decideCall (appendToStreams)', () => {
     expect(view.decideCall(parts)).toBe('ready');
     expect(parts.map((p) => (p as { decidedOn?: HeadItem | null }).decidedOn)).toEqual([null, unversioned]);
     // As an append, the same expected version on an unversioned stream is refused.
-    view.read('u', unversioned);
+    view.readTogether([['u', unversioned]]);
     expect(view.decideCall([part('u', 4)])).toMatchObject({
       decision: { kind: 'refuse', error: { code: 'STREAM_IS_UNVERSIONED', streamId: 'u' } },
     });
