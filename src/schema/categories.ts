@@ -4,8 +4,8 @@
  */
 import { builder } from '../builder.js';
 import { categoryPageLimits } from '../store/categories.js';
-import { checkPageSize, toConnection } from './pagination.js';
-import { StreamConnection, streamAtHand } from './streams.js';
+import { toConnection } from './pagination.js';
+import { StreamConnection, streamsPage } from './streams.js';
 
 const CategoryType = builder.objectRef<string>('Category').implement({
   description: 'A category: the streams given it when they were created.',
@@ -15,12 +15,7 @@ const CategoryType = builder.objectRef<string>('Category').implement({
       type: StreamConnection,
       description: "The category's streams, by id; the same as Query.streams(category: name).",
       args: { first: t.arg.int(), after: t.arg.string() },
-      resolve: async (category, args, context) => {
-        checkPageSize(args, context.limits);
-        const page = await context.store.listStreams({ category, first: args.first, after: args.after });
-        for (const edge of page.edges) streamAtHand(edge.node, context);
-        return toConnection(page);
-      },
+      resolve: (category, args, context) => streamsPage(context, { ...args, category }),
     }),
   }),
 });

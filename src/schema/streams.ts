@@ -10,7 +10,13 @@ import type { GraphQLContext } from '../context.js';
 import { ApiErrorCode } from '../errors/codes.js';
 import { defaultApiLimits } from '../plugins/api-limits.js';
 import { InvalidInputError, WrongExpectedVersionError } from '../store/errors.js';
-import type { DeleteStreamResult, RecordedEvent, StreamInfo, StreamKey } from '../store/types.js';
+import type {
+  DeleteStreamResult,
+  ListStreamsOptions,
+  RecordedEvent,
+  StreamInfo,
+  StreamKey,
+} from '../store/types.js';
 import { deliveredStreamOf } from '../subscriptions/index.js';
 import { checkPageSize, pageSizeDescription, toConnection } from './pagination.js';
 
@@ -126,6 +132,14 @@ export const StreamRefInput = builder.inputType('StreamRef', {
   }),
 });
 
+/** A page of streams as a connection, each stream at hand for the rest of the request. */
+export async function streamsPage(context: GraphQLContext, options: ListStreamsOptions) {
+  checkPageSize(options, context.limits);
+  const page = await context.store.listStreams(options);
+  for (const edge of page.edges) streamAtHand(edge.node, context);
+  return toConnection(page);
+}
+
 export const StreamConnection = builder.connectionObject(
   { type: StreamType, name: 'StreamConnection' },
   { name: 'StreamEdge' },
@@ -148,17 +162,9 @@ builder.queryFields((t) => ({
       first: t.arg.int(),
       after: t.arg.string(),
     },
-    resolve: async (_root, args, context) => {
-      checkPageSize(args, context.limits);
-      // An omitted category lists all streams; an explicit null, those without category.
-      const page = await context.store.listStreams({
-        ...('category' in args ? { category: args.category ?? null } : {}),
-        first: args.first,
-        after: args.after,
-      });
-      for (const edge of page.edges) streamAtHand(edge.node, context);
-      return toConnection(page);
-    },
+    // An omitted category lists all streams; an explicit null, those without category.
+    resolve: (_root, args, context) =>
+      streamsPage(context, { ...args, ...('category' in args ? { category: args.category ?? null } : {}) }),
   }),
 }));
 
