@@ -425,9 +425,9 @@ try {
       `== consumers: a durable consumer from position 0 over ${total} events, consume(maxInFlight) over graphql-ws, ackEvents of a batch of positions on the same socket, until the saved checkpoint reaches the head`,
     );
     await seedLog(seeder.forTenant('consumers'), total, log);
-    const consumers = await consumerScenario({
+    // What the consume and the webhook relay scenarios share: the gateway, the seeded tenant, its consumers.
+    const consumerTenant = {
       gatewayUrl: gateway.url,
-      wsUrl: gateway.wsUrl,
       metricsUrl,
       key: keyOf('consumers'),
       client,
@@ -435,10 +435,14 @@ try {
       tenant: 'consumers',
       consumers: createDynamoConsumerStore({ client, tablePrefix }).forTenant('consumers'),
       total,
-      maxInFlight: numberOption('consumer-max-in-flight'),
-      ackBatch: numberOption('consumer-ack-batch'),
       repetitions: quick ? 1 : 3,
       log,
+    };
+    const consumers = await consumerScenario({
+      ...consumerTenant,
+      wsUrl: gateway.wsUrl,
+      maxInFlight: numberOption('consumer-max-in-flight'),
+      ackBatch: numberOption('consumer-ack-batch'),
     });
     results.consumers = consumers;
     save();
@@ -448,19 +452,7 @@ try {
       log(
         `== consumers: the webhook relay, batches of ${batchSize}, to a receiver on 127.0.0.1 answering 204`,
       );
-      const relay = await relayScenario({
-        gatewayUrl: gateway.url,
-        metricsUrl,
-        key: keyOf('consumers'),
-        client,
-        table: eventsTableName(tablePrefix),
-        tenant: 'consumers',
-        consumers: createDynamoConsumerStore({ client, tablePrefix }).forTenant('consumers'),
-        total,
-        batchSize,
-        repetitions: quick ? 1 : 3,
-        log,
-      });
+      const relay = await relayScenario({ ...consumerTenant, batchSize });
       relays.push(relay);
       results.webhookRelay = relays;
       save();
