@@ -2,7 +2,7 @@
  * The categories beside the streams: every stream, each category (Query.categories, a page at a
  * time: "More categories" adds the next), and the streams without one, which no category lists.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ExplorerCategoriesDocument } from '../../generated/graphql';
 import { href } from '../router';
 import { useSession } from '../session';
@@ -57,8 +57,9 @@ function CategoryPage(props: {
   const request = useRequest(() => session.execute(ExplorerCategoriesDocument, variables), props.after ?? '');
   const firstLink = useRef<HTMLAnchorElement>(null);
   const page = request.data?.categories;
-  // A page "More categories" asked for takes the focus the vanished button had.
-  useEffect(() => {
+  // A page "More categories" asked for takes the focus the vanished button had, in the same
+  // task that shows it (a layout effect), so no key press falls between the two.
+  useLayoutEffect(() => {
     if (page && props.after !== null) firstLink.current?.focus();
   }, [page, props.after]);
   if (request.error) {

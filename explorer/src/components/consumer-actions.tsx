@@ -4,7 +4,7 @@
  * in role="status", a refusal (InvalidInputError with its path, ConsumerNotFoundError) or a failed
  * request in role="alert".
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import {
   type ExplorerConsumerResultFragment,
   ExplorerReplayParkedDocument,
@@ -106,7 +106,9 @@ export function ResetForm(props: { name: string; checkpoint: number; actions: Co
   const [pending, setPending] = useState<number | null>(null);
   const confirm = useRef<HTMLButtonElement>(null);
   const positionField = useRef<HTMLInputElement>(null);
-  useEffect(() => {
+  // A layout effect runs in the task that shows the confirmation: no moment where it is on
+  // screen and Enter still lands on the position field.
+  useLayoutEffect(() => {
     if (pending !== null) confirm.current?.focus();
   }, [pending]);
   // The confirmation's buttons vanish once pressed: the focus goes back to the position.
