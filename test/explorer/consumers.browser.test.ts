@@ -152,6 +152,10 @@ describe('the consumers view', () => {
     await page.waitForFunction((gone) => !document.querySelector(`tr[data-position="${gone}"]`), first, {
       timeout: stepMs,
     });
+    // The replayed row is gone with its button; the focus went to the row now in its place.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+      `Replay the event at position ${parked[1]}`,
+    );
     await page.getByRole('button', { name: 'Replay all parked events' }).click();
     await statusText(page, 'Replayed every parked event');
     await page.getByText('No parked events.').waitFor({ timeout: stepMs });

@@ -3,7 +3,7 @@
  * (paged), and for a principal with `manage` the repairs (consumer-actions.tsx). After a repair
  * the page reads the consumer again from the first page of parked events.
  */
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { ExplorerConsumerDocument } from '../../generated/graphql';
 import { href } from '../router';
 import { useSession } from '../session';
@@ -14,7 +14,7 @@ import { Pager, useCursorPages } from './cursor-pager';
 import { ErrorAlert } from './error-alert';
 import { Field } from './field';
 import { FocusKeepingButton } from './focus-keeping-button';
-import { ParkedTable } from './parked-table';
+import { ParkedTable, useFocusAfterReplay } from './parked-table';
 import { ReloadBar } from './reload-bar';
 import { logAfterHref } from './stream-link';
 import { When } from './when';
@@ -65,6 +65,8 @@ export function ConsumerDetail(props: { name: string }) {
   const consumer = data?.consumer;
   const parked = consumer?.parked.edges.map((edge) => edge.node) ?? [];
   const canManage = session.can('manage');
+  const parkedHeading = useRef<HTMLHeadingElement>(null);
+  const replaying = useFocusAfterReplay(parked, parkedHeading);
   return (
     <section aria-labelledby="consumer-title">
       <p>
@@ -95,7 +97,9 @@ export function ConsumerDetail(props: { name: string }) {
       )}
       {consumer && (
         <section aria-labelledby="consumer-parked">
-          <h2 id="consumer-parked">Parked events</h2>
+          <h2 id="consumer-parked" tabIndex={-1} ref={parkedHeading}>
+            Parked events
+          </h2>
           <div class="toolbar">
             <div>
               <label for="parked-size">Per page</label>
@@ -121,7 +125,14 @@ export function ConsumerDetail(props: { name: string }) {
             <ParkedTable
               parked={parked}
               busy={actions.busy}
-              onReplay={canManage ? (position) => actions.replay([position]) : null}
+              onReplay={
+                canManage
+                  ? (position) => {
+                      replaying(position);
+                      actions.replay([position]);
+                    }
+                  : null
+              }
             />
           )}
           <Pager label="Parked event pages" pages={pages} pageInfo={consumer.parked.pageInfo} />

@@ -10,12 +10,15 @@ export function FocusKeepingButton(props: {
   disabled: boolean;
   onClick?: () => void;
   type?: 'button' | 'submit';
+  /** The accessible name, when the text alone is ambiguous ("Replay" in each row). */
+  label?: string;
   children: ComponentChildren;
 }) {
   return (
     <button
       type={props.type ?? 'button'}
       aria-disabled={props.disabled ? 'true' : undefined}
+      aria-label={props.label}
       onClick={(event) => {
         if (props.disabled) event.preventDefault();
         else props.onClick?.();

@@ -1,6 +1,9 @@
 /** A consumer's parked events (dead letters): the event, its failed attempts and the reason. */
+import type { RefObject } from 'preact';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { ExplorerConsumerQuery } from '../../generated/graphql';
 import { DataTable } from './data-table';
+import { FocusKeepingButton } from './focus-keeping-button';
 import { JsonView } from './json';
 import { logFromHref, StreamLink } from './stream-link';
 import { When } from './when';
@@ -37,18 +40,45 @@ function Row(props: { parked: Parked; onReplay: ((position: number) => void) | n
       </td>
       {onReplay && (
         <td>
-          <button
-            type="button"
+          <FocusKeepingButton
             disabled={props.busy}
-            aria-label={`Replay the event at position ${event.position}`}
+            label={replayLabel(event.position)}
             onClick={() => onReplay(event.position)}
           >
             Replay
-          </button>
+          </FocusKeepingButton>
         </td>
       )}
     </tr>
   );
+}
+
+const replayLabel = (position: number) => `Replay the event at position ${position}`;
+
+/**
+ * A replayed row leaves the table once the page is read again, and the keyboard focus its button
+ * had would fall to the page. It goes to the row now in its place (the next position, else the
+ * last row), or to the heading when no row is left; in a layout effect, so in the task that
+ * removes the row. A focus the person moved elsewhere meanwhile is left alone.
+ */
+export function useFocusAfterReplay(
+  parked: readonly Parked[],
+  heading: RefObject<HTMLElement | null>,
+): (position: number) => void {
+  const replayed = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const position = replayed.current;
+    if (position === null || parked.some((row) => row.event.position === position)) return;
+    replayed.current = null;
+    if (document.activeElement && document.activeElement !== document.body) return;
+    const next = parked.find((row) => row.event.position > position) ?? parked.at(-1);
+    const selector = next && `button[aria-label="${replayLabel(next.event.position)}"]`;
+    const button = selector ? document.querySelector<HTMLButtonElement>(selector) : null;
+    (button ?? heading.current)?.focus();
+  });
+  return (position) => {
+    replayed.current = position;
+  };
 }
 
 const parkedColumns = ['Position', 'Stream', 'Type', 'Version', 'Attempts', 'Reason', 'Parked', 'Data'];
