@@ -9,12 +9,17 @@ export interface Route {
   /** The path's parts after "#/": ["stream", "<id>"]. */
   parts: string[];
   params: URLSearchParams;
+  /**
+   * Counts the navigations (hashchange events). A view that keeps its own state in the address
+   * with history.replaceState, which fires none, starts afresh on the next navigation only.
+   */
+  visit: number;
 }
 
-export function parseRoute(hash: string): Route {
+export function parseRoute(hash: string, visit = 0): Route {
   const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?', 2);
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
-  return { parts: parts.length > 0 ? parts : ['streams'], params: new URLSearchParams(query) };
+  return { parts: parts.length > 0 ? parts : ['streams'], params: new URLSearchParams(query), visit };
 }
 
 /** A link's href: href('stream', id, { category }) → "#/stream/<id>?category=…". */
@@ -29,10 +34,15 @@ export function href(...parts: (string | Record<string, string | number | null |
   return `#/${path.join('/')}${query ? `?${query}` : ''}`;
 }
 
+/** Puts a view's own state in the address without a navigation: no new history entry, no new view. */
+export function replaceAddress(hash: string): void {
+  if (location.hash !== hash) history.replaceState(history.state, '', hash);
+}
+
 export function useRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(location.hash));
   useEffect(() => {
-    const update = () => setRoute(parseRoute(location.hash));
+    const update = () => setRoute((previous) => parseRoute(location.hash, previous.visit + 1));
     addEventListener('hashchange', update);
     return () => removeEventListener('hashchange', update);
   }, []);

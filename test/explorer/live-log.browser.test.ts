@@ -2,7 +2,8 @@
  * The explorer's Live log in headless Chromium against a real gateway: events appended through
  * the API appear; pause, append, resume shows every event exactly once; a category filter shows
  * only its category; the indicator says "Live" once caught up; jumping to a position starts
- * after it; the page keeps only the newest rows and says how many it dropped; a key without the
+ * after it; the filter and the rows kept are in the address; the page keeps only the newest rows
+ * and says how many it dropped; a key without the
  * `subscribe` scope gets the refusal in words. Screenshots go to test-results/explorer/.
  */
 import type { Page } from 'playwright-core';
@@ -135,6 +136,49 @@ describe('the live log', () => {
     expect((await shownPositions(page)).sort((a, b) => a - b)).toEqual(kept);
     await page.getByText(`filter: categories ${wanted}`).waitFor({ timeout: stepMs });
     await screenshot('explorer', 'live-log-filtered');
+    expect(pageErrors).toEqual([]);
+  });
+
+  test('the filter and the rows kept are in the address: a reload and a jump keep them', {
+    timeout: testMs,
+  }, async () => {
+    const { page, pageErrors } = browser();
+    const wanted = uniqueName('addr').slice(0, 20);
+    const other = uniqueName('else').slice(0, 20);
+    await openLog(page);
+    await page.getByLabel('Categories').fill(`${wanted}, ${other}`);
+    await page.getByLabel('Types').fill('Kept');
+    await page.getByRole('button', { name: 'Apply filter' }).click();
+    await page.getByLabel('Rows kept').selectOption('100');
+    const address = `#/log?category=${wanted}&category=${other}&type=Kept&keep=100`;
+    await page.waitForFunction((wantedHash) => location.hash === wantedHash, address, { timeout: stepMs });
+
+    // A reload (the key stays in this tab) opens the same view, and only its events show.
+    await page.reload();
+    await indicator(page, 'Live');
+    expect(await page.getByLabel('Categories').inputValue()).toBe(`${wanted}, ${other}`);
+    expect(await page.getByLabel('Types').inputValue()).toBe('Kept');
+    expect(await page.getByLabel('Rows kept').inputValue()).toBe('100');
+    const kept = [
+      ...(await append({ name: uniqueName('s'), category: other }, 1, 'Dropped')),
+      ...(await append({ name: uniqueName('s'), category: 'orders' }, 1, 'Kept')),
+      ...(await append({ name: uniqueName('s'), category: wanted }, 2, 'Kept')),
+    ].slice(2);
+    await waitForRows(page, kept);
+    expect(await shownPositions(page)).toEqual([...kept].reverse());
+
+    // A jump keeps the filter and the rows kept, and puts its position in the address.
+    const before = (kept[0] as number) - 1;
+    await page.getByLabel('Start after position').fill(String(before));
+    await page.getByRole('button', { name: 'Jump' }).click();
+    await page.waitForFunction(
+      (wantedHash) => location.hash === wantedHash,
+      `#/log?after=${before}&category=${wanted}&category=${other}&type=Kept&keep=100`,
+      { timeout: stepMs },
+    );
+    await waitForRows(page, kept);
+    await indicator(page, 'Live');
+    expect(await shownPositions(page)).toEqual([...kept].reverse());
     expect(pageErrors).toEqual([]);
   });
 

@@ -1,11 +1,11 @@
 /**
  * The Live log's forms: the filter (categories and types, comma-separated) and "jump to a
- * position" (which changes the route, so the position is in the address and can be shared).
+ * position" (a navigation to the log's address with that position, the filter and rows kept).
  */
 import { useState } from 'preact/hooks';
+import { type LogAddress, logAddressHref } from './log-address';
 import type { LogFilter } from './log-feed';
 import { PositionField, PositionProblem, parsePosition } from './position';
-import { logAfterHref } from './stream-link';
 
 function listOf(text: string): string[] {
   return [
@@ -53,8 +53,9 @@ export function FilterForm(props: { filter: LogFilter; onApply(filter: LogFilter
   );
 }
 
-export function JumpForm(props: { current: number | null }) {
-  const [text, setText] = useState(props.current === null ? '' : String(props.current));
+export function JumpForm(props: { current: LogAddress }) {
+  const { current } = props;
+  const [text, setText] = useState(current.after === null ? '' : String(current.after));
   const [invalid, setInvalid] = useState(false);
   return (
     <form
@@ -64,7 +65,7 @@ export function JumpForm(props: { current: number | null }) {
         event.preventDefault();
         const position = parsePosition(text);
         setInvalid(position === null);
-        if (position !== null) location.hash = logAfterHref(position);
+        if (position !== null) location.hash = logAddressHref({ ...current, after: position });
       }}
     >
       <PositionField
@@ -75,7 +76,7 @@ export function JumpForm(props: { current: number | null }) {
         onInput={setText}
       />
       <button type="submit">Jump</button>
-      <a href={logAfterHref(null)}>From the head</a>
+      <a href={logAddressHref({ ...current, after: null })}>From the head</a>
       <PositionProblem fieldId="log-after" invalid={invalid} />
     </form>
   );

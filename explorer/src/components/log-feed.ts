@@ -54,7 +54,7 @@ export type FeedAction =
   | { kind: 'keep'; keep: number }
   | { kind: 'anchor'; run: number; after: number };
 
-export function initialFeed(startedAfter: number | null, keep: number): FeedState {
+export function initialFeed(startedAfter: number | null, keep: number, filter: LogFilter): FeedState {
   return {
     run: 0,
     active: true,
@@ -64,7 +64,7 @@ export function initialFeed(startedAfter: number | null, keep: number): FeedStat
     keep,
     checkpoint: startedAfter,
     startedAfter,
-    filter: { categories: [], types: [] },
+    filter,
     error: null,
   };
 }
@@ -142,8 +142,9 @@ export function useLogFeed(
   session: Session,
   startedAfter: number | null,
   keep: number,
+  filter: LogFilter,
 ): [FeedState, (action: FeedAction) => void] {
-  const [state, dispatch] = useReducer(reduceFeed, undefined, () => initialFeed(startedAfter, keep));
+  const [state, dispatch] = useReducer(reduceFeed, undefined, () => initialFeed(startedAfter, keep, filter));
   // The run's variables are read when it starts; later batches move the checkpoint without
   // restarting it.
   const latest = useRef(state);

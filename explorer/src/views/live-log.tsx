@@ -1,19 +1,18 @@
 /**
- * The Live log (#/log, #/log?after=<position>): the tenant's log as it arrives over graphql-ws
- * `eventBatches`, with a category and type filter, a "catching up" / "live" indicator, pause
- * and resume from the last checkpoint, jump to a position, and the newest rows kept in the page.
+ * The Live log (#/log, with after, category, type and keep in the address: log-address.ts): the
+ * tenant's log as it arrives over graphql-ws `eventBatches`, with a category and type filter, a
+ * "catching up" / "live" indicator, pause and resume from the last checkpoint, jump to a
+ * position, and the newest rows kept in the page.
  */
-
+import { useEffect } from 'preact/hooks';
 import { ErrorAlert } from '../components/error-alert';
+import { filterOf, keepChoices, keepOf, type LogAddress, logAddressHref } from '../components/log-address';
 import { FilterForm, JumpForm } from '../components/log-controls';
 import { type FeedState, useLogFeed } from '../components/log-feed';
 import { LogTable } from '../components/log-table';
 import { parsePosition } from '../components/position';
-import type { Route } from '../router';
+import { type Route, replaceAddress } from '../router';
 import { useSession } from '../session';
-
-const keepChoices = [100, 500, 2000];
-const defaultKeep = 500;
 
 const phaseLabels: Record<FeedState['phase'], string> = {
   connecting: 'Connecting…',
@@ -68,15 +67,20 @@ function RowsNote(props: { state: FeedState }) {
   );
 }
 
-function LiveLog(props: { startedAfter: number | null }) {
+function LiveLog(props: { opened: LogAddress }) {
   const session = useSession();
-  const [state, dispatch] = useLogFeed(session, props.startedAfter, defaultKeep);
+  const { after, keep, filter } = props.opened;
+  const [state, dispatch] = useLogFeed(session, after, keep, filter);
   const running = state.active;
+  const address: LogAddress = { after, filter: state.filter, keep: state.keep };
+  const addressHref = logAddressHref(address);
+  // The filter and rows kept change the address in place: a reload or a copied link opens this view.
+  useEffect(() => replaceAddress(addressHref), [addressHref]);
   return (
     <section aria-labelledby="live-log-title">
       <h1 id="live-log-title">Live log</h1>
       <FilterForm filter={state.filter} onApply={(filter) => dispatch({ kind: 'filter', filter })} />
-      <JumpForm current={props.startedAfter} />
+      <JumpForm current={address} />
       <div class="toolbar">
         <button
           type="button"
@@ -118,6 +122,8 @@ export function LiveLogView(props: { route: Route }) {
       </p>
     );
   }
-  // A new start position is a new feed: nothing of the previous one carries over.
-  return <LiveLog key={after ?? 'head'} startedAfter={startedAfter} />;
+  // A navigation is a new feed: nothing of the previous one carries over.
+  const { params } = props.route;
+  const opened = { after: startedAfter, filter: filterOf(params), keep: keepOf(params) };
+  return <LiveLog key={props.route.visit} opened={opened} />;
 }
