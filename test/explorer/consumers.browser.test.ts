@@ -4,7 +4,9 @@
  * with nackEvents PARK, shows its checkpoint, lag and parked events (paged, with the reason);
  * replaying one and all of them from the page delivers them again to that subscription; a reset
  * from the page, after its confirmation step, moves the checkpoint and delivers again; a reset
- * beyond the head shows the typed refusal; a key without `manage` is told so. Screenshots go to
+ * beyond the head shows the typed refusal; a webhook consumer whose receiver fails shows where it
+ * delivers and its parked events with the HTTP status, and a replay from the page delivers them
+ * once the receiver answers; a key without `manage` is told so. Screenshots go to
  * test-results/explorer/.
  */
 import type { Page } from 'playwright-core';
@@ -17,15 +19,19 @@ import {
   CreateConsumerDocument,
   NackEventsDocument,
 } from '../generated/graphql.js';
+import { type Receiver, secret, startReceiver } from '../outbox/relay-fixtures.js';
 import { uniqueName, useTestApi } from '../support/api.js';
 import { useChromium } from '../support/browser.js';
 import { appendOk, event } from '../support/fixtures.js';
 import { useSubscriptionClients } from '../support/subscriptions.js';
+import { until } from '../support/until.js';
 
 const key = 'explorer-consumers-key-0123456789';
 const readerKey = 'explorer-consumers-reader-0123456789';
 const api = useTestApi({
   apiKeys: { [key]: 'explorer-consumers', [readerKey]: 'explorer-consumers:read+subscribe' },
+  // The webhook test's receiver is on this machine; failed deliveries are retried within ms.
+  webhooks: { allowedHosts: ['127.0.0.1'], retryBaseMs: 10 },
 });
 const clients = useSubscriptionClients();
 const browser = useChromium({ viewport: { width: 1200, height: 900 } });
@@ -197,6 +203,65 @@ describe('the consumers view', () => {
     expect(await alert.textContent()).toMatch(/InvalidInputError: .*\(at input\.after\)/);
     await screenshot('explorer', 'consumer-reset-refused');
     expect(pageErrors).toEqual([]);
+  });
+
+  test('a webhook consumer whose receiver fails: where it delivers, its parked events with the reason, and a replay once the receiver answers', {
+    timeout: 120_000,
+  }, async () => {
+    const { page, pageErrors, screenshot } = browser();
+    let answer = 500;
+    const receiver: Receiver = await startReceiver(() => answer);
+    try {
+      const name = uniqueName('hook');
+      const category = `hooked${Date.now()}`;
+      const webhook = { url: receiver.url, secret, batchSize: 2 };
+      const input = { name, filter: { categories: [category] }, maxAttempts: 2, webhook };
+      const created = await api().data(CreateConsumerDocument, { input }, asAdmin);
+      expect(created.createConsumer.__typename).toBe('ConsumerSuccess');
+      const stream = { name: uniqueName('s'), category };
+      const events = [event('Paid', { n: 1 }), event('Paid', { n: 2 })];
+      const appended = await appendOk(api(), stream, events, undefined, asAdmin);
+      const positions = appended.events.map((stored) => stored.position);
+      // Two failed attempts of the one batch, then both events parked.
+      await expect
+        .poll(async () => (await readConsumer(name)).parked.edges.length, { timeout: stepMs, interval: 100 })
+        .toBe(2);
+      expect(receiver.requests.length).toBe(2);
+
+      await openExplorer(page, '#/consumers');
+      const row = page.locator(`tr[data-consumer="${name}"]`);
+      await row.waitFor({ timeout: stepMs });
+      expect(await row.textContent()).toContain(`webhook ${receiver.url} (2 per request)`);
+      await row.getByRole('link', { name }).click();
+      await page.locator('table.parked-table').waitFor({ timeout: stepMs });
+      expect(await parkedRows(page)).toEqual(positions);
+      const reasons = await page.locator('table.parked-table tbody tr td:nth-child(6)').allTextContents();
+      expect(reasons).toEqual(['HTTP 500', 'HTTP 500']);
+      const attempts = await page.locator('table.parked-table tbody tr td:nth-child(5)').allTextContents();
+      expect(attempts).toEqual(['2', '2']);
+      // The page names the receiver but never shows the webhook's secret.
+      expect(await page.content()).not.toContain(secret);
+      await screenshot('explorer', 'consumer-webhook-parked');
+
+      answer = 200;
+      await page.getByRole('button', { name: 'Replay all parked events' }).click();
+      await statusText(page, 'Replayed every parked event');
+      await page.getByText('No parked events.').waitFor({ timeout: stepMs });
+      await until(() => receiver.requests.length === 3, 'the replayed batch delivered');
+      expect(receiver.requests[2]?.body.events.map((delivered) => delivered.position)).toEqual(positions);
+      await expect
+        .poll(async () => (await readConsumer(name)).lag, { timeout: stepMs, interval: 100 })
+        .toBe(0);
+      await page.getByRole('button', { name: 'Reload' }).click();
+      await page.waitForFunction(
+        () => document.querySelector('[data-fact="lag"]')?.textContent === '0',
+        null,
+        { timeout: stepMs },
+      );
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await receiver.close();
+    }
   });
 
   test('a key without the manage scope has no Consumers link, and is told why when it opens the view', {

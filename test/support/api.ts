@@ -19,6 +19,7 @@ import {
   type JwtConfig,
 } from '../../src/config/jwt.js';
 import type { TrustedDocuments } from '../../src/config/trusted-documents.js';
+import type { WebhookConfig } from '../../src/config/webhooks.js';
 import { type Config, defaultOperations, type OperationsConfig } from '../../src/config.js';
 import type { ApiLimits } from '../../src/plugins/api-limits.js';
 import { testClient, uniquePrefix } from './dynamo.js';
@@ -51,6 +52,8 @@ export interface TestApiOptions {
   cors?: CorsConfig;
   /** EVENTLOOM_TRUSTED_DOCUMENTS as loaded (default: unset). */
   trustedDocuments?: TrustedDocuments;
+  /** EVENTLOOM_WEBHOOK_* as parsed (default: no host allowed). */
+  webhooks?: WebhookConfig;
   /** Use this client (e.g. with a call-counting middleware). */
   client?: DynamoDBClient;
   endpoint?: string;
@@ -113,6 +116,7 @@ export function testConfig(options: {
   operations?: OperationsConfig;
   cors?: CorsConfig;
   trustedDocuments?: TrustedDocuments;
+  webhooks?: WebhookConfig;
 }): Config {
   return {
     port: 0,
@@ -133,6 +137,7 @@ export function testConfig(options: {
     operations: options.operations ?? defaultOperations,
     ...(options.cors ? { cors: options.cors } : {}),
     ...(options.trustedDocuments ? { trustedDocuments: options.trustedDocuments } : {}),
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
   };
 }
 
