@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConsumerSessions, ConsumeSession, type ConsumeSessionOptions } from '../../src/consumers/index.js';
 import type { ConsumerDelivery } from '../../src/consumers/ledger.js';
 import type { ParkedEventRecord } from '../../src/store/consumers/types.js';
+import { holdLease } from '../store/consumers/consumer-fixtures.js';
 import { FakeLog } from '../subscriptions/fake-log.js';
 import { ManualClock, settle, take } from '../subscriptions/helpers.js';
 import { LogBatchSource } from './log-batch-source.js';
@@ -150,7 +151,8 @@ describe('ConsumeSession', () => {
 
   it('waits while another session holds the lease, trying every second, and takes it once it is free', async () => {
     const t = await setup();
-    const other = (await t.consumers.acquireLease(name, 'other', 10_000, 0))!;
+    const other = await holdLease(t.consumers, name, 'other', 10_000, 0);
+    t.consumers.forgetCalls();
     t.log.appendMany(1);
     const session = t.open();
     const first = pull(session);
@@ -161,7 +163,7 @@ describe('ConsumeSession', () => {
     // One read a second, no write while the lease is held and renewed-looking.
     expect(t.consumers.callsOf('takeLease')).toEqual([]);
     expect(t.consumers.callsOf('get').length).toBeGreaterThanOrEqual(3);
-    await t.consumers.releaseLease(other.lease);
+    await t.consumers.releaseLease(other);
     await t.clock.advance(1_000, 10);
     expect(first.result?.value?.event.position).toBe(1);
     expect(session.state).toBe('delivering');
@@ -169,7 +171,7 @@ describe('ConsumeSession', () => {
 
   it('takes over an expired lease', async () => {
     const t = await setup();
-    await t.consumers.acquireLease(name, 'crashed', 10_000, 0);
+    await holdLease(t.consumers, name, 'crashed', 10_000, 0);
     t.log.appendMany(1);
     const first = pull(t.open());
     await t.clock.advance(9_900, 50);
@@ -313,7 +315,7 @@ describe('ConsumeSession', () => {
     t.log.append([{ stream: 's1' }]);
     t.log.append([{ stream: 'doomed' }]);
     t.log.appendMany(4);
-    const setupLease = (await t.consumers.acquireLease(name, 'setup', 1_000, 0))!.lease;
+    const setupLease = await holdLease(t.consumers, name, 'setup', 1_000, 0);
     await t.consumers.park(setupLease, [parked(1), parked(2), parked(5)]);
     await t.consumers.saveCheckpoint(setupLease, 0, 3);
     await t.consumers.releaseLease(setupLease);
@@ -350,7 +352,7 @@ describe('ConsumeSession', () => {
   it('ends when the consumer is deleted, or deleted and created again, while it waits', async () => {
     for (const recreate of [false, true]) {
       const t = await setup();
-      await t.consumers.acquireLease(name, 'other', 60_000, 0);
+      await holdLease(t.consumers, name, 'other', 60_000, 0);
       const session = t.open();
       const pending = pull(session);
       await settle();

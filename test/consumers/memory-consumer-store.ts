@@ -159,20 +159,6 @@ export class MemoryConsumerStore implements TenantConsumerStore {
     return this.update(name, (state) => ({ ...state, generation: state.generation + 1 }));
   }
 
-  async acquireLease(name: string, owner: string, ttlMs: number, now = this.clock.now()) {
-    this.record('acquireLease');
-    checkName(name);
-    checkLeaseRequest(owner, ttlMs, now);
-    await this.roundTrip();
-    const kept = this.kept.get(name);
-    // A live lease is refused to everyone, its own owner included: a holder renews, it does not re-acquire.
-    if (!kept || (kept.state.lease !== null && kept.state.lease.expiresAt >= now)) return null;
-    kept.leaseEpoch += 1;
-    const expiresAt = now + ttlMs;
-    this.update(name, (state) => ({ ...state, lease: { owner, epoch: kept.leaseEpoch, expiresAt } }));
-    return this.grant(name);
-  }
-
   async takeLease(
     name: string,
     owner: string,
@@ -284,6 +270,11 @@ export class MemoryConsumerStore implements TenantConsumerStore {
     return [...this.kept.values()]
       .filter((kept) => kept.state.webhook !== null)
       .map((kept) => kept.state.name);
+  }
+
+  /** Forgets the calls so far (a test's own setup), so that the test counts only the session's. */
+  forgetCalls(): void {
+    this.calls.length = 0;
   }
 
   /** Calls of one method, with their arguments. */

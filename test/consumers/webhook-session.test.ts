@@ -10,6 +10,7 @@ import {
   type ConsumeSessionOptions,
   type DeliveryBatch,
 } from '../../src/consumers/index.js';
+import { holdLease } from '../store/consumers/consumer-fixtures.js';
 import { FakeLog } from '../subscriptions/fake-log.js';
 import { ManualClock, settle } from '../subscriptions/helpers.js';
 import { LogBatchSource } from './log-batch-source.js';
@@ -170,7 +171,8 @@ describe('ConsumeSession for the webhook relay', () => {
 
   it('waiting: one read a second and no write while the lease is held; it takes the lease once it saw it unchanged for a whole lease period', async () => {
     const t = await setup();
-    await t.consumers.acquireLease(name, 'other-gateway', 5_000, 0);
+    await holdLease(t.consumers, name, 'other-gateway', 5_000, 0);
+    t.consumers.forgetCalls();
     t.log.appendMany(1);
     const session = t.open();
     const pending = pullBatch(session);
@@ -186,7 +188,7 @@ describe('ConsumeSession for the webhook relay', () => {
 
   it('waiting: ends when the consumer is deleted', async () => {
     const t = await setup();
-    await t.consumers.acquireLease(name, 'other-gateway', 60_000, 0);
+    await holdLease(t.consumers, name, 'other-gateway', 60_000, 0);
     const session = t.open();
     const pending = pullBatch(session);
     await t.clock.advance(1_000, 10);

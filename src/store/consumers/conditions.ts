@@ -34,15 +34,6 @@ export function holderCondition(lease: HeldLease): Expression {
   };
 }
 
-/** The lease may be taken: the consumer exists and nobody holds it, or its holder's lease expired. */
-export function leaseAvailable(now: number): Expression {
-  return {
-    text: 'attribute_exists(pk) AND (attribute_not_exists(#leaseOwner) OR #leaseExpiresAt < :now)',
-    names: { '#leaseOwner': 'leaseOwner', '#leaseExpiresAt': 'leaseExpiresAt' },
-    values: { ':now': now },
-  };
-}
-
 /** The lease is exactly as seen: nobody holds it (`seen` null), or the same owner, epoch and expiry. */
 export function leaseAsSeen(seen: ConsumerLease | null): Expression {
   if (seen === null) {

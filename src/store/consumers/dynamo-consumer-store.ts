@@ -125,17 +125,6 @@ class DynamoTenantConsumerStore implements TenantConsumerStore {
     return parkedWrites.replayParked(this.ctx, name, positions);
   }
 
-  async acquireLease(
-    name: string,
-    owner: string,
-    ttlMs: number,
-    now: number = Date.now(),
-  ): Promise<{ lease: HeldLease; consumer: ConsumerState } | null> {
-    checkName(name);
-    checkLeaseRequest(owner, ttlMs, now);
-    return lease.acquireLease(this.ctx, name, owner, ttlMs, now);
-  }
-
   async takeLease(
     name: string,
     owner: string,

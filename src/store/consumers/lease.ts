@@ -1,19 +1,13 @@
 /**
  * The lease on a consumer: one conditional UpdateItem per step, on the definition item itself,
- * so DynamoDB serializes acquisitions, renewals and a holder's writes of one consumer. Taking
- * the lease grows `leaseEpoch`; every later write of a holder is conditioned on the epoch it
- * got (conditions.ts), so a holder that lost the lease, even one whose clock still thinks it
- * holds it, changes nothing. Expiry is compared on the acquiring gateway's clock (`now`).
+ * so DynamoDB serializes takeovers, renewals and a holder's writes of one consumer. Taking the
+ * lease is a compare-and-swap on the lease as the taker read it, and grows `leaseEpoch`; every
+ * later write of a holder is conditioned on the epoch it got (conditions.ts), so a holder that
+ * lost the lease, even one whose clock still thinks it holds it, changes nothing. No expiry is
+ * compared with a clock here: `now` only sets the new expiry.
  */
 import type { Item } from '../items.js';
-import {
-  both,
-  type Expression,
-  expressionParts,
-  holderCondition,
-  leaseAsSeen,
-  leaseAvailable,
-} from './conditions.js';
+import { both, expressionParts, holderCondition, leaseAsSeen } from './conditions.js';
 import { definitionKey } from './definitions.js';
 import { heldLeaseOf, toConsumerState } from './items.js';
 import type { ConsumerLease, ConsumerState, HeldLease } from './types.js';
@@ -31,43 +25,11 @@ function grantOf(written: Item | null): LeaseGrant | null {
   return lease ? { lease, consumer } : null;
 }
 
-/** Takes the lease for `owner` when `condition` holds: a new expiry and epoch + 1. */
-async function takeWhen(
-  ctx: TenantTable,
-  name: string,
-  owner: string,
-  expiresAt: number,
-  condition: Expression,
-): Promise<LeaseGrant | null> {
-  const written = await conditionalUpdate(ctx, {
-    Key: definitionKey(ctx.tenant, name),
-    ...expressionParts(condition, {
-      // `leaseEpoch` exists from creation; if_not_exists only guards items written without it.
-      text: 'SET #leaseOwner = :owner, #leaseExpiresAt = :expiresAt, #leaseEpoch = if_not_exists(#leaseEpoch, :zero) + :one',
-      names: {
-        '#leaseOwner': 'leaseOwner',
-        '#leaseExpiresAt': 'leaseExpiresAt',
-        '#leaseEpoch': 'leaseEpoch',
-      },
-      values: { ':owner': owner, ':expiresAt': expiresAt, ':zero': 0, ':one': 1 },
-    }),
-  });
-  return grantOf(written);
-}
-
-/** Takes the lease when it is free or expired on the caller's clock (`now`). */
-export function acquireLease(
-  ctx: TenantTable,
-  name: string,
-  owner: string,
-  ttlMs: number,
-  now: number,
-): Promise<LeaseGrant | null> {
-  return takeWhen(ctx, name, owner, now + ttlMs, leaseAvailable(now));
-}
-
-/** Takes the lease if it is exactly as `seen` (see TenantConsumerStore.takeLease): epoch + 1. */
-export function takeLease(
+/**
+ * Takes the lease if it is exactly as `seen` (see TenantConsumerStore.takeLease): the owner, a
+ * new expiry and epoch + 1. `now` only sets the expiry: no clock is compared.
+ */
+export async function takeLease(
   ctx: TenantTable,
   name: string,
   owner: string,
@@ -75,7 +37,20 @@ export function takeLease(
   seen: ConsumerLease | null,
   now: number,
 ): Promise<LeaseGrant | null> {
-  return takeWhen(ctx, name, owner, now + ttlMs, leaseAsSeen(seen));
+  const written = await conditionalUpdate(ctx, {
+    Key: definitionKey(ctx.tenant, name),
+    ...expressionParts(leaseAsSeen(seen), {
+      // `leaseEpoch` exists from creation; if_not_exists only guards items written without it.
+      text: 'SET #leaseOwner = :owner, #leaseExpiresAt = :expiresAt, #leaseEpoch = if_not_exists(#leaseEpoch, :zero) + :one',
+      names: {
+        '#leaseOwner': 'leaseOwner',
+        '#leaseExpiresAt': 'leaseExpiresAt',
+        '#leaseEpoch': 'leaseEpoch',
+      },
+      values: { ':owner': owner, ':expiresAt': now + ttlMs, ':zero': 0, ':one': 1 },
+    }),
+  });
+  return grantOf(written);
 }
 
 export async function renewLease(

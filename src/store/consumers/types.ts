@@ -21,7 +21,10 @@ export interface ConsumerLease {
   readonly owner: string;
   /** Grows by one on every acquisition: every write of a holder is conditioned on it. */
   readonly epoch: number;
-  /** Milliseconds since 1970 (the acquiring gateway's clock); past it, anyone may take the lease. */
+  /**
+   * Milliseconds since 1970 on the clock of the gateway that took or renewed the lease: its
+   * holder's own deadline. No other gateway compares it with its clock (see takeLease).
+   */
   readonly expiresAt: number;
 }
 
@@ -105,16 +108,6 @@ export interface TenantConsumerStore {
    */
   replayParked(name: string, positions: readonly number[] | null): Promise<ConsumerState | null>;
 
-  /**
-   * Takes the lease when nobody holds it or its holder's lease expired (`now` on this clock):
-   * epoch + 1. Null when another owner holds a live lease, or the consumer does not exist.
-   */
-  acquireLease(
-    name: string,
-    owner: string,
-    ttlMs: number,
-    now?: number,
-  ): Promise<{ lease: HeldLease; consumer: ConsumerState } | null>;
   /**
    * Takes the lease if it is still exactly as the caller saw it (`seen`: its owner, epoch and
    * expiry; null: nobody held it): epoch + 1. No clock is compared, so gateways whose clocks

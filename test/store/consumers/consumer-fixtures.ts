@@ -58,8 +58,25 @@ export async function leased(
   ttlMs = 10_000,
 ): Promise<HeldLease> {
   await tenant.create(consumerRequest(name));
-  const grant = await tenant.acquireLease(name, owner, ttlMs, now);
-  if (grant === null) throw new Error(`could not lease ${name}`);
+  return holdLease(tenant, name, owner, ttlMs, now);
+}
+
+/**
+ * Takes `name`'s lease for `owner` at `now` whoever holds it, by `takeLease` with the lease just
+ * read as `seen`: the fixture for "another owner holds it", "a holder that crashed", or a
+ * takeover. Throws when the consumer is missing or its lease changed between the read and the take.
+ */
+export async function holdLease(
+  tenant: TenantConsumerStore,
+  name: string,
+  owner: string,
+  ttlMs: number,
+  now: number,
+): Promise<HeldLease> {
+  const consumer = await tenant.get(name);
+  if (consumer === null) throw new Error(`no consumer ${name} to lease`);
+  const grant = await tenant.takeLease(name, owner, ttlMs, consumer.lease, now);
+  if (grant === null) throw new Error(`could not lease ${name}: it changed since read`);
   return grant.lease;
 }
 

@@ -11,6 +11,7 @@ import {
   type ConsumerContractContext,
   consumerRequest,
   freshTenant,
+  holdLease,
   leased,
   parkedRecords,
   range,
@@ -20,10 +21,10 @@ export function consumerLeaseContract(setup: () => Promise<ConsumerContractConte
   const fresh = async (): Promise<TenantConsumerStore> => freshTenant((await setup()).store);
 
   describe('lease', () => {
-    test('acquired when free: epoch 1, expiry now + ttl, on the consumer as read back', async () => {
+    test('taken when free (seen null): epoch 1, expiry now + ttl, on the consumer as read back', async () => {
       const tenant = await fresh();
       await tenant.create(consumerRequest('l'));
-      const grant = await tenant.acquireLease('l', 'owner-1', 5000, 1_000_000);
+      const grant = await tenant.takeLease('l', 'owner-1', 5000, null, 1_000_000);
       expect(grant?.lease).toEqual({
         name: 'l',
         incarnation: grant?.consumer.incarnation,
@@ -32,18 +33,48 @@ export function consumerLeaseContract(setup: () => Promise<ConsumerContractConte
         expiresAt: 1_005_000,
       });
       expect((await tenant.get('l'))?.lease).toEqual({ owner: 'owner-1', epoch: 1, expiresAt: 1_005_000 });
-      expect(await tenant.acquireLease('missing', 'owner-1', 5000, 1_000_000)).toBeNull();
+      expect(await tenant.takeLease('missing', 'owner-1', 5000, null, 1_000_000)).toBeNull();
       expect(await tenant.get('missing')).toBeNull();
     });
 
-    test("refused while another's lease is live; taken once it expired, with epoch + 1", async () => {
+    test('refused unless the lease is exactly as seen (owner, epoch, expiry), whatever the clock; then taken, epoch + 1', async () => {
       const tenant = await fresh();
       await leased(tenant, 'l', 'a', 1000, 10_000);
-      expect(await tenant.acquireLease('l', 'b', 10_000, 5000)).toBeNull();
-      expect(await tenant.acquireLease('l', 'b', 10_000, 11_000)).toBeNull(); // at expiry: still live
-      expect(await tenant.acquireLease('l', 'a', 10_000, 5000)).toBeNull(); // not even by its owner
-      const taken = await tenant.acquireLease('l', 'b', 10_000, 11_001);
-      expect(taken?.lease).toMatchObject({ owner: 'b', epoch: 2, expiresAt: 21_001 });
+      const seen = (await tenant.get('l'))!.lease!;
+      const notAsSeen = [
+        null,
+        { ...seen, owner: 'b' },
+        { ...seen, epoch: 2 },
+        { ...seen, expiresAt: 11_001 },
+      ];
+      for (const wrong of notAsSeen) {
+        // A clock far past the expiry does not help a taker who saw another lease.
+        expect(await tenant.takeLease('l', 'b', 10_000, wrong, 999_999)).toBeNull();
+      }
+      expect(await tenant.takeLease('l', 'a', 10_000, null, 5000)).toBeNull(); // not even by its owner
+      expect((await tenant.get('l'))?.lease).toEqual(seen);
+      // As seen: taken, whether the taker's clock is before, at or past the expiry.
+      const taken = await tenant.takeLease('l', 'b', 10_000, seen, 11_000);
+      expect(taken?.lease).toMatchObject({ owner: 'b', epoch: 2, expiresAt: 21_000 });
+    });
+
+    test('a stale seen is refused: the lease since released or taken over, or the consumer deleted', async () => {
+      const tenant = await fresh();
+      const first = await leased(tenant, 'l', 'a', 1000, 10_000);
+      const seenHeld = (await tenant.get('l'))?.lease ?? null;
+      await tenant.releaseLease(first);
+      expect(await tenant.takeLease('l', 'b', 10_000, seenHeld, 50_000)).toBeNull();
+      const second = await tenant.takeLease('l', 'b', 10_000, null, 50_000);
+      expect(second?.lease).toMatchObject({ owner: 'b', epoch: 2, expiresAt: 60_000 });
+      // Taken over: seen free, or seen as a held it, is stale for anyone, a included.
+      expect(await tenant.takeLease('l', 'c', 10_000, null, 50_000)).toBeNull();
+      expect(await tenant.takeLease('l', 'a', 10_000, seenHeld, 50_000)).toBeNull();
+      const before = await tenant.get('l');
+      expect(before?.lease).toEqual({ owner: 'b', epoch: 2, expiresAt: 60_000 });
+      expect(await tenant.delete('l')).toBe(true);
+      expect(await tenant.takeLease('l', 'c', 10_000, before?.lease ?? null, 999_999)).toBeNull();
+      expect(await tenant.takeLease('l', 'c', 10_000, null, 999_999)).toBeNull();
+      expect(await tenant.get('l')).toBeNull(); // a refused take creates nothing
     });
 
     test('takeLease is a compare-and-swap on the lease as seen, whatever the clocks say', async () => {
@@ -72,8 +103,7 @@ export function consumerLeaseContract(setup: () => Promise<ConsumerContractConte
 
     test('10 takers of one unchanged lease at once: exactly one wins', async () => {
       const tenant = await fresh();
-      await tenant.create(consumerRequest('cas-race'));
-      await tenant.acquireLease('cas-race', 'dead', 10_000, 1_000);
+      await leased(tenant, 'cas-race', 'dead', 1_000, 10_000);
       const seen = (await tenant.get('cas-race'))?.lease ?? null;
       const grants = await Promise.all(
         range(1, 10).map((index) => tenant.takeLease('cas-race', `taker-${index}`, 10_000, seen, 50_000)),
@@ -86,12 +116,13 @@ export function consumerLeaseContract(setup: () => Promise<ConsumerContractConte
       });
     });
 
-    test('renew extends the lease, which then holds past the old expiry', async () => {
+    test('renew extends the lease: a taker who saw it before the renewal is refused, past the old expiry too', async () => {
       const tenant = await fresh();
       const lease = await leased(tenant, 'l', 'a', 1000, 10_000);
+      const seenBefore = (await tenant.get('l'))?.lease ?? null;
       const renewed = await tenant.renewLease(lease, 10_000, 9000);
       expect(renewed?.lease).toEqual({ ...lease, expiresAt: 19_000 });
-      expect(await tenant.acquireLease('l', 'b', 10_000, 15_000)).toBeNull();
+      expect(await tenant.takeLease('l', 'b', 10_000, seenBefore, 15_000)).toBeNull();
       expect((await tenant.get('l'))?.lease).toEqual({ owner: 'a', epoch: 1, expiresAt: 19_000 });
     });
 
@@ -101,8 +132,8 @@ export function consumerLeaseContract(setup: () => Promise<ConsumerContractConte
       await tenant.park(old, parkedRecords([3, 4]));
       await tenant.replayParked('l', [3]);
       const before = await tenant.get('l');
-      const taken = await tenant.acquireLease('l', 'b', 10_000, 20_000);
-      expect(taken).not.toBeNull();
+      const taken = await holdLease(tenant, 'l', 'b', 10_000, 20_000);
+      expect(taken).toMatchObject({ owner: 'b', epoch: 2 });
 
       expect(await tenant.renewLease(old, 10_000, 20_000)).toBeNull();
       expect(await tenant.saveCheckpoint(old, before!.generation, 99)).toBe(false);
@@ -117,11 +148,11 @@ export function consumerLeaseContract(setup: () => Promise<ConsumerContractConte
       expect(await tenant.replayingPositions('l')).toEqual([3]);
     });
 
-    test('taken again by the same owner after expiry: the earlier epoch writes nothing', async () => {
+    test('taken again by the same owner: the earlier epoch writes nothing', async () => {
       const tenant = await fresh();
       const first = await leased(tenant, 'l', 'a', 1000, 10_000);
-      const second = await tenant.acquireLease('l', 'a', 10_000, 11_001);
-      expect(second?.lease).toMatchObject({ owner: 'a', epoch: 2 });
+      const second = await holdLease(tenant, 'l', 'a', 10_000, 11_001);
+      expect(second).toMatchObject({ owner: 'a', epoch: 2 });
       const before = await tenant.get('l');
       expect(await tenant.renewLease(first, 10_000, 12_000)).toBeNull();
       expect(await tenant.saveCheckpoint(first, 0, 99)).toBe(false);
@@ -129,16 +160,16 @@ export function consumerLeaseContract(setup: () => Promise<ConsumerContractConte
       await tenant.releaseLease(first);
       expect(await tenant.get('l')).toEqual(before);
       expect(await allParked(tenant, 'l')).toEqual([]);
-      expect(await tenant.saveCheckpoint(second!.lease, 0, 99)).toBe(true);
+      expect(await tenant.saveCheckpoint(second, 0, 99)).toBe(true);
     });
 
-    test('release lets another acquire at once, epoch + 1', async () => {
+    test('release lets another take it at once (seen free), epoch + 1', async () => {
       const tenant = await fresh();
       const lease = await leased(tenant, 'l', 'a', 1000, 60_000);
       await tenant.releaseLease(lease);
       expect((await tenant.get('l'))?.lease).toBeNull();
       expect(await tenant.renewLease(lease, 60_000, 2000)).toBeNull();
-      const next = await tenant.acquireLease('l', 'b', 60_000, 2000);
+      const next = await tenant.takeLease('l', 'b', 60_000, null, 2000);
       expect(next?.lease).toMatchObject({ owner: 'b', epoch: 2 });
     });
 
@@ -148,7 +179,7 @@ export function consumerLeaseContract(setup: () => Promise<ConsumerContractConte
       expect(await tenant.delete('l')).toBe(true);
       await tenant.create(consumerRequest('l', { after: 7 }));
       // The same owner takes the new consumer's lease: same owner, same epoch, another incarnation.
-      const again = await tenant.acquireLease('l', 'a', 10_000, 1000);
+      const again = await tenant.takeLease('l', 'a', 10_000, null, 1000);
       expect(again?.lease).toMatchObject({ owner: 'a', epoch: 1 });
       expect(again?.lease.incarnation).not.toBe(old.incarnation);
       const before = await tenant.get('l');
@@ -164,11 +195,11 @@ export function consumerLeaseContract(setup: () => Promise<ConsumerContractConte
   });
 
   describe('races', () => {
-    test('20 acquirers at once: exactly one wins', async () => {
+    test('20 takers of a free lease at once (seen null): exactly one wins', async () => {
       const tenant = await fresh();
       await tenant.create(consumerRequest('race'));
       const grants = await Promise.all(
-        range(0, 20).map((index) => tenant.acquireLease('race', `owner-${index}`, 10_000, 1000)),
+        range(0, 20).map((index) => tenant.takeLease('race', `owner-${index}`, 10_000, null, 1000)),
       );
       const winners = grants.filter((grant) => grant !== null);
       expect(winners).toHaveLength(1);
@@ -177,6 +208,20 @@ export function consumerLeaseContract(setup: () => Promise<ConsumerContractConte
         epoch: 1,
         expiresAt: 11_000,
       });
+    });
+
+    test('a renewal racing 20 takers of the lease it renews: the renewal or one taker wins, never both', async () => {
+      const tenant = await fresh();
+      const lease = await leased(tenant, 'race', 'a', 1000, 10_000);
+      const seen = (await tenant.get('race'))?.lease ?? null;
+      const [renewed, ...grants] = await Promise.all([
+        tenant.renewLease(lease, 10_000, 5000),
+        ...range(0, 20).map((index) => tenant.takeLease('race', `taker-${index}`, 10_000, seen, 5000)),
+      ]);
+      const winners = grants.filter((grant) => grant !== null);
+      expect(winners.length + (renewed === null ? 0 : 1)).toBe(1);
+      const winner = renewed ? { owner: 'a', epoch: 1 } : { owner: winners[0]?.lease.owner, epoch: 2 };
+      expect((await tenant.get('race'))?.lease).toEqual({ ...winner, expiresAt: 15_000 });
     });
 
     test("a reset racing a holder's checkpoint of the old generation: the reset's checkpoint survives", async () => {
@@ -211,13 +256,13 @@ export function consumerLeaseContract(setup: () => Promise<ConsumerContractConte
       })();
       const takeover = (async () => {
         await new Promise((resolve) => setTimeout(resolve, 30));
-        const grant = await tenant.acquireLease('race', 'b', 10_000, 11_001);
+        const grant = await holdLease(tenant, 'race', 'b', 10_000, 11_001);
         winnerAcquired = true;
         return grant;
       })();
       const [, grant] = await Promise.all([parking, takeover]);
 
-      expect(grant?.lease).toMatchObject({ owner: 'b', epoch: 2 });
+      expect(grant).toMatchObject({ owner: 'b', epoch: 2 });
       expect(parks.some((entry) => entry.startedAfterTakeover)).toBe(true);
       // Once refused, always refused: the lease does not come back.
       const firstRefused = parks.findIndex((entry) => !entry.parked);

@@ -15,6 +15,7 @@ import {
   type ConsumerContractContext,
   consumerRequest,
   freshTenant,
+  holdLease,
   leased,
   parkedRecords,
   range,
@@ -96,8 +97,8 @@ export function consumerStoreContract(setup: () => Promise<ConsumerContractConte
     test('delete removes the definition, its parked records and its registry item; false when missing', async () => {
       const tenant = await fresh();
       await tenant.create(consumerRequest('hook', { webhook }));
-      const grant = await tenant.acquireLease('hook', 'relay-1', 10_000, 1000);
-      expect(await tenant.park(grant!.lease, parkedRecords([4, 7, 9]))).toBe(true);
+      const lease = await holdLease(tenant, 'hook', 'relay-1', 10_000, 1000);
+      expect(await tenant.park(lease, parkedRecords([4, 7, 9]))).toBe(true);
       expect(await context.storedParkedItems(tenant.tenant, 'hook')).toBe(3);
       expect(await (await store()).webhookConsumers()).toContainEqual({
         tenant: tenant.tenant,
