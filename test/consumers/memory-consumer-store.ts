@@ -5,6 +5,7 @@
 // generation moved, parked records and replays. Every read answers a copy, as a read of DynamoDB
 // would, so a caller holding an answer never sees later writes through it.
 import { randomUUID } from 'node:crypto';
+import { renewedExpiry } from '../../src/store/consumers/lease.js';
 import type {
   ConsumerLease,
   ConsumerState,
@@ -184,7 +185,7 @@ export class MemoryConsumerStore implements TenantConsumerStore {
     checkLeaseRequest(lease.owner, ttlMs, now);
     await this.roundTrip();
     if (!this.holds(lease)) return null;
-    const expiresAt = now + ttlMs;
+    const expiresAt = renewedExpiry(lease, ttlMs, now);
     this.update(lease.name, (state) => ({
       ...state,
       lease: { owner: lease.owner, epoch: lease.epoch, expiresAt },

@@ -53,6 +53,15 @@ export async function takeLease(
   return grantOf(written);
 }
 
+/**
+ * A renewal's expiry, always after the held one: a waiter takes the lease only after it saw it
+ * unchanged for a whole lease period (takeLease), so a renewal must change it even when the
+ * holder's clock repeats a millisecond or steps back.
+ */
+export function renewedExpiry(lease: HeldLease, ttlMs: number, now: number): number {
+  return Math.max(now + ttlMs, lease.expiresAt + 1);
+}
+
 export async function renewLease(
   ctx: TenantTable,
   lease: HeldLease,
@@ -64,7 +73,7 @@ export async function renewLease(
     ...expressionParts(holderCondition(lease), {
       text: 'SET #leaseExpiresAt = :expiresAt',
       names: { '#leaseExpiresAt': 'leaseExpiresAt' },
-      values: { ':expiresAt': now + ttlMs },
+      values: { ':expiresAt': renewedExpiry(lease, ttlMs, now) },
     }),
   });
   return grantOf(written);

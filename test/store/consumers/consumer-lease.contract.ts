@@ -126,6 +126,19 @@ export function consumerLeaseContract(setup: () => Promise<ConsumerContractConte
       expect((await tenant.get('l'))?.lease).toEqual({ owner: 'a', epoch: 1, expiresAt: 19_000 });
     });
 
+    test('every renewal changes the lease, even on a clock that repeats or goes back: a waiter never sees it unchanged', async () => {
+      const tenant = await fresh();
+      const lease = await leased(tenant, 'l', 'a', 1000, 10_000);
+      const seenBefore = (await tenant.get('l'))?.lease ?? null;
+      // The same millisecond as the take, then a clock stepped back: the expiry still moves on.
+      const same = await tenant.renewLease(lease, 10_000, 1000);
+      expect(same?.lease.expiresAt).toBe(11_001);
+      const back = await tenant.renewLease(same!.lease, 10_000, 500);
+      expect(back?.lease.expiresAt).toBe(11_002);
+      expect(await tenant.takeLease('l', 'b', 10_000, seenBefore, 50_000)).toBeNull();
+      expect((await tenant.get('l'))?.lease).toEqual({ owner: 'a', epoch: 1, expiresAt: 11_002 });
+    });
+
     test("after a takeover the previous holder's renew, checkpoint, park and finish are refused, nothing written", async () => {
       const tenant = await fresh();
       const old = await leased(tenant, 'l', 'a', 1000, 10_000);
