@@ -1,7 +1,8 @@
 /**
  * DynamoDB calls the store makes in more than one place, finishing what DynamoDB leaves
  * unfinished: BatchGetItem's unprocessed keys are retried with backoff up to a bound; a Query
- * follows LastEvaluatedKey; failures become StoreUnavailableError.
+ * follows LastEvaluatedKey; a TransactGetItems cancelled by a write in flight is retried;
+ * failures become StoreUnavailableError.
  */
 import {
   BatchGetItemCommand,
@@ -11,14 +12,18 @@ import {
   QueryCommand,
   type QueryCommandInput,
   type QueryCommandOutput,
+  TransactGetItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { backoffDelay, sleep } from './backoff.js';
-import { toStoreUnavailable } from './dynamo-errors.js';
+import { cancellationReasons, toStoreUnavailable } from './dynamo-errors.js';
 import { StoreUnavailableError } from './errors.js';
 import type { Item } from './items.js';
 
 const batchGetSize = 100;
 const maxUnprocessedRounds = 12;
+/** Keys in one TransactGetItems (DynamoDB's bound), and tries while transactions on them are in flight. */
+const transactGetSize = 100;
+const maxTransactGetAttempts = 12;
 
 function keyOf(item: Item): string {
   return `${item.pk?.S}\u0000${item.sk?.S}`;
@@ -61,6 +66,43 @@ async function batchGetChunk(
     for (const item of output.Responses?.[table] ?? []) found.set(keyOf(item), item);
     pending = output.UnprocessedKeys?.[table]?.Keys ?? [];
   }
+}
+
+/**
+ * Up to 100 items read as of one instant, in one TransactGetItems: unlike a BatchGetItem, whose
+ * items are each read at their own time (it may show part of a transaction that commits
+ * meanwhile), it is serializable with transactions. DynamoDB cancels it while a transaction on
+ * one of its items is in flight: it is tried again, with backoff. Returns items by "pk\0sk".
+ */
+export async function transactGetItems(
+  client: DynamoDBClient,
+  table: string,
+  keys: readonly Item[],
+): Promise<Map<string, Item>> {
+  // A transaction may not name one item twice.
+  const unique = [...new Map(keys.map((key) => [keyOf(key), key])).values()];
+  if (unique.length > transactGetSize)
+    throw new RangeError(`A TransactGetItems reads at most ${transactGetSize} items.`);
+  for (let attempt = 0; attempt < maxTransactGetAttempts; attempt++) {
+    if (attempt > 0) await sleep(backoffDelay(attempt, { baseMs: 10, maxMs: 500 }));
+    try {
+      const output = await client.send(
+        new TransactGetItemsCommand({
+          TransactItems: unique.map((key) => ({ Get: { TableName: table, Key: key } })),
+        }),
+      );
+      const found = new Map<string, Item>();
+      for (const response of output.Responses ?? [])
+        if (response.Item) found.set(keyOf(response.Item), response.Item);
+      return found;
+    } catch (error) {
+      // Only a conflict with a transaction in flight is worth another try.
+      const reasons = cancellationReasons(error);
+      if (!reasons.some((reason) => reason.Code === 'TransactionConflict'))
+        throw toStoreUnavailable(error, 'TransactGetItems');
+    }
+  }
+  throw new StoreUnavailableError('Transactions kept writing the items being read. Retry later.');
 }
 
 export function itemKey(pk: string, sk: string): string {
