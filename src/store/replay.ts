@@ -15,7 +15,7 @@
  * is released first if it is still there (orphan-claims.ts).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { batchGetItems, itemKey, queryAll } from './dynamo-ops.js';
+import { itemKey, queryAll, transactGetItems } from './dynamo-ops.js';
 import { InvalidInputError } from './errors.js';
 import { readHeads } from './heads.js';
 import {
@@ -87,7 +87,7 @@ export async function judgeStoredIds(
   if (claims.every((claim) => claim === null)) return { kind: 'new' };
   // Read after the claims: a head that is live now, of a claim's incarnation, was so when the
   // claims were read (marks are never removed, incarnations never come back), so its claims
-  // were whole then.
+  // were whole then (they were read as of one instant, readClaims).
   const { heads } = await readHeads(store.client, store.table, [
     ...new Set([pk, ...claims.flatMap((claim) => (claim ? [claim.streamPk] : []))]),
   ]);
@@ -99,10 +99,16 @@ export async function judgeStoredIds(
   return answerOwnClaims(store, prepared, pk, claims, head);
 }
 
-/** Each id's claim, in the order of the append's events; null where the id is free. */
+/**
+ * Each id's claim, in the order of the append's events; null where the id is free. Read as of one
+ * instant (TransactGetItems): a BatchGetItem reads each claim at its own time, so it can see part of
+ * a transaction committing meanwhile (a twin retry on another gateway), and its claims would read
+ * as a mix of stored and new ids that no append ever stored. An append's ids fit in one read: its
+ * transaction holds 3 actions per event, within DynamoDB's 100.
+ */
 async function readClaims({ client, table, tenant }: Store, prepared: PreparedAppend): Promise<Claims> {
   const keys = prepared.events.map((event) => eventIdClaimPk(tenant, event.id));
-  const found = await batchGetItems(
+  const found = await transactGetItems(
     client,
     table,
     keys.map((pk) => toItem({ pk, sk: eventIdClaimSk })),

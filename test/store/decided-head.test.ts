@@ -20,7 +20,7 @@ test('an append expecting version 2 is refused when the same instance deletes th
   });
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      if (holdClaimsOf !== null && context.commandName === 'BatchGetItemCommand') {
+      if (holdClaimsOf !== null && context.commandName === 'TransactGetItemsCommand') {
         const text = JSON.stringify(args.input);
         if (text.includes(`ID#${holdClaimsOf}`)) {
           holdClaimsOf = null;

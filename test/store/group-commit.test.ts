@@ -95,7 +95,7 @@ describe('a refused call whose own reads fail', () => {
     client.middlewareStack.add(
       (next, context) => async (args) => {
         if (
-          context.commandName === 'BatchGetItemCommand' &&
+          context.commandName === 'TransactGetItemsCommand' &&
           JSON.stringify(args.input).includes(unreadableId)
         ) {
           throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
@@ -141,7 +141,7 @@ describe('the reads of a version refusal', () => {
     let claimReads = 0;
     client.middlewareStack.add(
       (next, context) => async (args) => {
-        if (context.commandName === 'BatchGetItemCommand' && JSON.stringify(args.input).includes('#ID#'))
+        if (context.commandName === 'TransactGetItemsCommand' && JSON.stringify(args.input).includes('#ID#'))
           claimReads++;
         return next(args);
       },

@@ -45,7 +45,7 @@ export interface CallCounter {
   reset(): void;
   get(command: string): number;
   total(): number;
-  /** Query + GetItem + BatchGetItem. */
+  /** Query + GetItem + BatchGetItem + TransactGetItems (an append's claims, replay.ts). */
   reads(): number;
   snapshot(): Record<string, number>;
 }
@@ -75,7 +75,11 @@ export function countCalls(client: DynamoDBClient): CallCounter {
     reset: () => calls.clear(),
     get,
     total: () => [...calls.values()].reduce((a, b) => a + b, 0),
-    reads: () => get('QueryCommand') + get('GetItemCommand') + get('BatchGetItemCommand'),
+    reads: () =>
+      get('QueryCommand') +
+      get('GetItemCommand') +
+      get('BatchGetItemCommand') +
+      get('TransactGetItemsCommand'),
     snapshot: () => Object.fromEntries(calls),
   };
 }
