@@ -1,7 +1,7 @@
 /**
  * Answers a call (an append, or an appendToStreams) that a condition refused, from what DynamoDB
  * holds now. An append to one stream is answered by `replay.ts` as always. An appendToStreams
- * judges each of its appends as appendEvents would (`judgeStoredIds`):
+ * judges each of its appends as appendEvents would (`judgeStoredIds`), on claims read together:
  * - every append a replay: the call succeeds with the stored events, whatever its conditions
  *   now say (the ids decide, as for a single append), and nothing is written;
  * - some replays and some new appends, or an append mixing stored and new ids, or an id taken by
@@ -10,7 +10,7 @@
  */
 import { InvalidInputError } from './errors.js';
 import type { HeadItem } from './items.js';
-import { answerRefusal, givesIds, judgeStoredIds, type RefusalAnswer } from './replay.js';
+import { answerRefusal, givesIds, judgeStoredIds, type RefusalAnswer, readClaims } from './replay.js';
 import type { TransactionAppend } from './transaction.js';
 import type { AppendResult } from './types.js';
 
@@ -41,12 +41,19 @@ export async function answerCallRefusal(
       : answer;
   }
   // A version refusal: appends whose ids the gateway made are new without reading their claims.
+  // The others' claims are read together, as of one instant (`readClaims`).
+  const judging = appends.filter((append) => error === null || givesIds(append.prepared));
+  const claims = await readClaims(
+    store,
+    judging.map((append) => append.prepared),
+  );
   const judged = await Promise.all(
-    appends.map((append) =>
-      error !== null && !givesIds(append.prepared)
+    appends.map((append) => {
+      const own = claims[judging.indexOf(append)];
+      return own === undefined
         ? ({ kind: 'new' } as const)
-        : judgeStoredIds(store, append.prepared, append.pk),
-    ),
+        : judgeStoredIds(store, append.prepared, append.pk, own);
+    }),
   );
   return combine(appends, judged, error);
 }

@@ -48,7 +48,7 @@ interface Store {
   tenant: string;
 }
 
-type Claims = (EventIdClaimItem | null)[];
+export type Claims = (EventIdClaimItem | null)[];
 
 export async function answerRefusal(
   store: Store,
@@ -57,7 +57,8 @@ export async function answerRefusal(
   error: Error | null,
 ): Promise<RefusalAnswer> {
   if (error !== null && !givesIds(prepared)) return { kind: 'rejected', error };
-  const judged = await judgeStoredIds(store, prepared, pk);
+  const [claims = []] = await readClaims(store, [prepared]);
+  const judged = await judgeStoredIds(store, prepared, pk, claims);
   if (judged.kind !== 'new') return judged;
   // No claim: not a retry. Without an error, the claims vanished (the stream was deleted meanwhile).
   return error === null ? { kind: 'retry' } : { kind: 'rejected', error };
@@ -74,16 +75,16 @@ export function givesIds(prepared: PreparedAppend): boolean {
 }
 
 /**
- * What the stored ids say of an append: none stored ('new'), a replay, an invalid mix or a
- * taken id (rejected), or nothing decidable now (retry). appendToStreams judges each of its
- * appends so.
+ * What the stored ids say of an append, from its `claims` (`readClaims`): none stored ('new'),
+ * a replay, an invalid mix or a taken id (rejected), or nothing decidable now (retry).
+ * appendToStreams judges each of its appends so.
  */
 export async function judgeStoredIds(
   store: Store,
   prepared: PreparedAppend,
   pk: string,
+  claims: Claims,
 ): Promise<RefusalAnswer | { kind: 'new' }> {
-  const claims = await readClaims(store, prepared);
   if (claims.every((claim) => claim === null)) return { kind: 'new' };
   // Read after the claims: a head that is live now, of a claim's incarnation, was so when the
   // claims were read (marks are never removed, incarnations never come back), so its claims
@@ -100,23 +101,31 @@ export async function judgeStoredIds(
 }
 
 /**
- * Each id's claim, in the order of the append's events; null where the id is free. Read as of one
- * instant (TransactGetItems): a BatchGetItem reads each claim at its own time, so it can see part of
- * a transaction committing meanwhile (a twin retry on another gateway), and its claims would read
- * as a mix of stored and new ids that no append ever stored. An append's ids fit in one read: its
- * transaction holds 3 actions per event, within DynamoDB's 100.
+ * Per append, each id's claim, in the order of its events; null where the id is free. All read as
+ * of one instant (TransactGetItems): a BatchGetItem, or one read per append, reads claims at
+ * different times, so it can see part of a transaction committing meanwhile (a twin retry on
+ * another gateway) and the ids would read as a mix of stored and new that no append or call
+ * ever stored. A call's ids fit in one read: its transaction holds 3 actions per event, within
+ * DynamoDB's 100.
  */
-async function readClaims({ client, table, tenant }: Store, prepared: PreparedAppend): Promise<Claims> {
-  const keys = prepared.events.map((event) => eventIdClaimPk(tenant, event.id));
+export async function readClaims(
+  { client, table, tenant }: Store,
+  appends: readonly PreparedAppend[],
+): Promise<Claims[]> {
+  const keysOf = appends.map((prepared) => prepared.events.map((event) => eventIdClaimPk(tenant, event.id)));
+  const keys = keysOf.flat();
+  if (keys.length === 0) return keysOf.map(() => []);
   const found = await transactGetItems(
     client,
     table,
     keys.map((pk) => toItem({ pk, sk: eventIdClaimSk })),
   );
-  return keys.map((pk) => {
-    const item = found.get(itemKey(pk, eventIdClaimSk));
-    return item ? fromItem<EventIdClaimItem>(item) : null;
-  });
+  return keysOf.map((ofAppend) =>
+    ofAppend.map((pk) => {
+      const item = found.get(itemKey(pk, eventIdClaimSk));
+      return item ? fromItem<EventIdClaimItem>(item) : null;
+    }),
+  );
 }
 
 /**
