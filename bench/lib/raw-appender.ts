@@ -1,19 +1,3 @@
-/**
- * The baselines the append benchmarks compare with: raw @aws-sdk/client-dynamodb calls doing the
- * same durable work as an eventloom append — one TransactWriteItems per append with the same
- * items as src/store/transaction.ts (the tenant counter conditioned on the position last seen,
- * the stream head conditioned on its version, the listing of a new stream, and per event the
- * stream item, the log entry and the id claim) — written as a careful hand-rolled client would:
- * it remembers the counter and the heads it saw, and refreshes them from the cancellation
- * reasons (ALL_OLD) instead of reading again.
- *
- * Two such clients differ in what they do with a stream they have not seen yet:
- * - `readUnseenHeads: true` (the first baseline) reads its head (a consistent GetItem) before
- *   the transaction;
- * - `readUnseenHeads: false` writes it as a new stream (head conditioned on not existing) and
- *   learns an existing one from the cancelled transaction, as the gateway's committer does.
- */
-import { randomUUID } from 'node:crypto';
 import {
   type CancellationReason,
   type DynamoDBClient,
@@ -22,19 +6,9 @@ import {
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import {
-  counterPk,
-  counterSk,
-  eventSk,
-  headSk,
-  logPk,
-  positionSk,
-  streamListPk,
-  streamListSk,
-  streamPk,
-} from '../../src/store/keys.js';
+import { counterPk, counterSk, headSk, streamPk } from '../../src/store/keys.js';
 import { streamIdForName } from '../../src/store/stream-id.js';
-import { absent, claimKey, conditionalPutItem, putItem, type SeenHead, seenHeadOf } from './raw-items.js';
+import { absent, conditionalPutItem, type SeenHead, seenHeadOf, streamBodyWrites } from './raw-items.js';
 
 export interface RawAppenderOptions {
   /** Read the head of a stream not seen before its first transaction (default true). */
@@ -149,52 +123,23 @@ export class RawAppender {
         version === 0 ? null : { name: 'version', value: version },
       ),
     ];
-    if (version === 0) {
-      writes.push(
-        putItem(this.table, {
-          pk: streamListPk(this.tenant),
-          sk: streamListSk({ id: streamId, category: null }),
+    writes.push(
+      ...streamBodyWrites(
+        {
+          table: this.table,
+          tenant: this.tenant,
+          pk,
           streamId,
-          category: null,
           name,
-        }),
-      );
-    }
-    const positions: number[] = [];
-    events.forEach((event, index) => {
-      const position = seen + index + 1;
-      positions.push(position);
-      const eventVersion = version + index + 1;
-      const eventId = randomUUID();
-      const item = {
-        eventId,
-        type: event.type,
-        data: JSON.stringify(event.data),
-        metadata: '{}',
-        streamId,
-        category: null,
-        streamName: name,
-        version: eventVersion,
-        position,
-        recordedAt: now,
-        ...stamp,
-      };
-      writes.push(putItem(this.table, { pk, sk: eventSk(eventVersion), ...item }));
-      writes.push(putItem(this.table, { pk: logPk(this.tenant), sk: positionSk(position), ...item }));
-      writes.push(
-        conditionalPutItem(
-          this.table,
-          {
-            ...claimKey(this.tenant, pk, eventId),
-            version: eventVersion,
-            appendFirstVersion: version + 1,
-            appendSize: events.length,
-            ...stamp,
-          },
-          null,
-        ),
-      );
-    });
+          seenVersion: version,
+          incarnation,
+          firstPosition: seen + 1,
+          now,
+        },
+        events,
+      ),
+    );
+    const positions = events.map((_, index) => seen + index + 1);
     return { writes, positions, incarnation };
   }
 }

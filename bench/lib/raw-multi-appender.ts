@@ -1,18 +1,3 @@
-/**
- * The baseline of the multi-stream bench: what a careful hand-written client does for one
- * atomic append to several streams with raw @aws-sdk/client-dynamodb — ONE TransactWriteItems
- * per call with the items eventloom writes (src/store/transaction.ts): the tenant counter
- * conditioned on the position last seen, then per stream its head (versioned, conditioned on
- * the version the client knows, or on not existing), the listing of a new stream, and per
- * event the stream item, the log entry at its position and the tenant-wide id claim.
- *
- * As bench/lib/raw-appender.ts does (its `readUnseenHeads: false` client), it reads nothing
- * it does not have to: it keeps the counter and the heads it saw, writes a stream it has not
- * seen as new, and learns the counter and moved heads from the cancellation reasons (ALL_OLD)
- * instead of reading again. A head that moved is the client's version conflict: it retries
- * with the version it learned, as an application would after re-reading its streams.
- */
-import { randomUUID } from 'node:crypto';
 import {
   type CancellationReason,
   type DynamoDBClient,
@@ -21,19 +6,9 @@ import {
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import {
-  counterPk,
-  counterSk,
-  eventSk,
-  headSk,
-  logPk,
-  positionSk,
-  streamListPk,
-  streamListSk,
-  streamPk,
-} from '../../src/store/keys.js';
+import { counterPk, counterSk, headSk, streamPk } from '../../src/store/keys.js';
 import { streamIdForName } from '../../src/store/stream-id.js';
-import { absent, claimKey, conditionalPutItem, putItem, type SeenHead, seenHeadOf } from './raw-items.js';
+import { absent, conditionalPutItem, type SeenHead, seenHeadOf, streamBodyWrites } from './raw-items.js';
 
 export interface RawStreamAppend {
   name: string;
@@ -195,47 +170,23 @@ export class RawMultiAppender {
       updatedAt: now,
       ...stamp,
     };
-    const writes = [
-      conditionalPutItem(
-        this.table,
-        head,
-        seen.version === 0 ? null : { name: 'version', value: seen.version },
-      ),
-    ];
-    if (seen.version === 0) {
-      writes.push(
-        putItem(this.table, {
-          pk: streamListPk(this.tenant),
-          sk: streamListSk({ id: streamId, category: null }),
-          ...identity,
-        }),
-      );
-    }
-    append.events.forEach((event, index) => {
-      const version = seen.version + index + 1;
-      const position = part.firstPosition + index;
-      const eventId = randomUUID();
-      const item = {
-        eventId,
-        type: event.type,
-        data: JSON.stringify(event.data),
-        metadata: '{}',
-        streamId,
-        category: null,
-        streamName: append.name,
-        version,
-        position,
-        recordedAt: now,
-        ...stamp,
-      };
-      writes.push(putItem(this.table, { pk, sk: eventSk(version), ...item }));
-      writes.push(putItem(this.table, { pk: logPk(this.tenant), sk: positionSk(position), ...item }));
-      const claim = { ...claimKey(this.tenant, pk, eventId), version, appendFirstVersion: seen.version + 1 };
-      writes.push(
-        conditionalPutItem(this.table, { ...claim, appendSize: append.events.length, ...stamp }, null),
-      );
-    });
-    return writes;
+    const headWrite = conditionalPutItem(
+      this.table,
+      head,
+      seen.version === 0 ? null : { name: 'version', value: seen.version },
+    );
+    const target = {
+      table: this.table,
+      tenant: this.tenant,
+      pk,
+      streamId,
+      name: append.name,
+      seenVersion: seen.version,
+      incarnation,
+      firstPosition: part.firstPosition,
+      now,
+    };
+    return [headWrite, ...streamBodyWrites(target, append.events)];
   }
 }
 
