@@ -12,6 +12,7 @@ import { readWholeLog } from '../../support/log.js';
 import { seededRandom } from '../../support/random.js';
 import {
   type AppendEntry,
+  ackEventOf,
   checkHistory,
   checkReads,
   type DeleteEntry,
@@ -82,14 +83,7 @@ async function attack(seed: number, opts: { rounds: number; workers: number; del
     entry.ok = true;
     entry.replayed = result.replayed;
     entry.info = { version: result.stream.version, versioned: result.stream.versioned };
-    entry.events = result.events.map((e) => ({
-      id: e.id,
-      version: e.version,
-      position: e.position,
-      inc: e.streamIncarnation,
-      sid: e.stream.id,
-      cat: e.stream.category,
-    }));
+    entry.events = result.events.map(ackEventOf);
     known.set(entry.stream.name, Math.max(known.get(entry.stream.name) ?? 0, result.stream.version));
   }
 

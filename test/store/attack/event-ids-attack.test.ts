@@ -35,6 +35,7 @@ import { countCalls, createTestStore, testClient, uniquePrefix, uniqueTenant } f
 import { seededRandom } from '../../support/random.js';
 import {
   type AppendEntry,
+  ackEventOf,
   checkHistory,
   checkReads,
   type DeleteEntry,
@@ -136,14 +137,7 @@ async function idAttack(
     entry.ok = true;
     entry.replayed = result.replayed;
     entry.info = { version: result.stream.version, versioned: result.stream.versioned };
-    entry.events = result.events.map((e) => ({
-      id: e.id,
-      version: e.version,
-      position: e.position,
-      inc: e.streamIncarnation,
-      sid: e.stream.id,
-      cat: e.stream.category,
-    }));
+    entry.events = result.events.map(ackEventOf);
     known.set(keyOf(entry.stream), result.stream.version);
   }
 

@@ -12,7 +12,7 @@ import {
   streamIdForName,
   type TenantEventStore,
 } from '../../../src/store/index.js';
-import type { AckEvent, AppendEntry, RawState } from '../chaos/checker.js';
+import { type AckEvent, type AppendEntry, ackEventOf, type RawState } from '../chaos/checker.js';
 
 export interface Refusal {
   code: string;
@@ -91,14 +91,7 @@ export function appendEntries(journal: readonly CallEntry[]): AppendEntry[] {
   return journal.flatMap((call, index) =>
     call.request.appends.map((append, part): AppendEntry => {
       const result = call.results?.[part];
-      const events: AckEvent[] | undefined = result?.events.map((event) => ({
-        id: event.id,
-        version: event.version,
-        position: event.position,
-        inc: event.streamIncarnation,
-        sid: event.stream.id,
-        cat: event.stream.category,
-      }));
+      const events: AckEvent[] | undefined = result?.events.map(ackEventOf);
       return {
         t: 'append',
         w: call.w,

@@ -13,6 +13,7 @@ import {
   type TenantEventStore,
 } from '../../../src/store/index.js';
 import { seededRandom } from '../../support/random.js';
+import { ackEventOf } from './checker.js';
 
 const [endpoint, prefix, tenant, name, seedArg, durationArg, dir, loopsArg] = process.argv.slice(
   2,
@@ -88,14 +89,7 @@ async function doAppend(inst: number, request: AppendRequest, kind: string) {
       ok: true,
       replayed: result.replayed,
       info: { version: result.stream.version, versioned: result.stream.versioned },
-      events: result.events.map((event) => ({
-        id: event.id,
-        version: event.version,
-        position: event.position,
-        inc: event.streamIncarnation,
-        sid: event.stream.id,
-        cat: event.stream.category,
-      })),
+      events: result.events.map(ackEventOf),
     });
   } catch (error) {
     log({

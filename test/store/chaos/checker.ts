@@ -2,7 +2,12 @@
 // stream partitions, listing, event-id claims) with an ungated client and checks the journal of answers against it.
 import { type DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { eventsTableName, streamIdForName, type TenantEventStore } from '../../../src/store/index.js';
+import {
+  eventsTableName,
+  type RecordedEvent,
+  streamIdForName,
+  type TenantEventStore,
+} from '../../../src/store/index.js';
 import { toItem } from '../../../src/store/items.js';
 import {
   counterPk,
@@ -26,6 +31,18 @@ export interface AckEvent {
   inc: number;
   sid: string;
   cat: string | null;
+}
+
+/** What the checker keeps of an event an append was answered with. */
+export function ackEventOf(event: RecordedEvent): AckEvent {
+  return {
+    id: event.id,
+    version: event.version,
+    position: event.position,
+    inc: event.streamIncarnation,
+    sid: event.stream.id,
+    cat: event.stream.category,
+  };
 }
 
 export interface AppendEntry {

@@ -12,7 +12,14 @@ import { expect, inject, test } from 'vitest';
 import type { AppendRequest, RecordedEvent } from '../../../src/store/index.js';
 import { SubscriptionHub } from '../../../src/subscriptions/index.js';
 import { createTestStore, uniquePrefix, uniqueTenant } from '../../support/dynamo.js';
-import { type AppendEntry, checkHistory, checkReads, readRaw, type StreamName } from './checker.js';
+import {
+  type AppendEntry,
+  ackEventOf,
+  checkHistory,
+  checkReads,
+  readRaw,
+  type StreamName,
+} from './checker.js';
 
 const script = fileURLToPath(new URL('./kill-deleter.ts', import.meta.url));
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -45,14 +52,7 @@ test.each(killAfter)('SIGKILL after the mark and %i deletion transaction(s)', as
         ok: true,
         replayed: result.replayed,
         info: { version: result.stream.version, versioned: result.stream.versioned },
-        events: result.events.map((e) => ({
-          id: e.id,
-          version: e.version,
-          position: e.position,
-          inc: e.streamIncarnation,
-          sid: e.stream.id,
-          cat: e.stream.category,
-        })),
+        events: result.events.map(ackEventOf),
       });
       return result;
     } catch (error) {
